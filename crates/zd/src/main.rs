@@ -1,0 +1,2 @@
+//! The `zd` command line.
+fn main() {}

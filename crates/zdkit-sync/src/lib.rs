@@ -1,0 +1,1 @@
+//! zdkit-sync (under construction).

@@ -1,0 +1,1 @@
+//! zdkit (under construction).
