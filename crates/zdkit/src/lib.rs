@@ -1,5 +1,50 @@
-//! zdkit: a Zendesk REST API client.
+//! zdkit: a Zendesk REST API client that paces itself from the rate-limit headers, retries
+//! safely and explains every error.
 //!
-//! (Module map is maintained by the client-core work; `models` is the typed data model.)
+//! ```no_run
+//! # async fn demo() -> Result<(), zdkit::Error> {
+//! let client = zdkit::Client::builder()
+//!     .subdomain("acme")
+//!     .credentials(zdkit::Credentials::api_token("agent@example.com", "TOKEN"))
+//!     .build()?;
+//! let page = client.get("/api/v2/tickets").query(&[("page[size]", "100")]).send().await?;
+//! let body: serde_json::Value = page.json()?;
+//! # let _ = body; Ok(()) }
+//! ```
+//!
+//! Module map (one concern each):
+//! * [`client`]    – [`Client`], [`ClientBuilder`]: configuration, `from_env`.
+//! * [`auth`]      – [`Credentials`], [`Secret`] (redacting), [`Credentials::check`].
+//! * [`error`]     – [`Error`] split by "was the request sent?", [`ApiError`], hints.
+//! * [`request`]   – raw request builders ([`RequestBuilder`]), [`Response`].
+//! * `pipeline`    – the one loop every request goes through: acquire → send → observe →
+//!   classify → wait/retry (crate-internal entry point `Client::execute`).
+//! * [`retry`]     – classifier (whether and why), strategy (when), retry budget.
+//! * [`ratelimit`] – header grammars, the pure limiter state machine, its [`ratelimit::BudgetStore`].
+//! * [`stats`]     – counters visible through [`Client::stats`].
+//! * [`models`]    – typed Zendesk resources.
 
+pub mod auth;
+pub mod client;
+pub mod error;
 pub mod models;
+mod pipeline;
+pub mod ratelimit;
+pub mod request;
+pub mod retry;
+pub mod stats;
+
+pub use auth::{CredentialFinding, Credentials, FindingKind, Secret};
+pub use client::{Client, ClientBuilder};
+pub use error::{ApiError, DecodeError, ErrorKind, FieldError, TransportError, TransportErrorKind};
+pub use ratelimit::{Plan, RateLimitPolicy};
+pub use request::{RequestBuilder, Response};
+pub use retry::RetryPolicy;
+pub use stats::{BucketStats, ClientStats};
+pub use zdkit_clock::{Clock, ManualClock, ScaledClock, SharedClock, SystemClock, Timestamp};
+
+/// The error type of every fallible zdkit operation.
+pub use error::Error;
+
+/// `Result<T, zdkit::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

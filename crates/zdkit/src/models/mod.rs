@@ -1,2 +1,82 @@
 //! Typed Zendesk resources. Every model keeps unknown fields and every enum has an
 //! `Unknown(String)` fallback, so nothing Zendesk adds is lost.
+//!
+//! * Resource models ([`Ticket`], [`Comment`], [`Audit`], [`TicketEvent`], [`User`],
+//!   [`Organization`], [`Group`], [`TicketField`], [`JobStatus`], [`SearchResult`],
+//!   [`Count`]) decode every documented field into a typed `Option`, keep unknown keys in
+//!   `extra`, and remember absent-versus-`null` in [`Presence`]: decoding and
+//!   re-encoding a body gives back the same JSON value.
+//! * Page and envelope types ([`Page`], [`ListPage`], [`IncrementalCursorPage`],
+//!   [`IncrementalTimePage`], [`Envelope`]) are generic over [`Resource`] and carry
+//!   [`Sideloads`] with id lookups.
+//! * Write payloads ([`NewTicket`], [`TicketUpdate`], [`NewComment`], [`NewUser`],
+//!   [`UserUpdate`]) send only what is set.
+//! * [`decode`] decodes a body and names the JSON path on failure ([`DecodeError`]).
+//! * [`timestamp`] reads and writes Zendesk's `YYYY-MM-DDTHH:MM:SSZ` timestamps.
+
+#[macro_use]
+mod macros;
+
+mod audit;
+mod comment;
+mod common;
+mod decode;
+mod error_body;
+mod ids;
+mod job_status;
+mod organization;
+mod page;
+mod search;
+mod ticket;
+mod ticket_field;
+pub mod timestamp;
+mod user;
+mod wire;
+mod write;
+
+#[cfg(test)]
+mod tests;
+
+pub use audit::{Audit, AuditEvent, AuditEventType, ChildEvent, TicketEvent};
+pub use comment::{Comment, CommentType};
+pub use common::{
+    Attachment, CustomFieldValue, SatisfactionRating, SatisfactionScore, Via, ViaChannel, ViaParty,
+    ViaSource,
+};
+pub use decode::{decode, excerpt, DecodeError, EXCERPT_LEN};
+pub use error_body::{ApiError, ErrorBody, ErrorDetail};
+pub use ids::{
+    AttachmentId, AuditId, BrandId, CommentId, CustomFieldOptionId, CustomRoleId, CustomStatusId,
+    EventId, GroupId, JobStatusId, OrganizationId, SatisfactionRatingId, TicketFieldId,
+    TicketFormId, TicketId, UserId,
+};
+pub use job_status::{JobResult, JobResults, JobState, JobStatus, JobSummary};
+pub use organization::{Group, Organization};
+pub use page::{
+    CursorExportInfo, CursorMeta, Envelope, IncrementalCursorPage, IncrementalTimePage, Links,
+    ListInfo, ListPage, NoInfo, Page, Resource, SideloadName, Sideloads, TimeExportInfo,
+};
+pub use search::{Count, CountValue, RefreshedCount, SearchResult};
+pub use ticket::{
+    Ticket, TicketEnvelope, TicketPriority, TicketStatus, TicketType, TicketWriteInfo,
+};
+pub use ticket_field::{CustomFieldOption, TicketField, TicketFieldType};
+pub use user::{TicketRestriction, User, UserRole};
+pub use wire::{Key, Presence, WireFields};
+pub use write::{
+    CcChange, NewComment, NewIdentity, NewRequester, NewTicket, NewUser, TicketCreate,
+    TicketUpdate, UserUpdate, Wrapped,
+};
+
+/// `{"user": …}`.
+pub type UserEnvelope = Envelope<User>;
+/// `{"organization": …}`.
+pub type OrganizationEnvelope = Envelope<Organization>;
+/// `{"group": …}`.
+pub type GroupEnvelope = Envelope<Group>;
+/// `{"ticket_field": …}`.
+pub type TicketFieldEnvelope = Envelope<TicketField>;
+/// `{"job_status": …}`.
+pub type JobStatusEnvelope = Envelope<JobStatus>;
+/// `{"audit": …}`.
+pub type AuditEnvelope = Envelope<Audit>;

@@ -1,0 +1,112 @@
+//! `zd sim`: serve the simulator on a local port.
+
+use std::io::Write;
+
+use anyhow::Context;
+use clap::Args;
+use zdkit_sim::limits::Plan;
+use zdkit_sim::{SimConfig, SimState};
+
+/// Arguments of `zd sim`.
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// The port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// The plan: team, growth, professional, enterprise, enterprise-plus, high-volume, unlimited.
+    #[arg(long, default_value = "enterprise")]
+    plan: Plan,
+    /// How many tickets to generate.
+    #[arg(long, default_value_t = 10_000)]
+    tickets: u64,
+    /// How many users to generate (default: tickets/10, clamped to 50..=100000).
+    #[arg(long)]
+    users: Option<u64>,
+    /// How many organizations to generate (default: users/10, at least 10).
+    #[arg(long)]
+    organizations: Option<u64>,
+    /// The seed of the generated data.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Virtual seconds per real second.
+    #[arg(long, default_value_t = 1.0)]
+    time_scale: f64,
+    /// A JSON fault plan.
+    #[arg(long)]
+    faults: Option<std::path::PathBuf>,
+    /// Requests per minute of simulated other API consumers.
+    #[arg(long, default_value_t = 0)]
+    background_rpm: u32,
+    /// The API token.
+    #[arg(long)]
+    api_token: Option<String>,
+    /// The OAuth bearer token (admin).
+    #[arg(long)]
+    oauth_token: Option<String>,
+    /// Enable `email:password` Basic auth with this password.
+    #[arg(long)]
+    password: Option<String>,
+}
+
+/// Runs the simulator until interrupted.
+pub async fn run(args: SimArgs) -> anyhow::Result<()> {
+    if !(args.time_scale.is_finite() && args.time_scale > 0.0) {
+        anyhow::bail!("--time-scale must be a positive number");
+    }
+    let mut config = SimConfig::with_tickets(args.tickets);
+    if let Some(users) = args.users {
+        config.users = users;
+        config.organizations = zdkit_sim::config::default_organizations(users);
+    }
+    if let Some(orgs) = args.organizations {
+        config.organizations = orgs;
+    }
+    config.plan = args.plan;
+    config.seed = args.seed;
+    config.time_scale = args.time_scale;
+    config.background_rpm = args.background_rpm;
+    config.password = args.password;
+    if let Some(t) = args.api_token {
+        config.api_token = t;
+    }
+    if let Some(t) = args.oauth_token {
+        config.oauth_token = t;
+    }
+    if let Some(path) = &args.faults {
+        config.faults = zdkit_sim::faults::FaultPlan::from_json_file(path)
+            .with_context(|| format!("reading the fault plan {}", path.display()))?;
+    }
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
+        .await
+        .with_context(|| format!("binding 127.0.0.1:{}", args.port))?;
+    let port = listener.local_addr()?.port();
+    let state = SimState::new(config.clone());
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "listening on http://127.0.0.1:{port}")?;
+    writeln!(
+        out,
+        "api token: {}/token:{}",
+        config.admin_email, config.api_token
+    )?;
+    writeln!(
+        out,
+        "end-user api token: {}/token:{}",
+        config.end_user_email, config.api_token
+    )?;
+    writeln!(out, "oauth token: {}", config.oauth_token)?;
+    writeln!(
+        out,
+        "read-only oauth token: {}",
+        config.readonly_oauth_token
+    )?;
+    if let Some(pw) = &config.password {
+        writeln!(out, "password: {}:{pw}", config.admin_email)?;
+    }
+    out.flush()?;
+    drop(out);
+    tokio::select! {
+        r = zdkit_sim::serve(listener, state) => r.context("serving")?,
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    Ok(())
+}

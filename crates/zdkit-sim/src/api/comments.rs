@@ -1,0 +1,93 @@
+//! Ticket comments and audits (cursor and offset pagination).
+
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use serde_json::Value;
+
+use super::paging::{self, Mode};
+use crate::data::comments::Audit;
+use crate::error::{ApiError, Obj};
+use crate::extract::{Base, PathIds, Q};
+use crate::state::SimState;
+
+pub(crate) fn router() -> Router<SimState> {
+    Router::new()
+        .route("/api/v2/tickets/{id}/comments", get(comments))
+        .route("/api/v2/tickets/{id}/audits", get(audits))
+}
+
+fn descending(q: &Q, mode: &Mode) -> Result<bool, ApiError> {
+    let v = match mode {
+        Mode::Cursor { .. } => q.get("sort").unwrap_or("created_at"),
+        Mode::Offset { .. } => match q.get("sort_order") {
+            Some("desc") => "-created_at",
+            _ => "created_at",
+        },
+    };
+    match v {
+        "created_at" | "id" => Ok(false),
+        "-created_at" | "-id" => Ok(true),
+        other => Err(ApiError::InvalidPaginationParameter(format!(
+            "sort={other} is not supported"
+        ))),
+    }
+}
+
+fn load(st: &SimState, id: u64) -> Result<Vec<Audit>, ApiError> {
+    let s = st.seeds();
+    let db = st.read();
+    let t = db.tickets.get(s, id).ok_or(ApiError::RecordNotFound)?;
+    Ok(db.ticket_audits(s, &t))
+}
+
+fn respond(
+    key: &str,
+    items: Vec<Value>,
+    p: PathIds,
+    q: Q,
+    base: &str,
+    tag: &str,
+    path: &str,
+) -> Result<Response, ApiError> {
+    let mode = paging::mode(&q, "", 100)?;
+    let desc = descending(&q, &mode)?;
+    let tag = format!("{tag}{}", if desc { "d" } else { "a" });
+    let mode = paging::mode(&q, &tag, 100)?;
+    let page = paging::vec_page(items.len(), mode, desc);
+    let out: Vec<&Value> = page
+        .keys
+        .iter()
+        .filter_map(|k| items.get(k.1 as usize))
+        .collect();
+    let _ = p;
+    Ok(paging::finish(Obj::new().field(key, &out), &page, &tag, base, path, &q).ok())
+}
+
+async fn comments(
+    State(st): State<SimState>,
+    Base(base): Base,
+    p: PathIds,
+    q: Q,
+) -> Result<Response, ApiError> {
+    let id = p.id(0)?;
+    let items: Vec<Value> = load(&st, id)?
+        .iter()
+        .filter_map(|a| a.comment.as_ref().map(|c| c.to_json(a.id)))
+        .collect();
+    let path = format!("/api/v2/tickets/{id}/comments");
+    respond("comments", items, p, q, &base, &format!("c{id}"), &path)
+}
+
+async fn audits(
+    State(st): State<SimState>,
+    Base(base): Base,
+    p: PathIds,
+    q: Q,
+) -> Result<Response, ApiError> {
+    let id = p.id(0)?;
+    let items: Vec<Value> = load(&st, id)?.iter().map(Audit::to_json).collect();
+    let path = format!("/api/v2/tickets/{id}/audits");
+    respond("audits", items, p, q, &base, &format!("a{id}"), &path)
+}

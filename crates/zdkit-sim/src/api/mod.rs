@@ -1,0 +1,104 @@
+//! The Zendesk API: one module per resource, each with its `router()`.
+
+mod comments;
+mod incremental;
+mod jobs;
+mod orgs;
+pub(crate) mod paging;
+mod search;
+mod search_query;
+mod ticket_writes;
+mod tickets;
+mod users;
+
+use std::collections::BTreeSet;
+
+use axum::Router;
+
+use crate::data::tickets::{Ticket, TicketOut};
+use crate::data::{Db, Seeds};
+use crate::error::Obj;
+use crate::state::SimState;
+
+/// Every `/api/v2` route.
+pub(crate) fn router() -> Router<SimState> {
+    Router::new()
+        .merge(tickets::router())
+        .merge(ticket_writes::router())
+        .merge(comments::router())
+        .merge(users::router())
+        .merge(orgs::router())
+        .merge(incremental::router())
+        .merge(jobs::router())
+        .merge(search::router())
+}
+
+/// Serializes tickets with their sideloads (`include=users,groups,organizations`,
+/// `comment_count`) under `key`.
+pub(crate) fn tickets_with_sideloads(
+    obj: Obj,
+    key: &str,
+    db: &Db,
+    s: &Seeds,
+    base: &str,
+    list: &[Ticket],
+    inc: &[String],
+) -> Obj {
+    let cc = inc.iter().any(|i| i == "comment_count");
+    let out: Vec<TicketOut<'_>> = list
+        .iter()
+        .map(|t| TicketOut {
+            t,
+            base,
+            comment_count: cc,
+        })
+        .collect();
+    let obj = obj.field(key, &out);
+    sideloads(obj, db, s, base, list, inc)
+}
+
+/// Appends the `users`, `groups` and `organizations` sideload arrays (deduplicated).
+pub(crate) fn sideloads(
+    mut obj: Obj,
+    db: &Db,
+    s: &Seeds,
+    base: &str,
+    list: &[Ticket],
+    inc: &[String],
+) -> Obj {
+    let has = |name: &str| inc.iter().any(|i| i == name);
+    if has("users") {
+        let mut ids = BTreeSet::new();
+        for t in list {
+            ids.insert(t.requester_id);
+            ids.insert(t.submitter_id);
+            ids.extend(t.assignee_id);
+            ids.extend(t.collaborator_ids.iter().copied());
+        }
+        let users: Vec<_> = ids
+            .into_iter()
+            .filter_map(|id| db.users.get(s, id))
+            .map(|u| u.to_json(base))
+            .collect();
+        obj = obj.field("users", &users);
+    }
+    if has("groups") {
+        let ids: BTreeSet<u64> = list.iter().filter_map(|t| t.group_id).collect();
+        let groups: Vec<_> = ids
+            .into_iter()
+            .filter_map(|id| db.groups.get(s, id))
+            .map(|g| g.to_json(base))
+            .collect();
+        obj = obj.field("groups", &groups);
+    }
+    if has("organizations") {
+        let ids: BTreeSet<u64> = list.iter().filter_map(|t| t.organization_id).collect();
+        let orgs: Vec<_> = ids
+            .into_iter()
+            .filter_map(|id| db.orgs.get(s, id))
+            .map(|o| o.to_json(base))
+            .collect();
+        obj = obj.field("organizations", &orgs);
+    }
+    obj
+}

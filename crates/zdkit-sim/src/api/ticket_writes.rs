@@ -1,0 +1,257 @@
+//! Ticket writes: create (with `Idempotency-Key`), update (`safe_update`), delete, and
+//! the bulk endpoints that return a `job_status`.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, post, put};
+use axum::{Extension, Router};
+use serde_json::Value;
+
+use crate::auth::Caller;
+use crate::data::comments::Audit;
+use crate::data::jobs::{JobOp, MAX_INFLIGHT};
+use crate::data::tickets::{Ticket, TicketOut};
+use crate::data::{writes, IdemEntry};
+use crate::error::{raw_json_response, ApiError, Obj};
+use crate::extract::{Base, PathIds, ZJson, Q};
+use crate::state::SimState;
+
+/// Idempotency keys live this long (virtual milliseconds).
+const IDEMPOTENCY_TTL_MS: u64 = 2 * 3600 * 1000;
+
+pub(crate) fn router() -> Router<SimState> {
+    Router::new()
+        .route("/api/v2/tickets", post(create))
+        .route("/api/v2/tickets/{id}", put(update).delete(destroy))
+        .route("/api/v2/tickets/create_many", post(create_many))
+        .route("/api/v2/tickets/update_many", put(update_many))
+        .route("/api/v2/tickets/destroy_many", delete(destroy_many))
+}
+
+fn ticket_and_audit(base: &str, t: &Ticket, a: &Audit) -> Obj {
+    let audit = serde_json::json!({
+        "id": a.id, "ticket_id": a.ticket_id, "created_at": crate::data::gen::iso(a.created_at),
+        "author_id": a.author_id, "metadata": {"system": {}, "custom": {}},
+        "via": {"channel": a.channel, "source": {"from": {}, "to": {}, "rel": null}},
+        "events": a.events_json(),
+    });
+    Obj::new()
+        .field(
+            "ticket",
+            &TicketOut {
+                t,
+                base,
+                comment_count: false,
+            },
+        )
+        .field("audit", &audit)
+}
+
+fn ticket_input(body: &Value) -> Result<&Value, ApiError> {
+    body.get("ticket")
+        .filter(|t| t.is_object())
+        .ok_or_else(|| ApiError::invalid("ticket", "BlankValue", "Ticket: is missing"))
+}
+
+async fn create(
+    State(st): State<SimState>,
+    Extension(caller): Extension<Caller>,
+    Base(base): Base,
+    headers: HeaderMap,
+    ZJson(body): ZJson,
+) -> Result<Response, ApiError> {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let input = ticket_input(&body)?;
+    let canonical = serde_json::to_vec(&body).unwrap_or_default();
+    let s = st.seeds();
+    let now_ms = st.now_ms();
+    let mut db = st.write();
+    if let Some(key) = &key {
+        db.idempotency
+            .retain(|_, e| now_ms < e.created_ms + IDEMPOTENCY_TTL_MS);
+        if let Some(e) = db.idempotency.get(key) {
+            if e.request != canonical {
+                return Err(ApiError::IdempotentRequestError);
+            }
+            return Ok(created_response(e.body.clone(), &e.location, Some("hit")));
+        }
+    }
+    let (t, a) = writes::create_ticket(&mut db, s, now_ms / 1000, caller.user_id, input)?;
+    let bytes = ticket_and_audit(&base, &t, &a).into_bytes();
+    let location = format!("{base}/api/v2/tickets/{}.json", t.id);
+    if let Some(key) = key {
+        db.idempotency.insert(
+            key,
+            IdemEntry {
+                request: canonical,
+                created_ms: now_ms,
+                body: bytes.clone(),
+                location: location.clone(),
+            },
+        );
+        return Ok(created_response(bytes, &location, Some("miss")));
+    }
+    Ok(created_response(bytes, &location, None))
+}
+
+fn created_response(body: Vec<u8>, location: &str, lookup: Option<&'static str>) -> Response {
+    let mut resp = raw_json_response(StatusCode::CREATED, body);
+    if let Ok(v) = HeaderValue::from_str(location) {
+        resp.headers_mut().insert("location", v);
+    }
+    if let Some(l) = lookup {
+        resp.headers_mut()
+            .insert("x-idempotency-lookup", HeaderValue::from_static(l));
+    }
+    resp
+}
+
+async fn update(
+    State(st): State<SimState>,
+    Extension(caller): Extension<Caller>,
+    Base(base): Base,
+    p: PathIds,
+    ZJson(body): ZJson,
+) -> Result<Response, ApiError> {
+    let id = p.id(0)?;
+    let input = ticket_input(&body)?;
+    let s = st.seeds();
+    let now = st.now_secs();
+    let mut db = st.write();
+    let (t, a) = writes::update_ticket(&mut db, s, now, caller.user_id, id, input)?;
+    Ok(ticket_and_audit(&base, &t, &a).ok())
+}
+
+async fn destroy(State(st): State<SimState>, p: PathIds) -> Result<Response, ApiError> {
+    let id = p.id(0)?;
+    let now = st.now_secs();
+    writes::delete_ticket(&mut st.write(), st.seeds(), now, id)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+fn too_many(what: &str) -> ApiError {
+    ApiError::BadRequest {
+        error: "TooManyValues".to_string(),
+        description: format!("{what}: at most 100 records per request"),
+    }
+}
+
+fn inflight_header(remaining: usize) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "total={MAX_INFLIGHT}; remaining={remaining}; resets=60"
+    ))
+    .unwrap_or(HeaderValue::from_static("total=30; remaining=0; resets=60"))
+}
+
+/// Enqueues a job and answers with its `job_status` and the in-flight header.
+fn enqueue(
+    st: &SimState,
+    caller: &Caller,
+    base: &str,
+    job_type: &'static str,
+    op: JobOp,
+) -> Response {
+    let now_ms = st.now_ms();
+    let mut db = st.write();
+    let result = db
+        .jobs
+        .enqueue(st.seeds(), now_ms, caller.user_id, job_type, op)
+        .map(|j| j.to_json(base, now_ms));
+    let remaining = MAX_INFLIGHT.saturating_sub(db.jobs.inflight(now_ms).len());
+    drop(db);
+    let mut resp = match result {
+        Ok(job) => Obj::new().field("job_status", &job).ok(),
+        Err(e) => e.into_response(),
+    };
+    resp.headers_mut().insert(
+        "zendesk-ratelimit-inflight-jobs",
+        inflight_header(remaining),
+    );
+    resp
+}
+
+async fn create_many(
+    State(st): State<SimState>,
+    Extension(caller): Extension<Caller>,
+    Base(base): Base,
+    ZJson(body): ZJson,
+) -> Result<Response, ApiError> {
+    let items = body
+        .get("tickets")
+        .and_then(Value::as_array)
+        .cloned()
+        .ok_or_else(|| ApiError::invalid("tickets", "BlankValue", "Tickets: is missing"))?;
+    if items.len() > 100 {
+        return Err(too_many("create_many"));
+    }
+    Ok(enqueue(
+        &st,
+        &caller,
+        &base,
+        "bulk_create",
+        JobOp::Create(items),
+    ))
+}
+
+async fn update_many(
+    State(st): State<SimState>,
+    Extension(caller): Extension<Caller>,
+    Base(base): Base,
+    q: Q,
+    ZJson(body): ZJson,
+) -> Result<Response, ApiError> {
+    let op = if let Some(ids) = q.ids("ids")? {
+        let change = ticket_input(&body)?.clone();
+        if ids.len() > 100 {
+            return Err(too_many("update_many"));
+        }
+        JobOp::Update(
+            ids.into_iter().map(|id| (id, change.clone())).collect(),
+            Some(st.now_secs()),
+        )
+    } else {
+        let items = body
+            .get("tickets")
+            .and_then(Value::as_array)
+            .ok_or_else(|| ApiError::invalid("tickets", "BlankValue", "Tickets: is missing"))?;
+        if items.len() > 100 {
+            return Err(too_many("update_many"));
+        }
+        let mut out = Vec::new();
+        for item in items {
+            let id = item
+                .get("id")
+                .and_then(Value::as_u64)
+                .ok_or_else(|| ApiError::invalid("id", "BlankValue", "Id: is missing"))?;
+            out.push((id, item.clone()));
+        }
+        JobOp::Update(out, None)
+    };
+    Ok(enqueue(&st, &caller, &base, "bulk_update", op))
+}
+
+async fn destroy_many(
+    State(st): State<SimState>,
+    Extension(caller): Extension<Caller>,
+    Base(base): Base,
+    q: Q,
+) -> Result<Response, ApiError> {
+    let ids = q
+        .ids("ids")?
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| ApiError::invalid("ids", "BlankValue", "Ids: is missing"))?;
+    if ids.len() > 100 {
+        return Err(too_many("destroy_many"));
+    }
+    Ok(enqueue(
+        &st,
+        &caller,
+        &base,
+        "bulk_delete",
+        JobOp::Destroy(ids),
+    ))
+}

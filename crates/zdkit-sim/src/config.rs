@@ -1,0 +1,114 @@
+//! [`SimConfig`]: the size of the generated account, its credentials, plan and clock.
+
+use zdkit_clock::SharedClock;
+
+use crate::faults::FaultPlan;
+use crate::limits::Plan;
+
+/// The simulator's configuration.
+///
+/// Defaults: plan [`Plan::Enterprise`], 10,000 tickets, 1,000 users (tickets/10 clamped to
+/// 50..=100,000), 100 organizations (users/10, at least 10), seed 1, time scale 1, no
+/// clock (a `ScaledClock` at `time_scale` starting at the wall-clock time),
+/// `admin@example.com` / API token `zd-sim-token`, OAuth tokens `zd-sim-oauth` and
+/// `zd-sim-oauth-readonly`, end-user `enduser@example.com`, password auth off, no
+/// background traffic, no faults.
+#[derive(Clone)]
+pub struct SimConfig {
+    /// The plan (account and endpoint rate limits).
+    pub plan: Plan,
+    /// How many tickets are generated (ids `1..=tickets`).
+    pub tickets: u64,
+    /// How many users are generated (ids `1..=users`; at least 12 are used).
+    pub users: u64,
+    /// How many organizations are generated (ids `1..=organizations`; at least 1).
+    pub organizations: u64,
+    /// The seed every generated record derives from.
+    pub seed: u64,
+    /// Virtual seconds per real second of the default clock.
+    pub time_scale: f64,
+    /// The clock; `None` means a `ScaledClock` running at `time_scale`.
+    pub clock: Option<SharedClock>,
+    /// The admin's email (user 1).
+    pub admin_email: String,
+    /// The API token (`email/token:TOKEN`), valid with any user's email.
+    pub api_token: String,
+    /// An OAuth bearer token acting as the admin.
+    pub oauth_token: String,
+    /// An OAuth bearer token acting as the admin with read scope only (writes get 403).
+    pub readonly_oauth_token: String,
+    /// The email of a generated end-user, for permission tests.
+    pub end_user_email: String,
+    /// The password of `email:password` Basic auth; `None` disables password auth.
+    pub password: Option<String>,
+    /// Requests per minute of simulated other API consumers.
+    pub background_rpm: u32,
+    /// The fault plan.
+    pub faults: FaultPlan,
+}
+
+impl std::fmt::Debug for SimConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimConfig")
+            .field("plan", &self.plan)
+            .field("tickets", &self.tickets)
+            .field("users", &self.users)
+            .field("organizations", &self.organizations)
+            .field("seed", &self.seed)
+            .field("time_scale", &self.time_scale)
+            .field("clock", &self.clock)
+            .field("admin_email", &self.admin_email)
+            .field("end_user_email", &self.end_user_email)
+            .field("password_auth", &self.password.is_some())
+            .field("background_rpm", &self.background_rpm)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The default number of users for `tickets` tickets: tickets/10 clamped to 50..=100,000.
+pub fn default_users(tickets: u64) -> u64 {
+    (tickets / 10).clamp(50, 100_000)
+}
+
+/// The default number of organizations for `users` users: users/10, at least 10.
+pub fn default_organizations(users: u64) -> u64 {
+    (users / 10).max(10)
+}
+
+impl SimConfig {
+    /// The default configuration with `tickets` tickets and users/organizations derived
+    /// from it.
+    pub fn with_tickets(tickets: u64) -> Self {
+        let users = default_users(tickets);
+        SimConfig {
+            tickets,
+            users,
+            organizations: default_organizations(users),
+            ..SimConfig::default()
+        }
+    }
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        let tickets = 10_000;
+        let users = default_users(tickets);
+        SimConfig {
+            plan: Plan::Enterprise,
+            tickets,
+            users,
+            organizations: default_organizations(users),
+            seed: 1,
+            time_scale: 1.0,
+            clock: None,
+            admin_email: "admin@example.com".to_string(),
+            api_token: "zd-sim-token".to_string(),
+            oauth_token: "zd-sim-oauth".to_string(),
+            readonly_oauth_token: "zd-sim-oauth-readonly".to_string(),
+            end_user_email: "enduser@example.com".to_string(),
+            password: None,
+            background_rpm: 0,
+            faults: FaultPlan::default(),
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! The simulator's data: records generated from `(seed, id)` on demand, plus an overlay
+//! of writes. Nothing is allocated per record at start, so a million tickets cost nothing
+//! until they are read.
+
+pub(crate) mod comments;
+pub(crate) mod gen;
+pub(crate) mod jobs;
+pub(crate) mod orgs;
+pub(crate) mod table;
+pub(crate) mod tickets;
+pub(crate) mod users;
+pub(crate) mod user_writes;
+pub(crate) mod writes;
+
+use std::collections::{BTreeSet, HashMap};
+
+use comments::Audit;
+use orgs::{Group, Organization, TicketField};
+use table::Table;
+use tickets::Ticket;
+use users::User;
+
+pub(crate) const KIND_TICKET: u64 = 1;
+pub(crate) const KIND_USER: u64 = 2;
+pub(crate) const KIND_ORG: u64 = 3;
+pub(crate) const KIND_GROUP: u64 = 4;
+pub(crate) const KIND_FIELD: u64 = 5;
+pub(crate) const KIND_JOB: u64 = 6;
+
+/// Everything generation depends on.
+#[derive(Debug, Clone)]
+pub(crate) struct Seeds {
+    pub seed: u64,
+    /// The simulator's start (Unix seconds of virtual time).
+    pub t0: u64,
+    pub tickets: u64,
+    pub users: u64,
+    pub organizations: u64,
+    pub groups: u64,
+    /// Agents are users 2..=agents+1 (user 1 is the admin).
+    pub agents: u64,
+    pub admin_email: String,
+    pub end_user_email: String,
+}
+
+impl Seeds {
+    /// The first end-user id (the configured end-user); customers follow.
+    pub(crate) fn first_customer(&self) -> u64 {
+        self.agents + 2
+    }
+}
+
+/// A cached response of an idempotent ticket creation.
+#[derive(Debug, Clone)]
+pub(crate) struct IdemEntry {
+    pub request: Vec<u8>,
+    pub created_ms: u64,
+    pub body: Vec<u8>,
+    pub location: String,
+}
+
+/// All mutable data.
+#[derive(Debug)]
+pub(crate) struct Db {
+    pub tickets: Table<Ticket>,
+    pub users: Table<User>,
+    pub orgs: Table<Organization>,
+    pub groups: Table<Group>,
+    pub fields: Table<TicketField>,
+    /// Written audits per ticket, oldest first.
+    pub audits: HashMap<u64, Vec<Audit>>,
+    /// Written audits in export order: `(created_at, audit id, ticket id)`.
+    pub audit_order: BTreeSet<(u64, u64, u64)>,
+    /// Emails of users created through the API (lower case).
+    pub user_emails: HashMap<String, u64>,
+    /// External ids set through the API (lower case).
+    pub user_externals: HashMap<String, u64>,
+    pub idempotency: HashMap<String, IdemEntry>,
+    pub jobs: jobs::Jobs,
+}
+
+impl Db {
+    /// The generated state.
+    pub(crate) fn new(s: &Seeds) -> Self {
+        Db {
+            tickets: Table::new(s, s.tickets),
+            users: Table::new(s, s.users),
+            orgs: Table::new(s, s.organizations),
+            groups: Table::new(s, s.groups),
+            fields: Table::new(s, orgs::FIELD_COUNT),
+            audits: HashMap::new(),
+            audit_order: BTreeSet::new(),
+            user_emails: HashMap::new(),
+            user_externals: HashMap::new(),
+            idempotency: HashMap::new(),
+            jobs: jobs::Jobs::default(),
+        }
+    }
+
+    /// The user with this email (case-insensitive).
+    pub(crate) fn user_by_email(&self, s: &Seeds, email: &str) -> Option<User> {
+        let lower = email.to_ascii_lowercase();
+        if let Some(&id) = self.user_emails.get(&lower) {
+            return self.users.get(s, id);
+        }
+        let id = users::gen_id_for_email(s, &lower)?;
+        self.users.get(s, id).filter(|u| {
+            u.email
+                .as_deref()
+                .is_some_and(|e| e.eq_ignore_ascii_case(&lower))
+        })
+    }
+
+    /// The user with this external id (case-insensitive).
+    pub(crate) fn user_by_external(&self, s: &Seeds, ext: &str) -> Option<User> {
+        let lower = ext.to_ascii_lowercase();
+        if let Some(&id) = self.user_externals.get(&lower) {
+            if let Some(u) = self.users.get(s, id) {
+                if u.external_id
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(&lower))
+                {
+                    return Some(u);
+                }
+            }
+        }
+        let id = users::gen_id_for_external(s, &lower)?;
+        self.users.get(s, id).filter(|u| {
+            u.external_id
+                .as_deref()
+                .is_some_and(|e| e.eq_ignore_ascii_case(&lower))
+        })
+    }
+
+    /// Every audit of ticket `t` (generated, then written), oldest first.
+    pub(crate) fn ticket_audits(&self, s: &Seeds, t: &Ticket) -> Vec<Audit> {
+        let mut out = if t.gen_comments > 0 {
+            // Generated audits come from the ticket as it was generated.
+            let base = <Ticket as table::Generate>::generate(s, t.id);
+            comments::generated_audits(s, &base)
+        } else {
+            Vec::new()
+        };
+        if let Some(extra) = self.audits.get(&t.id) {
+            out.extend(extra.iter().cloned());
+        }
+        out
+    }
+}

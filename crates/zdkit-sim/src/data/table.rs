@@ -1,0 +1,256 @@
+//! A table of records generated from their id, with an overlay of writes and an order
+//! index by `(generated_timestamp, id)` for incremental exports.
+
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Bound;
+
+use super::Seeds;
+
+/// A record kept in a [`Table`].
+pub(crate) trait Record: Clone {
+    /// The id.
+    fn id(&self) -> u64;
+    /// The `generated_timestamp` (Unix seconds).
+    fn ts(&self) -> u64;
+    /// Whether the record is (soft-)deleted.
+    fn deleted(&self) -> bool {
+        false
+    }
+}
+
+/// A record that can be generated from `(seed, id)`.
+pub(crate) trait Generate: Record {
+    /// The generated record `id` (1..=base count).
+    fn generate(s: &Seeds, id: u64) -> Self;
+    /// The generated record's timestamp, cheaply; non-decreasing in id.
+    fn base_ts(s: &Seeds, id: u64) -> u64;
+    /// Whether the generated record is deleted, cheaply.
+    fn base_deleted(_s: &Seeds, _id: u64) -> bool {
+        false
+    }
+}
+
+/// Generated records `1..=base` plus an overlay of written records.
+#[derive(Debug)]
+pub(crate) struct Table<T> {
+    base: u64,
+    next_id: u64,
+    over: HashMap<u64, T>,
+    order: BTreeSet<(u64, u64)>,
+    live: u64,
+}
+
+impl<T: Generate> Table<T> {
+    /// A table of `base` generated records.
+    pub(crate) fn new(s: &Seeds, base: u64) -> Self {
+        let deleted = (1..=base).filter(|&id| T::base_deleted(s, id)).count() as u64;
+        Table {
+            base,
+            next_id: base + 1,
+            over: HashMap::new(),
+            order: BTreeSet::new(),
+            live: base - deleted,
+        }
+    }
+
+    /// How many live (not deleted) records there are.
+    pub(crate) fn live_count(&self) -> u64 {
+        self.live
+    }
+
+    /// The largest id ever used.
+    pub(crate) fn max_id(&self) -> u64 {
+        self.next_id - 1
+    }
+
+    /// Takes a fresh id.
+    pub(crate) fn alloc_id(&mut self) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    /// The record, deleted or not.
+    pub(crate) fn get_any(&self, s: &Seeds, id: u64) -> Option<T> {
+        if let Some(r) = self.over.get(&id) {
+            return Some(r.clone());
+        }
+        (id >= 1 && id <= self.base).then(|| T::generate(s, id))
+    }
+
+    /// The record when it exists and is not deleted.
+    pub(crate) fn get(&self, s: &Seeds, id: u64) -> Option<T> {
+        self.get_any(s, id).filter(|r| !r.deleted())
+    }
+
+    /// Whether `id` is a live record (cheap: no generation).
+    pub(crate) fn is_live(&self, s: &Seeds, id: u64) -> bool {
+        match self.over.get(&id) {
+            Some(r) => !r.deleted(),
+            None => id >= 1 && id <= self.base && !T::base_deleted(s, id),
+        }
+    }
+
+    fn key_of(&self, s: &Seeds, id: u64) -> Option<(u64, u64)> {
+        match self.over.get(&id) {
+            Some(r) => Some((r.ts(), id)),
+            None => (id >= 1 && id <= self.base).then(|| (T::base_ts(s, id), id)),
+        }
+    }
+
+    /// Stores a written record (new or changed).
+    pub(crate) fn put(&mut self, s: &Seeds, rec: T) {
+        let id = rec.id();
+        let was_live = self.is_live(s, id);
+        if let Some(old) = self.key_of(s, id) {
+            self.order.remove(&old);
+        }
+        if !rec.deleted() {
+            self.live += 1;
+        }
+        if was_live {
+            self.live -= 1;
+        }
+        self.order.insert((rec.ts(), id));
+        self.over.insert(id, rec);
+    }
+
+    /// Iterates live ids ascending, strictly after `after`.
+    pub(crate) fn ids_after<'a>(
+        &'a self,
+        s: &'a Seeds,
+        after: u64,
+    ) -> impl Iterator<Item = u64> + 'a {
+        (after.saturating_add(1)..=self.max_id()).filter(move |&id| self.is_live(s, id))
+    }
+
+    /// Iterates live ids descending, strictly before `before`.
+    pub(crate) fn ids_before<'a>(
+        &'a self,
+        s: &'a Seeds,
+        before: u64,
+    ) -> impl Iterator<Item = u64> + 'a {
+        (1..before.min(self.next_id))
+            .rev()
+            .filter(move |&id| self.is_live(s, id))
+    }
+
+    /// Iterates `(generated_timestamp, id)` of every record (deleted ones too) in export
+    /// order, strictly after `after`.
+    pub(crate) fn order_after<'a>(&'a self, s: &'a Seeds, after: (u64, u64)) -> OrderIter<'a, T> {
+        // First base id whose key is > after: keys strictly increase with id.
+        let (mut lo, mut hi) = (1u64, self.base + 1);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if (T::base_ts(s, mid), mid) > after {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        OrderIter {
+            table: self,
+            seeds: s,
+            next_base: lo,
+            over: self.order.range((Bound::Excluded(after), Bound::Unbounded)),
+            peek: None,
+        }
+    }
+
+    /// Iterates `(generated_timestamp, id)` in reverse export order, strictly before
+    /// `before`.
+    pub(crate) fn order_before<'a>(&'a self, s: &'a Seeds, before: (u64, u64)) -> Vec<(u64, u64)> {
+        // Only used for short reverse pages: collect the overlay part, then walk the base.
+        let (mut lo, mut hi) = (1u64, self.base + 1);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if (T::base_ts(s, mid), mid) >= before {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        let over: Vec<(u64, u64)> = self.order.range(..before).rev().copied().collect();
+        let base = (1..lo)
+            .rev()
+            .filter(|id| !self.over.contains_key(id))
+            .map(|id| (T::base_ts(s, id), id));
+        let mut out = Vec::new();
+        let mut oi = over.into_iter().peekable();
+        let mut bi = base.peekable();
+        // Merge descending; the caller stops early by taking what it needs.
+        loop {
+            let next = match (oi.peek(), bi.peek()) {
+                (Some(a), Some(b)) => {
+                    if a > b {
+                        oi.next()
+                    } else {
+                        bi.next()
+                    }
+                }
+                (Some(_), None) => oi.next(),
+                (None, Some(_)) => bi.next(),
+                (None, None) => None,
+            };
+            match next {
+                Some(k) => out.push(k),
+                None => break,
+            }
+            if out.len() > 1001 {
+                break;
+            }
+        }
+        out
+    }
+
+    /// `(updated_at, generated_timestamp, deleted)` of record `id`, cheaply. In the
+    /// simulator `updated_at` always equals `generated_timestamp` (every write bumps both).
+    pub(crate) fn truth(&self, s: &Seeds, id: u64) -> Option<(u64, u64, bool)> {
+        match self.over.get(&id) {
+            Some(r) => Some((r.ts(), r.ts(), r.deleted())),
+            None => (id >= 1 && id <= self.base).then(|| {
+                let ts = T::base_ts(s, id);
+                (ts, ts, T::base_deleted(s, id))
+            }),
+        }
+    }
+}
+
+/// Iterator over a table in `(generated_timestamp, id)` order.
+pub(crate) struct OrderIter<'a, T> {
+    table: &'a Table<T>,
+    seeds: &'a Seeds,
+    next_base: u64,
+    over: std::collections::btree_set::Range<'a, (u64, u64)>,
+    peek: Option<(u64, u64)>,
+}
+
+impl<T: Generate> Iterator for OrderIter<'_, T> {
+    type Item = (u64, u64);
+
+    fn next(&mut self) -> Option<(u64, u64)> {
+        while self.next_base <= self.table.base && self.table.over.contains_key(&self.next_base) {
+            self.next_base += 1;
+        }
+        let base = (self.next_base <= self.table.base)
+            .then(|| (T::base_ts(self.seeds, self.next_base), self.next_base));
+        if self.peek.is_none() {
+            self.peek = self.over.next().copied();
+        }
+        match (base, self.peek) {
+            (Some(b), Some(o)) if o < b => {
+                self.peek = None;
+                Some(o)
+            }
+            (Some(b), _) => {
+                self.next_base += 1;
+                Some(b)
+            }
+            (None, Some(o)) => {
+                self.peek = None;
+                Some(o)
+            }
+            (None, None) => None,
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! Middleware: request ids, statistics, faults and rate limits, as two layers around the
+//! authentication layer (`auth::layer`).
+//!
+//! * [`outer`] wraps the whole app, outside authentication: assigns `X-Zendesk-Request-Id`
+//!   and `X-Request-Id`, counts the request, injects faults (latency, storms, 5xx, resets,
+//!   edge 429, plain-text 400 before the handler; truncation after it) and adds
+//!   `X-Zendesk-API-Version: v2`, the request ids and, when the limiter did not run
+//!   (authentication failure, unknown route, fault), the account headers without charging.
+//! * [`limits`] wraps the API routes inside authentication (it reads the
+//!   `Caller` of `crate::auth`): charges the rate limiter, answers 429 or adds the
+//!   rate-limit headers to the handler's response.
+//!
+//! `/__sim/*` bypasses both: no faults, no limits, not counted.
+//!
+//! Wiring (in `app()`):
+//! `api.layer(from_fn_with_state(s, layers::limits)).layer(from_fn_with_state(s, auth::layer))`
+//! then `router.layer(from_fn_with_state(s, layers::outer))`.
+
+use std::sync::{Mutex, MutexGuard};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use futures_util::StreamExt;
+
+use crate::auth::Caller;
+use crate::faults::{splitmix64, FaultAction};
+use crate::limits::{normalize_path, RequestKey};
+use crate::state::SimState;
+
+/// The prefix of the admin API, which bypasses faults, limits and statistics.
+pub(crate) const ADMIN_PREFIX: &str = "/__sim";
+
+/// The largest body [`outer`] buffers to truncate it.
+const MAX_TRUNCATE_BODY: usize = 64 * 1024 * 1024;
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A 20-hex-char request id, deterministic from the simulator seed and the request number.
+pub(crate) fn request_id(seed: u64, seq: u64) -> String {
+    let a = splitmix64(seed ^ splitmix64(seq));
+    let b = splitmix64(a);
+    format!("{a:016x}{:04x}", b >> 48)
+}
+
+/// The outer layer (see the module docs).
+pub(crate) async fn outer(State(state): State<SimState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    if path == ADMIN_PREFIX || path.starts_with("/__sim/") {
+        return next.run(req).await;
+    }
+    let stats = state.stats();
+    let seq = stats.begin_request();
+    let norm = normalize_path(&path);
+    let decision = lock(state.faults()).decide(state.clock().now(), seq, &norm);
+    if let Some(latency) = decision.latency {
+        state.clock().sleep(latency).await;
+    }
+    let action = decision.action;
+    if let Some(a) = action {
+        stats.record_fault(&a.kind());
+    }
+    let mut response = match action {
+        None | Some(FaultAction::Truncate) => next.run(req).await,
+        Some(FaultAction::Edge429 { retry_after_secs }) => {
+            // A CDN answered: none of Zendesk's headers.
+            stats.record_status(429);
+            return edge_429(retry_after_secs);
+        }
+        Some(FaultAction::Reset) => return reset_response(),
+        Some(a) => fault_response(a),
+    };
+    let id = request_id(state.config().seed, seq);
+    let h = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        h.insert("x-zendesk-request-id", v.clone());
+        h.insert("x-request-id", v);
+    }
+    h.insert("x-zendesk-api-version", HeaderValue::from_static("v2"));
+    if !h.contains_key("x-rate-limit") && norm.starts_with("/api/v2/") {
+        let account = lock(state.limiter()).account_headers(state.clock().now());
+        h.extend(account);
+    }
+    stats.record_status(response.status().as_u16());
+    if action == Some(FaultAction::Truncate) {
+        response = truncate(response).await;
+    }
+    response
+}
+
+/// The rate-limit layer (see the module docs).
+pub(crate) async fn limits(State(state): State<SimState>, req: Request, next: Next) -> Response {
+    let user = req.extensions().get::<Caller>().map(|c| c.user_id);
+    let key = RequestKey::new(req.method().clone(), req.uri().path(), user);
+    let admission = lock(state.limiter()).admit(state.clock().now(), &key);
+    state.stats().record_charged(&admission.charged);
+    if let Some(rejection) = &admission.rejected {
+        state.stats().record_rate_limited(&rejection.bucket);
+        let (content_type, body) = rejection.body();
+        let mut response = (StatusCode::TOO_MANY_REQUESTS, body).into_response();
+        response.headers_mut().extend(admission.headers);
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        return response;
+    }
+    let mut response = next.run(req).await;
+    response.headers_mut().extend(admission.headers);
+    response
+}
+
+fn with_type(status: StatusCode, content_type: &'static str, body: String) -> Response {
+    let mut r = (status, body).into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r
+}
+
+/// The response of a fault injected instead of the handler.
+fn fault_response(action: FaultAction) -> Response {
+    const HTML: &str = "text/html; charset=utf-8";
+    const TEXT: &str = "text/plain; charset=utf-8";
+    let (mut r, retry) = match action {
+        FaultAction::Status { status: 500, .. } => {
+            let body = r#"{"error":"InternalServerError","description":"Internal server error"}"#;
+            let r = with_type(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "application/json; charset=utf-8",
+                body.into(),
+            );
+            (r, None)
+        }
+        FaultAction::Status {
+            status,
+            retry_after_secs,
+        } => {
+            let code = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            let reason = code.canonical_reason().unwrap_or("Error");
+            let r = if code == StatusCode::SERVICE_UNAVAILABLE {
+                with_type(code, TEXT, format!("{reason}\n"))
+            } else {
+                let page = format!(
+                    "<html><head><title>{status} {reason}</title></head><body><h1>{status} {reason}</h1></body></html>\n"
+                );
+                with_type(code, HTML, page)
+            };
+            (r, retry_after_secs)
+        }
+        FaultAction::Storm429 { retry_after_secs } => {
+            let body = "Number of allowed API requests per minute exceeded".to_string();
+            (
+                with_type(StatusCode::TOO_MANY_REQUESTS, TEXT, body),
+                Some(retry_after_secs),
+            )
+        }
+        FaultAction::PlainBadRequest => (
+            with_type(StatusCode::BAD_REQUEST, TEXT, "Bad Request\n".into()),
+            None,
+        ),
+        FaultAction::Edge429 { retry_after_secs } => (edge_429(retry_after_secs), None),
+        FaultAction::Reset | FaultAction::Truncate => (reset_response(), None),
+    };
+    if let Some(secs) = retry {
+        r.headers_mut().insert(header::RETRY_AFTER, secs.into());
+    }
+    r
+}
+
+/// A CDN-style 429: an HTML page, no Zendesk headers.
+fn edge_429(retry_after_secs: Option<u64>) -> Response {
+    let page = "<html>\n<head><title>429 Too Many Requests</title></head>\n<body>\n\
+                <center><h1>429 Too Many Requests</h1></center>\n<hr><center>edge</center>\n\
+                </body>\n</html>\n";
+    let mut r = with_type(StatusCode::TOO_MANY_REQUESTS, "text/html", page.into());
+    if let Some(secs) = retry_after_secs {
+        r.headers_mut().insert(header::RETRY_AFTER, secs.into());
+    }
+    r
+}
+
+fn broken_pipe() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::ConnectionReset, "simulated fault")
+}
+
+/// A response whose body fails at once: the server drops the connection.
+fn reset_response() -> Response {
+    let stream = futures_util::stream::once(async { Err::<Bytes, _>(broken_pipe()) });
+    Response::new(Body::from_stream(stream))
+}
+
+/// Declares the full `Content-Length`, sends half the body, then fails. The failure waits
+/// one scheduler turn so that the server flushes the head and the partial body first.
+async fn truncate(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_TRUNCATE_BODY).await else {
+        return reset_response();
+    };
+    let declared = bytes.len().max(1);
+    let head = bytes.slice(..bytes.len() / 2);
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, declared.into());
+    let fail = futures_util::stream::once(async {
+        tokio::task::yield_now().await;
+        Err::<Bytes, _>(broken_pipe())
+    });
+    let stream = futures_util::stream::iter([Ok(head)]).chain(fail);
+    Response::from_parts(parts, Body::from_stream(stream))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_20_hex_and_deterministic() {
+        let a = request_id(1, 0);
+        assert_eq!(a.len(), 20);
+        assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_eq!(a, request_id(1, 0));
+        assert_ne!(a, request_id(1, 1));
+        assert_ne!(a, request_id(2, 0));
+    }
+}

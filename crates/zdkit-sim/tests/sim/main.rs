@@ -1,0 +1,11 @@
+//! Scenario tests of the simulator, run in-process on port 0 with a manual clock.
+
+mod conformance;
+mod errors;
+mod exports;
+mod jobs;
+mod resources;
+mod search;
+mod support;
+mod walks;
+mod writes;

@@ -1,0 +1,223 @@
+//! Wire shapes of the read endpoints.
+
+use crate::support::*;
+
+#[tokio::test]
+async fn ticket_list_cursor_and_offset_shapes() {
+    let sim = start(300).await;
+    let r = sim
+        .get("/api/v2/tickets.json?page[size]=5&include=users,groups,organizations,comment_count")
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/json; charset=utf-8")
+    );
+    let tickets = r.body["tickets"].as_array().unwrap();
+    assert_eq!(tickets.len(), 5);
+    assert!(tickets
+        .iter()
+        .all(|t| t["comment_count"].as_u64().unwrap() >= 1));
+    assert_eq!(r.body["meta"]["has_more"], true);
+    let next = r.body["links"]["next"].as_str().unwrap();
+    assert!(
+        next.starts_with(&format!("{}/api/v2/tickets?", sim.base)),
+        "{next}"
+    );
+    assert!(next.contains("include=users"), "{next}");
+    let users = r.body["users"].as_array().unwrap();
+    let user_ids: Vec<u64> = users.iter().map(|u| u["id"].as_u64().unwrap()).collect();
+    let mut dedup = user_ids.clone();
+    dedup.sort();
+    dedup.dedup();
+    assert_eq!(
+        dedup.len(),
+        user_ids.len(),
+        "users sideload is deduplicated"
+    );
+    for t in tickets {
+        assert!(user_ids.contains(&t["requester_id"].as_u64().unwrap()));
+    }
+    assert!(r.body["groups"].is_array() && r.body["organizations"].is_array());
+
+    let page2 = sim.get(next).await;
+    let first2 = page2.body["tickets"][0]["id"].as_u64().unwrap();
+    assert!(first2 > tickets[4]["id"].as_u64().unwrap());
+    let prev = sim.get(page2.body["links"]["prev"].as_str().unwrap()).await;
+    let prev_ids: Vec<u64> = prev.body["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_u64().unwrap())
+        .collect();
+    let first_ids: Vec<u64> = tickets.iter().map(|t| t["id"].as_u64().unwrap()).collect();
+    assert_eq!(prev_ids, first_ids);
+
+    let off = sim
+        .get("/api/v2/tickets?page=2&per_page=7&sort_order=desc")
+        .await;
+    assert_eq!(off.body["tickets"].as_array().unwrap().len(), 7);
+    let live = sim.truth("tickets").await.iter().filter(|t| !t.3).count() as u64;
+    assert_eq!(off.body["count"], live);
+    assert!(off.body["next_page"].as_str().unwrap().contains("page=3"));
+    assert!(off.body["previous_page"]
+        .as_str()
+        .unwrap()
+        .contains("page=1"));
+    let ids: Vec<u64> = off.body["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_u64().unwrap())
+        .collect();
+    assert!(ids.windows(2).all(|w| w[0] > w[1]));
+
+    let desc = sim
+        .get("/api/v2/tickets?page[size]=3&sort=-updated_at")
+        .await;
+    let ts: Vec<u64> = desc.body["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["generated_timestamp"].as_u64().unwrap())
+        .collect();
+    assert!(ts.windows(2).all(|w| w[0] >= w[1]));
+}
+
+#[tokio::test]
+async fn show_count_show_many_comments_audits() {
+    let sim = start(300).await;
+    let truth = sim.truth("tickets").await;
+    let live: Vec<u64> = truth.iter().filter(|t| !t.3).map(|t| t.0).collect();
+    let deleted: Vec<u64> = truth.iter().filter(|t| t.3).map(|t| t.0).collect();
+    assert!(!deleted.is_empty(), "a few generated tickets are deleted");
+    let id = live[0];
+    let r = sim
+        .get(&format!("/api/v2/tickets/{id}.json?include=users"))
+        .await;
+    assert_eq!(r.body["ticket"]["id"], id);
+    assert!(r.body["users"].is_array());
+    assert_error(
+        &sim.get(&format!("/api/v2/tickets/{}", deleted[0])).await,
+        404,
+        "RecordNotFound",
+    );
+
+    let c = sim.get("/api/v2/tickets/count").await;
+    assert_eq!(c.body["count"]["value"], live.len() as u64);
+    assert_eq!(c.body["count"]["refreshed_at"], "2023-11-14T22:13:20Z");
+
+    let many = sim
+        .get(&format!(
+            "/api/v2/tickets/show_many?ids={},{},{}",
+            live[1], deleted[0], live[2]
+        ))
+        .await;
+    assert_eq!(many.body["tickets"].as_array().unwrap().len(), 2);
+    let too_many: Vec<String> = (1..=101).map(|i| i.to_string()).collect();
+    assert_eq!(
+        sim.get(&format!(
+            "/api/v2/tickets/show_many?ids={}",
+            too_many.join(",")
+        ))
+        .await
+        .status,
+        400
+    );
+
+    let comments = sim.get(&format!("/api/v2/tickets/{id}/comments")).await;
+    let list = comments.body["comments"].as_array().unwrap();
+    assert!(!list.is_empty());
+    assert_eq!(list[0]["body"], r.body["ticket"]["description"]);
+    assert_eq!(list[0]["type"], "Comment");
+    let audits = sim
+        .get(&format!("/api/v2/tickets/{id}/audits?page[size]=1"))
+        .await;
+    assert_eq!(audits.body["audits"][0]["ticket_id"], id);
+    assert_eq!(audits.body["audits"][0]["events"][0]["type"], "Comment");
+    assert!(audits.body["meta"].is_object());
+}
+
+#[tokio::test]
+async fn a_ticket_with_many_comments_pages_through_all_of_them() {
+    let sim = start(2000).await;
+    let mut found = None;
+    for id in 1..=2000u64 {
+        let r = sim
+            .get(&format!("/api/v2/tickets/{id}?include=comment_count"))
+            .await;
+        if r.status == 200 && r.body["ticket"]["comment_count"].as_u64().unwrap() > 100 {
+            found = Some((id, r.body["ticket"]["comment_count"].as_u64().unwrap()));
+            break;
+        }
+    }
+    let (id, n) = found.expect("1% of tickets have many comments");
+    let mut url = format!("/api/v2/tickets/{id}/comments?page[size]=100");
+    let mut seen = Vec::new();
+    loop {
+        let r = sim.get(&url).await;
+        seen.extend(
+            r.body["comments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_u64().unwrap()),
+        );
+        if r.body["meta"]["has_more"] != true {
+            break;
+        }
+        url = r.body["links"]["next"].as_str().unwrap().to_string();
+    }
+    assert_eq!(seen.len() as u64, n);
+    assert!(seen.windows(2).all(|w| w[0] < w[1]));
+}
+
+#[tokio::test]
+async fn users_orgs_groups_fields() {
+    let sim = start(1000).await;
+    let me = sim.get("/api/v2/users/me").await;
+    assert_eq!(me.body["user"]["email"], "admin@example.com");
+    let users = sim.get("/api/v2/users?page[size]=100").await;
+    assert_eq!(users.body["users"].as_array().unwrap().len(), 100);
+    let roles: Vec<&str> = users.body["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["role"].as_str().unwrap())
+        .collect();
+    assert!(roles.contains(&"agent") && roles.contains(&"end-user"));
+    let emails: std::collections::HashSet<&str> = users.body["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(emails.len(), 100, "emails are unique");
+    let orgs = sim.get("/api/v2/organizations.json?per_page=5").await;
+    assert_eq!(orgs.body["organizations"].as_array().unwrap().len(), 5);
+    assert_eq!(orgs.body["count"], 10);
+    let org = sim.get("/api/v2/organizations/3").await;
+    assert_eq!(org.body["organization"]["id"], 3);
+    let groups = sim.get("/api/v2/groups").await;
+    assert_eq!(groups.body["groups"].as_array().unwrap().len(), 10);
+    assert_eq!(sim.get("/api/v2/groups/2").await.body["group"]["id"], 2);
+    let fields = sim.get("/api/v2/ticket_fields").await;
+    let list = fields.body["ticket_fields"].as_array().unwrap();
+    assert_eq!(list.len(), 15);
+    let ids: Vec<u64> = list.iter().map(|f| f["id"].as_u64().unwrap()).collect();
+    let t = sim.get("/api/v2/tickets/1").await;
+    let t = if t.status == 200 {
+        t
+    } else {
+        sim.get("/api/v2/tickets/2").await
+    };
+    for cf in t.body["ticket"]["custom_fields"].as_array().unwrap() {
+        assert!(
+            ids.contains(&cf["id"].as_u64().unwrap()),
+            "custom field ids are ticket field ids"
+        );
+    }
+    let paged = sim.get("/api/v2/ticket_fields?page[size]=4").await;
+    assert_eq!(paged.body["ticket_fields"].as_array().unwrap().len(), 4);
+    assert_eq!(paged.body["meta"]["has_more"], true);
+}

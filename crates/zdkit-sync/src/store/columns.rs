@@ -1,0 +1,610 @@
+//! Typed columns extracted from Zendesk's JSON, per table, shared by both backends.
+//!
+//! Each table is a [`TableSpec`]: its columns in order (`id` first, `raw` last), where each
+//! value comes from, and how versions compare ([`Newest`]). Extraction is lenient: a field
+//! that is missing or of an unexpected type becomes NULL (the `raw` column still has it);
+//! only a record without an integer `id` is rejected.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use super::{Record, Result, StoreError, Stream, Table};
+
+/// A column's SQL type family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// 64-bit integer.
+    Int,
+    /// Text (NUL characters removed: PostgreSQL text cannot hold them).
+    Text,
+    /// Boolean (SQLite: 0/1).
+    Bool,
+    /// Timestamp, normalized to `YYYY-MM-DDTHH:MM:SSZ` (PostgreSQL: `timestamptz`).
+    Time,
+    /// A JSON value (e.g. `tags`; PostgreSQL: `jsonb`).
+    Json,
+    /// The whole record as JSON text (PostgreSQL: `json`, which keeps the text as is).
+    Raw,
+}
+
+/// Where a column's value comes from.
+#[derive(Clone, Copy)]
+pub(crate) enum Src {
+    /// A top-level field of the record.
+    Field(&'static str),
+    /// A top-level field of the parent record (comments: the ticket event).
+    Parent(&'static str),
+    /// Computed from the record and its parent.
+    Derived(fn(&Value, Option<&Value>) -> Val),
+    /// The record itself, serialized.
+    Raw,
+}
+
+/// One column.
+#[derive(Clone, Copy)]
+pub(crate) struct Col {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub src: Src,
+}
+
+/// How two versions of a row are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Newest {
+    /// `(generated_timestamp, updated_at)` when both sides have a `generated_timestamp`,
+    /// else `updated_at` alone; NULL is oldest; a tie replaces (idempotent replays).
+    GtsThenUpdated,
+    /// `updated_at` alone; NULL is oldest; a tie replaces.
+    Updated,
+    /// Immutable records (events, comments): the latest write replaces.
+    Always,
+}
+
+/// A table's layout.
+pub(crate) struct TableSpec {
+    pub table: Table,
+    pub cols: &'static [Col],
+    pub newest: Newest,
+    /// Column holding `RowStamp::updated_at`.
+    pub stamp_updated: &'static str,
+    /// Column holding `RowStamp::generated_timestamp`.
+    pub stamp_gts: Option<&'static str>,
+    /// Whether the table has a `deleted` column.
+    pub has_deleted: bool,
+}
+
+/// An extracted value.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Val {
+    Int(Option<i64>),
+    Text(Option<String>),
+    Bool(Option<bool>),
+}
+
+const fn col(name: &'static str, kind: Kind) -> Col {
+    Col { name, kind, src: Src::Field(name) }
+}
+
+const fn derived(name: &'static str, kind: Kind, f: fn(&Value, Option<&Value>) -> Val) -> Col {
+    Col { name, kind, src: Src::Derived(f) }
+}
+
+const ID: Col = col("id", Kind::Int);
+const RAW: Col = Col { name: "raw", kind: Kind::Raw, src: Src::Raw };
+const CREATED: Col = col("created_at", Kind::Time);
+const UPDATED: Col = col("updated_at", Kind::Time);
+
+fn ticket_deleted(v: &Value, _: Option<&Value>) -> Val {
+    Val::Bool(Some(v.get("status").and_then(Value::as_str) == Some("deleted")))
+}
+fn user_deleted(v: &Value, _: Option<&Value>) -> Val {
+    Val::Bool(Some(v.get("active").and_then(Value::as_bool) == Some(false)))
+}
+fn org_deleted(v: &Value, _: Option<&Value>) -> Val {
+    Val::Bool(Some(v.get("deleted_at").is_some_and(|d| !d.is_null())))
+}
+fn group_deleted(v: &Value, _: Option<&Value>) -> Val {
+    Val::Bool(Some(v.get("deleted").and_then(Value::as_bool) == Some(true)))
+}
+fn never_deleted(_: &Value, _: Option<&Value>) -> Val {
+    Val::Bool(Some(false))
+}
+/// `via` is a string in the ticket event export and an object elsewhere: keep the channel.
+fn event_via(v: &Value, _: Option<&Value>) -> Val {
+    let via = v.get("via");
+    let text = via
+        .and_then(Value::as_str)
+        .or_else(|| via.and_then(|o| o.get("channel")).and_then(Value::as_str));
+    Val::Text(text.map(strip_nul))
+}
+/// A comment's audit: its own `audit_id`, else the enclosing event's id.
+fn comment_audit(v: &Value, parent: Option<&Value>) -> Val {
+    let own = v.get("audit_id").and_then(Value::as_i64);
+    Val::Int(own.or_else(|| parent.and_then(|p| p.get("id")).and_then(Value::as_i64)))
+}
+/// A comment's `created_at`, else the enclosing event's.
+fn comment_created(v: &Value, parent: Option<&Value>) -> Val {
+    let own = v.get("created_at").and_then(Value::as_str).and_then(normalize_time);
+    Val::Text(own.or_else(|| {
+        parent.and_then(|p| p.get("created_at")).and_then(Value::as_str).and_then(normalize_time)
+    }))
+}
+
+static TICKETS: TableSpec = TableSpec {
+    table: Table::Tickets,
+    cols: &[
+        ID,
+        col("subject", Kind::Text),
+        col("status", Kind::Text),
+        col("priority", Kind::Text),
+        col("type", Kind::Text),
+        col("requester_id", Kind::Int),
+        col("assignee_id", Kind::Int),
+        col("group_id", Kind::Int),
+        col("organization_id", Kind::Int),
+        col("tags", Kind::Json),
+        CREATED,
+        UPDATED,
+        col("generated_timestamp", Kind::Int),
+        derived("deleted", Kind::Bool, ticket_deleted),
+        RAW,
+    ],
+    newest: Newest::GtsThenUpdated,
+    stamp_updated: "updated_at",
+    stamp_gts: Some("generated_timestamp"),
+    has_deleted: true,
+};
+
+static USERS: TableSpec = TableSpec {
+    table: Table::Users,
+    cols: &[
+        ID,
+        col("name", Kind::Text),
+        col("email", Kind::Text),
+        col("role", Kind::Text),
+        col("organization_id", Kind::Int),
+        col("external_id", Kind::Text),
+        col("active", Kind::Bool),
+        CREATED,
+        UPDATED,
+        derived("deleted", Kind::Bool, user_deleted),
+        RAW,
+    ],
+    newest: Newest::Updated,
+    stamp_updated: "updated_at",
+    stamp_gts: None,
+    has_deleted: true,
+};
+
+static ORGANIZATIONS: TableSpec = TableSpec {
+    table: Table::Organizations,
+    cols: &[
+        ID,
+        col("name", Kind::Text),
+        col("external_id", Kind::Text),
+        col("group_id", Kind::Int),
+        col("tags", Kind::Json),
+        CREATED,
+        UPDATED,
+        col("deleted_at", Kind::Time),
+        derived("deleted", Kind::Bool, org_deleted),
+        RAW,
+    ],
+    newest: Newest::Updated,
+    stamp_updated: "updated_at",
+    stamp_gts: None,
+    has_deleted: true,
+};
+
+static GROUPS: TableSpec = TableSpec {
+    table: Table::Groups,
+    cols: &[
+        ID,
+        col("name", Kind::Text),
+        col("description", Kind::Text),
+        col("is_public", Kind::Bool),
+        Col { name: "is_default", kind: Kind::Bool, src: Src::Field("default") },
+        CREATED,
+        UPDATED,
+        derived("deleted", Kind::Bool, group_deleted),
+        RAW,
+    ],
+    newest: Newest::Updated,
+    stamp_updated: "updated_at",
+    stamp_gts: None,
+    has_deleted: true,
+};
+
+static TICKET_FIELDS: TableSpec = TableSpec {
+    table: Table::TicketFields,
+    cols: &[
+        ID,
+        col("type", Kind::Text),
+        col("title", Kind::Text),
+        col("active", Kind::Bool),
+        col("required", Kind::Bool),
+        col("position", Kind::Int),
+        CREATED,
+        UPDATED,
+        derived("deleted", Kind::Bool, never_deleted),
+        RAW,
+    ],
+    newest: Newest::Updated,
+    stamp_updated: "updated_at",
+    stamp_gts: None,
+    has_deleted: true,
+};
+
+static TICKET_EVENTS: TableSpec = TableSpec {
+    table: Table::TicketEvents,
+    cols: &[
+        ID,
+        col("ticket_id", Kind::Int),
+        col("timestamp", Kind::Int),
+        CREATED,
+        col("updater_id", Kind::Int),
+        col("event_type", Kind::Text),
+        derived("via", Kind::Text, event_via),
+        RAW,
+    ],
+    newest: Newest::Always,
+    stamp_updated: "created_at",
+    stamp_gts: Some("timestamp"),
+    has_deleted: false,
+};
+
+static COMMENTS: TableSpec = TableSpec {
+    table: Table::Comments,
+    cols: &[
+        ID,
+        Col { name: "ticket_id", kind: Kind::Int, src: Src::Parent("ticket_id") },
+        derived("audit_id", Kind::Int, comment_audit),
+        col("author_id", Kind::Int),
+        col("public", Kind::Bool),
+        col("body", Kind::Text),
+        derived("created_at", Kind::Time, comment_created),
+        RAW,
+    ],
+    newest: Newest::Always,
+    stamp_updated: "created_at",
+    stamp_gts: None,
+    has_deleted: false,
+};
+
+/// The layout of `table`.
+pub(crate) fn spec(table: Table) -> &'static TableSpec {
+    match table {
+        Table::Tickets => &TICKETS,
+        Table::Users => &USERS,
+        Table::Organizations => &ORGANIZATIONS,
+        Table::Groups => &GROUPS,
+        Table::TicketFields => &TICKET_FIELDS,
+        Table::TicketEvents => &TICKET_EVENTS,
+        Table::Comments => &COMMENTS,
+    }
+}
+
+/// `"name", "name", …` of the table's columns.
+pub(crate) fn column_list(spec: &TableSpec) -> String {
+    spec.cols.iter().map(|c| format!("\"{}\"", c.name)).collect::<Vec<_>>().join(", ")
+}
+
+/// The upsert's `DO UPDATE SET … [WHERE newer]` clause. `current` names the stored row
+/// (`"tickets"` in SQLite, an alias in PostgreSQL); `oldest` is a time literal older than
+/// any timestamp, standing in for NULL.
+pub(crate) fn conflict_clause(spec: &TableSpec, current: &str, oldest: &str) -> String {
+    let sets = spec.cols[1..]
+        .iter()
+        .map(|c| format!("\"{0}\" = excluded.\"{0}\"", c.name))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let updated = |row: &str| format!("COALESCE({row}.\"updated_at\", {oldest})");
+    let condition = match spec.newest {
+        Newest::Always => String::new(),
+        Newest::Updated => {
+            format!(" WHERE {} >= {}", updated("excluded"), updated(current))
+        }
+        Newest::GtsThenUpdated => {
+            let gts = |row: &str| format!("{row}.\"generated_timestamp\"");
+            format!(
+                " WHERE CASE WHEN {eg} IS NOT NULL AND {cg} IS NOT NULL \
+                 THEN ({eg}, {eu}) >= ({cg}, {cu}) ELSE {eu} >= {cu} END",
+                eg = gts("excluded"),
+                cg = gts(current),
+                eu = updated("excluded"),
+                cu = updated(current),
+            )
+        }
+    };
+    format!("ON CONFLICT (\"id\") DO UPDATE SET {sets}{condition}")
+}
+
+/// Rows for one table, each in [`TableSpec::cols`] order.
+pub(crate) struct Rows {
+    pub spec: &'static TableSpec,
+    pub rows: Vec<Vec<Val>>,
+}
+
+/// A page ready to write: the stream's rows and, for ticket events, the comments.
+pub(crate) struct PreparedPage {
+    pub received: usize,
+    pub main: Rows,
+    pub comments: Option<Rows>,
+}
+
+/// Extracts and de-duplicates a page's rows.
+pub(crate) fn prepare(stream: Stream, records: Vec<Record>) -> Result<PreparedPage> {
+    let received = records.len();
+    let mut main = Deduper::new(spec(stream.table()));
+    let mut comments = (stream == Stream::TicketEvents).then(|| Deduper::new(&COMMENTS));
+    for (index, record) in records.iter().enumerate() {
+        let invalid = |reason: String| StoreError::InvalidRecord {
+            stream: stream.as_str(),
+            index,
+            reason,
+        };
+        main.push(extract(main.spec, record, None).map_err(invalid)?);
+        if let Some(comments) = comments.as_mut() {
+            let children = record.get("child_events").and_then(Value::as_array);
+            for child in children.into_iter().flatten() {
+                if is_comment(child) {
+                    let row = extract(&COMMENTS, child, Some(record))
+                        .map_err(|e| invalid(format!("comment child event: {e}")))?;
+                    comments.push(row);
+                }
+            }
+        }
+    }
+    Ok(PreparedPage { received, main: main.finish(), comments: comments.map(Deduper::finish) })
+}
+
+fn is_comment(child: &Value) -> bool {
+    let kind = |k: &str| child.get(k).and_then(Value::as_str);
+    matches!(kind("event_type").or_else(|| kind("type")), Some("Comment" | "VoiceComment"))
+}
+
+/// One row in `spec` order, or why the record is unusable.
+pub(crate) fn extract(
+    spec: &TableSpec,
+    record: &Value,
+    parent: Option<&Value>,
+) -> std::result::Result<Vec<Val>, String> {
+    let Some(object) = record.as_object() else {
+        return Err(format!("expected a JSON object, got {}", json_type(record)));
+    };
+    match object.get("id") {
+        Some(id) if id.as_i64().is_some() => {}
+        Some(id) => return Err(format!("`id` is not a 64-bit integer: {id}")),
+        None => return Err("no `id` field".into()),
+    }
+    let row = spec
+        .cols
+        .iter()
+        .map(|c| match c.src {
+            Src::Field(name) => convert(c.kind, object.get(name)),
+            Src::Parent(name) => convert(c.kind, parent.and_then(|p| p.get(name))),
+            Src::Derived(f) => f(record, parent),
+            Src::Raw => Val::Text(Some(json_text(record))),
+        })
+        .collect();
+    Ok(row)
+}
+
+fn convert(kind: Kind, v: Option<&Value>) -> Val {
+    let v = v.filter(|v| !v.is_null());
+    match kind {
+        Kind::Int => Val::Int(v.and_then(Value::as_i64)),
+        Kind::Bool => Val::Bool(v.and_then(Value::as_bool)),
+        Kind::Text => Val::Text(v.and_then(|v| match v {
+            Value::String(s) => Some(strip_nul(s)),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })),
+        Kind::Time => Val::Text(v.and_then(Value::as_str).and_then(normalize_time)),
+        Kind::Json => Val::Text(v.map(json_without_nul)),
+        Kind::Raw => Val::Text(v.map(json_text)),
+    }
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Compact JSON text (faster than `Value`'s `Display`, which goes through `fmt::Write`).
+fn json_text(v: &Value) -> String {
+    // Serializing a `Value` into memory cannot fail.
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+fn strip_nul(s: &str) -> String {
+    if s.contains('\0') {
+        s.replace('\0', "")
+    } else {
+        s.to_owned()
+    }
+}
+
+/// `v` as JSON text, NUL characters removed from its strings (PostgreSQL `jsonb` rejects
+/// `\u0000`).
+fn json_without_nul(v: &Value) -> String {
+    fn clean(v: &mut Value) {
+        match v {
+            Value::String(s) => *s = strip_nul(s),
+            Value::Array(items) => items.iter_mut().for_each(clean),
+            Value::Object(map) => map.values_mut().for_each(clean),
+            _ => {}
+        }
+    }
+    let text = json_text(v);
+    if text.contains("\\u0000") {
+        let mut owned = v.clone();
+        clean(&mut owned);
+        json_text(&owned)
+    } else {
+        text
+    }
+}
+
+/// RFC 3339 → `YYYY-MM-DDTHH:MM:SSZ` in UTC (sub-seconds dropped), so text order is time
+/// order; `None` if unparsable.
+pub(crate) fn normalize_time(s: &str) -> Option<String> {
+    let t = OffsetDateTime::parse(s, &Rfc3339).ok()?;
+    Some(format_unix(t.unix_timestamp()))
+}
+
+/// Unix seconds → `YYYY-MM-DDTHH:MM:SSZ`.
+pub(crate) fn format_unix(secs: i64) -> String {
+    let t = OffsetDateTime::from_unix_timestamp(secs).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// Keeps one row per id, the newest by the table's [`Newest`] rule (later wins ties).
+struct Deduper {
+    spec: &'static TableSpec,
+    rows: Vec<Vec<Val>>,
+    by_id: HashMap<i64, usize>,
+    gts: Option<usize>,
+    updated: Option<usize>,
+}
+
+impl Deduper {
+    fn new(spec: &'static TableSpec) -> Self {
+        let pos = |name: &str| spec.cols.iter().position(|c| c.name == name);
+        Deduper {
+            spec,
+            rows: Vec::new(),
+            by_id: HashMap::new(),
+            gts: pos("generated_timestamp"),
+            updated: pos("updated_at"),
+        }
+    }
+
+    fn push(&mut self, row: Vec<Val>) {
+        let Val::Int(Some(id)) = row[0] else { return };
+        match self.by_id.get(&id) {
+            Some(&i) => {
+                if !self.is_older(&row, &self.rows[i]) {
+                    self.rows[i] = row;
+                }
+            }
+            None => {
+                self.by_id.insert(id, self.rows.len());
+                self.rows.push(row);
+            }
+        }
+    }
+
+    /// Whether `new` is strictly older than `old` (mirrors the SQL upsert condition).
+    fn is_older(&self, new: &[Val], old: &[Val]) -> bool {
+        let int = |row: &[Val], i: Option<usize>| match i.map(|i| &row[i]) {
+            Some(Val::Int(v)) => *v,
+            _ => None,
+        };
+        let text = |row: &[Val], i: Option<usize>| match i.map(|i| &row[i]) {
+            Some(Val::Text(v)) => v.clone(),
+            _ => None,
+        };
+        let (nu, ou) = (text(new, self.updated), text(old, self.updated));
+        match self.spec.newest {
+            Newest::Always => false,
+            Newest::Updated => nu < ou,
+            Newest::GtsThenUpdated => match (int(new, self.gts), int(old, self.gts)) {
+                (Some(ng), Some(og)) => (ng, nu) < (og, ou),
+                _ => nu < ou,
+            },
+        }
+    }
+
+    fn finish(self) -> Rows {
+        Rows { spec: self.spec, rows: self.rows }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn ticket_columns_are_extracted() {
+        let t = json!({"id": 7, "subject": "a\u{0}b", "status": "deleted", "priority": null,
+            "tags": ["x"], "updated_at": "2024-01-02T04:04:05+01:00", "generated_timestamp": 9,
+            "requester_id": 3, "extra": {"kept": true}});
+        let row = extract(&TICKETS, &t, None).unwrap();
+        let get = |name: &str| row[TICKETS.cols.iter().position(|c| c.name == name).unwrap()].clone();
+        assert_eq!(get("subject"), Val::Text(Some("ab".into())));
+        assert_eq!(get("priority"), Val::Text(None));
+        assert_eq!(get("deleted"), Val::Bool(Some(true)));
+        assert_eq!(get("tags"), Val::Text(Some(r#"["x"]"#.into())));
+        assert_eq!(get("updated_at"), Val::Text(Some("2024-01-02T03:04:05Z".into())));
+        assert_eq!(get("requester_id"), Val::Int(Some(3)));
+        let Val::Text(Some(raw)) = get("raw") else { panic!() };
+        assert_eq!(serde_json::from_str::<Value>(&raw).unwrap(), t);
+    }
+
+    #[test]
+    fn records_without_integer_id_are_rejected() {
+        assert!(extract(&TICKETS, &json!({"id": "7"}), None).unwrap_err().contains("not a 64-bit"));
+        assert!(extract(&TICKETS, &json!({"subject": "x"}), None).unwrap_err().contains("no `id`"));
+        assert!(extract(&TICKETS, &json!([1]), None).unwrap_err().contains("an array"));
+        let err = prepare(Stream::Tickets, vec![json!({"id": 1}), json!(null)]).err().unwrap();
+        assert!(err.to_string().contains("record 1 of a `tickets` page"), "{err}");
+    }
+
+    #[test]
+    fn page_duplicates_keep_the_newest() {
+        let page = vec![
+            json!({"id": 1, "generated_timestamp": 5, "subject": "new"}),
+            json!({"id": 1, "generated_timestamp": 4, "subject": "old"}),
+            json!({"id": 2, "generated_timestamp": 4, "subject": "first"}),
+            json!({"id": 2, "generated_timestamp": 4, "subject": "tie"}),
+        ];
+        let p = prepare(Stream::Tickets, page).unwrap();
+        assert_eq!(p.received, 4);
+        let subjects: Vec<_> = p.main.rows.iter().map(|r| r[1].clone()).collect();
+        assert_eq!(subjects, [Val::Text(Some("new".into())), Val::Text(Some("tie".into()))]);
+    }
+
+    #[test]
+    fn comments_come_from_ticket_event_children() {
+        let ev = json!({"id": 100, "ticket_id": 7, "timestamp": 50, "via": "Web form",
+            "created_at": "2024-01-02T03:04:05Z", "child_events": [
+                {"id": 101, "event_type": "Comment", "body": "hi", "public": true, "author_id": 3},
+                {"id": 102, "event_type": "Change", "field_name": "status"}]});
+        let p = prepare(Stream::TicketEvents, vec![ev]).unwrap();
+        let comments = p.comments.unwrap().rows;
+        assert_eq!(comments.len(), 1);
+        let c = &comments[0];
+        assert_eq!(c[0], Val::Int(Some(101)));
+        assert_eq!(c[1], Val::Int(Some(7)));
+        assert_eq!(c[2], Val::Int(Some(100)));
+        assert_eq!(c[6], Val::Text(Some("2024-01-02T03:04:05Z".into())));
+        assert_eq!(p.main.rows[0][6], Val::Text(Some("Web form".into())));
+    }
+
+    #[test]
+    fn times_normalize_or_become_null() {
+        assert_eq!(normalize_time("2011-05-05T10:38:52Z").as_deref(), Some("2011-05-05T10:38:52Z"));
+        assert_eq!(normalize_time("2011-05-05T10:38:52.5-02:00").as_deref(), Some("2011-05-05T12:38:52Z"));
+        assert_eq!(normalize_time("yesterday"), None);
+        assert_eq!(format_unix(0), "1970-01-01T00:00:00Z");
+    }
+}

@@ -1,0 +1,443 @@
+//! The stores a sync writes into: one async [`Store`] trait, two backends.
+//!
+//! - [`sqlite`]: an embedded SQLite file (the default, `zendesk.db`), WAL journal,
+//!   `synchronous=NORMAL`, one transaction per page; the blocking work runs on
+//!   [`tokio::task::spawn_blocking`].
+//! - [`postgres`]: a PostgreSQL database, one multi-row `INSERT ... SELECT FROM unnest(...)`
+//!   upsert per table per page, optionally inside its own schema (`?schema=name`).
+//!
+//! Records arrive as the JSON objects Zendesk sends ([`Record`]); the store extracts the
+//! typed columns itself ([`columns`]) and keeps the whole object in a `raw` column, so
+//! nothing Zendesk sends is lost. [`Store::apply_page`] writes a page's rows and the
+//! stream's [`Checkpoint`] in one transaction, and an upsert never lets an older version of
+//! a record overwrite a newer one, so a crash at any point followed by a rerun leaves
+//! neither gap nor duplicate.
+
+use std::fmt;
+use std::str::FromStr;
+
+use futures_util::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+use zdkit_clock::{SharedClock, SystemClock};
+
+pub(crate) mod columns;
+mod error;
+pub mod postgres;
+pub mod sqlite;
+
+pub use error::StoreError;
+
+/// One record as Zendesk sent it: a JSON object with at least an integer `id`.
+pub type Record = serde_json::Value;
+
+/// Result of store operations.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The default store location when `--to` is not given.
+pub const DEFAULT_LOCATION: &str = "zendesk.db";
+
+/// An export stream: a source of records with its own checkpoint.
+///
+/// Its name (`"tickets"`, …, see [`Stream::as_str`]) is the key of the `sync_state` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Stream {
+    /// Incremental ticket export (deleted tickets included) into `tickets`.
+    Tickets,
+    /// Incremental user export into `users`.
+    Users,
+    /// Incremental organization export into `organizations`.
+    Organizations,
+    /// Group list into `groups`.
+    Groups,
+    /// Ticket field list into `ticket_fields`.
+    TicketFields,
+    /// Incremental ticket event export into `ticket_events`, plus the embedded comments
+    /// (`include=comment_events`) into `comments`.
+    TicketEvents,
+}
+
+impl Stream {
+    /// Every stream, in a sensible sync order.
+    pub const ALL: [Stream; 6] = [
+        Stream::Groups,
+        Stream::TicketFields,
+        Stream::Organizations,
+        Stream::Users,
+        Stream::Tickets,
+        Stream::TicketEvents,
+    ];
+
+    /// The stream's name: `tickets`, `users`, `organizations`, `groups`, `ticket_fields`,
+    /// `ticket_events`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stream::Tickets => "tickets",
+            Stream::Users => "users",
+            Stream::Organizations => "organizations",
+            Stream::Groups => "groups",
+            Stream::TicketFields => "ticket_fields",
+            Stream::TicketEvents => "ticket_events",
+        }
+    }
+
+    /// The table the stream's records go to.
+    pub fn table(self) -> Table {
+        match self {
+            Stream::Tickets => Table::Tickets,
+            Stream::Users => Table::Users,
+            Stream::Organizations => Table::Organizations,
+            Stream::Groups => Table::Groups,
+            Stream::TicketFields => Table::TicketFields,
+            Stream::TicketEvents => Table::TicketEvents,
+        }
+    }
+}
+
+impl fmt::Display for Stream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Stream {
+    type Err = StoreError;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Stream::ALL
+            .into_iter()
+            .find(|stream| stream.as_str() == s)
+            .ok_or_else(|| StoreError::UnknownName { kind: "stream", name: s.to_owned() })
+    }
+}
+
+/// A table of the mirror.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Table {
+    /// `tickets`: one row per ticket id; deleted tickets kept with `deleted = true`.
+    Tickets,
+    /// `users`.
+    Users,
+    /// `organizations`.
+    Organizations,
+    /// `groups`.
+    Groups,
+    /// `ticket_fields`.
+    TicketFields,
+    /// `ticket_events`: one row per ticket update (audit), keyed by event id.
+    TicketEvents,
+    /// `comments`: the comment child events of `ticket_events`, keyed by comment id.
+    Comments,
+}
+
+impl Table {
+    /// Every table.
+    pub const ALL: [Table; 7] = [
+        Table::Tickets,
+        Table::Users,
+        Table::Organizations,
+        Table::Groups,
+        Table::TicketFields,
+        Table::TicketEvents,
+        Table::Comments,
+    ];
+
+    /// The SQL table name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Table::Tickets => "tickets",
+            Table::Users => "users",
+            Table::Organizations => "organizations",
+            Table::Groups => "groups",
+            Table::TicketFields => "ticket_fields",
+            Table::TicketEvents => "ticket_events",
+            Table::Comments => "comments",
+        }
+    }
+}
+
+impl fmt::Display for Table {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Table {
+    type Err = StoreError;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Table::ALL
+            .into_iter()
+            .find(|table| table.as_str() == s)
+            .ok_or_else(|| StoreError::UnknownName { kind: "table", name: s.to_owned() })
+    }
+}
+
+/// Where a stream resumes. Stored as JSON text in `sync_state.checkpoint`, e.g.
+/// `{"kind":"cursor","cursor":"MTcw..."}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Checkpoint {
+    /// Cursor-based export: the `after_cursor` to request next.
+    Cursor {
+        /// The opaque cursor.
+        cursor: String,
+    },
+    /// Time-based export: the `start_time` (Unix seconds) to request next, i.e. the last
+    /// page's `end_time`.
+    Time {
+        /// Unix seconds.
+        start_time: i64,
+    },
+    /// A full (non-incremental) list completed; `at` is when it started (Unix seconds).
+    Done {
+        /// Unix seconds.
+        at: i64,
+    },
+}
+
+impl Checkpoint {
+    pub(crate) fn to_json(&self) -> String {
+        // Serializing a plain enum of strings and integers cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub(crate) fn from_json(stream: &str, text: &str) -> Result<Self> {
+        serde_json::from_str(text).map_err(|e| StoreError::BadCheckpoint {
+            stream: stream.to_owned(),
+            text: text.to_owned(),
+            reason: e.to_string(),
+        })
+    }
+}
+
+/// What [`Store::apply_page`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PageStats {
+    /// Records in the page.
+    pub received: usize,
+    /// Rows of the stream's table inserted or replaced. `received - written` records were
+    /// duplicates within the page or older than the stored version.
+    pub written: u64,
+    /// Comment rows inserted or replaced (ticket events only).
+    pub comments_written: u64,
+}
+
+/// One row's identity and version stamps, for comparing a mirror with the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RowStamp {
+    /// The record id.
+    pub id: i64,
+    /// `updated_at` in Unix seconds (`created_at` for ticket events and comments).
+    pub updated_at: Option<i64>,
+    /// `generated_timestamp` (tickets) or `timestamp` (ticket events); `None` elsewhere.
+    pub generated_timestamp: Option<i64>,
+    /// Marked deleted: a ticket with status `deleted`, a user with `active: false`, an
+    /// organization with `deleted_at`, a group with `deleted: true`.
+    pub deleted: bool,
+}
+
+/// A stream's stored checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamState {
+    /// The stream's name (a [`Stream::as_str`]).
+    pub stream: String,
+    /// Where it resumes.
+    pub checkpoint: Checkpoint,
+    /// When the checkpoint was written, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub updated_at: String,
+}
+
+/// An overview of a store: [`Store::summary`]. `Display` renders it for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// The store's location, password removed.
+    pub location: String,
+    /// The schema version of the database.
+    pub schema_version: i64,
+    /// Row count of every table, in [`Table::ALL`] order.
+    pub tables: Vec<(Table, u64)>,
+    /// Every stored checkpoint, by stream name.
+    pub streams: Vec<StreamState>,
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{} (schema version {})", self.location, self.schema_version)?;
+        for (table, count) in &self.tables {
+            writeln!(f, "  {:<14} {count:>10} rows", table.as_str())?;
+        }
+        for s in &self.streams {
+            writeln!(f, "  stream {:<14} {} at {}", s.stream, s.checkpoint.to_json(), s.updated_at)?;
+        }
+        Ok(())
+    }
+}
+
+/// A mirror of a Zendesk account. Every method is safe to call concurrently; writes are
+/// serialized by the store.
+pub trait Store: Send + Sync + fmt::Debug {
+    /// Where the store lives, for messages (`sqlite:PATH`, `postgres://user@host:port/db`,
+    /// never a password).
+    fn location(&self) -> &str;
+
+    /// Writes one page of `stream`'s records and the stream's checkpoint in ONE transaction.
+    ///
+    /// Rows are upserted by `id`, newest wins: a record replaces the stored row only if its
+    /// `generated_timestamp` (then `updated_at`) is not older; duplicates within the page
+    /// are resolved the same way. Ticket events are keyed by event id and their embedded
+    /// comments by comment id. An empty page just stores the checkpoint. On error nothing
+    /// of the page, not even the checkpoint, is written.
+    fn apply_page(
+        &self,
+        stream: Stream,
+        records: Vec<Record>,
+        checkpoint: Checkpoint,
+    ) -> BoxFuture<'_, Result<PageStats>>;
+
+    /// The stream's checkpoint, if a page of it was ever applied.
+    fn load_checkpoint(&self, stream: Stream) -> BoxFuture<'_, Result<Option<Checkpoint>>>;
+
+    /// Number of rows in `table`.
+    fn count(&self, table: Table) -> BoxFuture<'_, Result<u64>>;
+
+    /// Every row's id and stamps, ordered by id.
+    fn ids_and_stamps(&self, table: Table) -> BoxFuture<'_, Result<Vec<RowStamp>>>;
+
+    /// The stored JSON of one record, as Zendesk sent it.
+    fn get_raw(&self, table: Table, id: i64) -> BoxFuture<'_, Result<Option<Record>>>;
+
+    /// Counts per table and every checkpoint.
+    fn summary(&self) -> BoxFuture<'_, Result<Summary>>;
+}
+
+/// Options for [`open_with`].
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    /// Clock stamping `sync_state.updated_at`. Default: [`SystemClock`].
+    pub clock: SharedClock,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions { clock: SystemClock::shared() }
+    }
+}
+
+/// A parsed `--to` argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A SQLite file.
+    Sqlite(std::path::PathBuf),
+    /// A PostgreSQL URL (`postgres://` or `postgresql://`, optional `?schema=name`).
+    Postgres(String),
+}
+
+impl Location {
+    /// Parses `sqlite:PATH`, `sqlite://PATH`, `postgres://…`, `postgresql://…`, or a plain
+    /// path (SQLite). An empty string means [`DEFAULT_LOCATION`].
+    pub fn parse(url: &str) -> Result<Location> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Ok(Location::Sqlite(DEFAULT_LOCATION.into()));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Location::Postgres(url.to_owned()));
+        }
+        if let Some(rest) = url.strip_prefix("sqlite:") {
+            let path = rest.strip_prefix("//").unwrap_or(rest);
+            if path.is_empty() {
+                return Err(StoreError::BadLocation {
+                    location: url.to_owned(),
+                    reason: "no file name after `sqlite:`; write e.g. sqlite:zendesk.db".into(),
+                });
+            }
+            return Ok(Location::Sqlite(path.into()));
+        }
+        if let Some((scheme, _)) = url.split_once("://") {
+            return Err(StoreError::BadLocation {
+                location: url.to_owned(),
+                reason: format!(
+                    "unsupported store `{scheme}`; use sqlite:PATH, a file path, or postgres://USER@HOST/DB"
+                ),
+            });
+        }
+        Ok(Location::Sqlite(url.into()))
+    }
+}
+
+/// Opens (creating and migrating if needed) the store at `url`; see [`Location::parse`].
+///
+/// Fails here, before any request to Zendesk, when the store cannot be opened or written
+/// or its schema is newer than this build knows; the error says what to do.
+pub async fn open(url: &str) -> Result<Box<dyn Store>> {
+    open_with(url, OpenOptions::default()).await
+}
+
+/// [`open`] with options.
+pub async fn open_with(url: &str, options: OpenOptions) -> Result<Box<dyn Store>> {
+    match Location::parse(url)? {
+        Location::Sqlite(path) => {
+            Ok(Box::new(sqlite::SqliteStore::open(&path, options).await?))
+        }
+        Location::Postgres(url) => {
+            Ok(Box::new(postgres::PostgresStore::open(&url, options).await?))
+        }
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for a clock reading.
+pub(crate) fn now_iso(clock: &SharedClock) -> String {
+    let secs = i64::try_from(clock.now().unix_secs()).unwrap_or(i64::MAX);
+    columns::format_unix(secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_parses_each_form() {
+        let sqlite = |p: &str| Location::Sqlite(p.into());
+        assert_eq!(Location::parse("").unwrap(), sqlite("zendesk.db"));
+        assert_eq!(Location::parse("sqlite:a/b.db").unwrap(), sqlite("a/b.db"));
+        assert_eq!(Location::parse("sqlite:///tmp/x.db").unwrap(), sqlite("/tmp/x.db"));
+        assert_eq!(Location::parse("./x.db").unwrap(), sqlite("./x.db"));
+        assert_eq!(
+            Location::parse("postgres://u@h/db?schema=s").unwrap(),
+            Location::Postgres("postgres://u@h/db?schema=s".into())
+        );
+        let err = Location::parse("mysql://h/db").unwrap_err().to_string();
+        assert!(err.contains("unsupported store `mysql`"), "{err}");
+        assert!(Location::parse("sqlite:").is_err());
+    }
+
+    #[test]
+    fn checkpoint_json_round_trips() {
+        for cp in [
+            Checkpoint::Cursor { cursor: "abc".into() },
+            Checkpoint::Time { start_time: 1_704_164_645 },
+            Checkpoint::Done { at: 7 },
+        ] {
+            assert_eq!(Checkpoint::from_json("s", &cp.to_json()).unwrap(), cp);
+        }
+        assert_eq!(
+            Checkpoint::Cursor { cursor: "c".into() }.to_json(),
+            r#"{"kind":"cursor","cursor":"c"}"#
+        );
+        assert!(Checkpoint::from_json("s", r#"{"kind":"warp"}"#).is_err());
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for s in Stream::ALL {
+            assert_eq!(s.as_str().parse::<Stream>().unwrap(), s);
+        }
+        for t in Table::ALL {
+            assert_eq!(t.as_str().parse::<Table>().unwrap(), t);
+        }
+        assert!("nope".parse::<Table>().is_err());
+    }
+}

@@ -1,0 +1,511 @@
+//! The PostgreSQL store: one connection, one transaction per page, and per table one
+//! multi-row upsert, `INSERT … SELECT … FROM unnest($1::bigint[], $2::text[], …)`, so a
+//! page of 1000 records is a single statement.
+//!
+//! The URL is a libpq-style `postgres://USER[:PASSWORD]@HOST[:PORT]/DB` plus an optional
+//! `schema=NAME` parameter: the schema is created if needed and becomes the
+//! `search_path`, so several mirrors (or tests) can share one database. Connections are
+//! made without TLS.
+
+use std::collections::HashMap;
+use std::error::Error as StdError;
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+use tokio::sync::Mutex;
+use tokio_postgres::config::Host;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, Config, NoTls, Statement};
+use zdkit_clock::SharedClock;
+
+use super::columns::{self, Kind, Rows, Val};
+use super::{
+    now_iso, Checkpoint, OpenOptions, PageStats, Record, Result, RowStamp, Store, StoreError,
+    Stream, StreamState, Summary, Table,
+};
+use crate::migrations::{self, Migration};
+
+/// A store in a PostgreSQL database. Open it with [`PostgresStore::open`] or
+/// [`super::open`].
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    client: Mutex<Client>,
+    location: String,
+    clock: SharedClock,
+    upserts: HashMap<Table, Statement>,
+    checkpoint: Statement,
+}
+
+const UPSERT_CHECKPOINT: &str = "INSERT INTO sync_state (stream, checkpoint, updated_at) \
+     VALUES ($1, $2, ($3::text)::timestamptz) ON CONFLICT (stream) DO UPDATE \
+     SET checkpoint = excluded.checkpoint, updated_at = excluded.updated_at";
+
+/// Splits the `schema=NAME` parameter off a URL; checks NAME is a plain identifier.
+fn split_schema(url: &str) -> Result<(String, Option<String>)> {
+    let Some((base, query)) = url.split_once('?') else { return Ok((url.to_owned(), None)) };
+    let mut schema = None;
+    let mut rest = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.strip_prefix("schema=") {
+            Some(name) => schema = Some(name.to_owned()),
+            None => rest.push(pair),
+        }
+    }
+    if let Some(name) = &schema {
+        let ok = name.len() <= 63
+            && name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+            && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !ok {
+            return Err(StoreError::BadLocation {
+                location: redact(url),
+                reason: format!(
+                    "schema `{name}` must be 1 to 63 lowercase letters, digits or `_`, \
+                     not starting with a digit"
+                ),
+            });
+        }
+    }
+    let base = if rest.is_empty() { base.to_owned() } else { format!("{base}?{}", rest.join("&")) };
+    Ok((base, schema))
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let (authority, tail) = rest.split_once('/').map_or((rest, ""), |(a, t)| (a, t));
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            let slash = if rest.contains('/') { "/" } else { "" };
+            format!("{scheme}://{user}@{host}{slash}{tail}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// `postgres://user@host:port/db?schema=s` from the parsed configuration.
+fn describe(config: &Config, schema: Option<&str>) -> String {
+    let mut s = String::from("postgres://");
+    if let Some(user) = config.get_user() {
+        let _ = write!(s, "{user}@");
+    }
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let host = match h {
+                Host::Tcp(name) => name.clone(),
+                #[cfg(unix)]
+                Host::Unix(path) => path.display().to_string(),
+            };
+            let port = config.get_ports().get(i).or(config.get_ports().first()).copied();
+            format!("{host}:{}", port.unwrap_or(5432))
+        })
+        .collect();
+    s.push_str(&hosts.join(","));
+    let _ = write!(s, "/{}", config.get_dbname().or(config.get_user()).unwrap_or(""));
+    if let Some(schema) = schema {
+        let _ = write!(s, "?schema={schema}");
+    }
+    s
+}
+
+/// The error and its causes, `a: b: c`, without repeats.
+fn chain(e: &(dyn StdError + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(e);
+    while let Some(err) = next {
+        let text = err.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = err.source();
+    }
+    parts.join(": ")
+}
+
+/// An open-time failure with advice.
+fn open_error(location: &str, e: &tokio_postgres::Error) -> StoreError {
+    let code = e.code();
+    let reason = chain(e);
+    let hint = if code == Some(&SqlState::INVALID_PASSWORD)
+        || code == Some(&SqlState::INVALID_AUTHORIZATION_SPECIFICATION)
+    {
+        "authentication failed: check the user and password in the URL \
+         (postgres://USER:PASSWORD@HOST:PORT/DB)"
+    } else if code == Some(&SqlState::INVALID_CATALOG_NAME) {
+        "the database does not exist: create it (createdb NAME) or name another in the URL"
+    } else if code == Some(&SqlState::INSUFFICIENT_PRIVILEGE) {
+        "the user may not create tables here: grant it CREATE on the database or schema, \
+         or pick a schema it owns with ?schema=NAME"
+    } else if code == Some(&SqlState::INVALID_SCHEMA_NAME) {
+        "no schema to create the tables in: add ?schema=NAME to the URL"
+    } else if code == Some(&SqlState::READ_ONLY_SQL_TRANSACTION) {
+        "the server is read-only (a standby?): point --to at the primary"
+    } else if code.is_none() && reason.to_ascii_lowercase().contains("tls") {
+        "this build connects without TLS: allow plain connections or add sslmode=disable"
+    } else if code.is_none() {
+        "is PostgreSQL running and reachable at that host and port? check the URL given \
+         with --to (postgres://USER@HOST:PORT/DB)"
+    } else {
+        "check the URL given with --to and the server's log"
+    };
+    StoreError::Open { location: location.to_owned(), reason, hint: hint.into() }
+}
+
+impl PostgresStore {
+    /// Connects, creates the schema named by `?schema=` if needed, and brings the
+    /// tables up to date.
+    ///
+    /// Errors (see [`StoreError`]): a malformed URL, an unreachable server, failed
+    /// authentication, a missing database, missing privileges, or a schema newer than this
+    /// build.
+    pub async fn open(url: &str, options: OpenOptions) -> Result<PostgresStore> {
+        let (base, schema) = split_schema(url)?;
+        let mut config: Config = base.parse().map_err(|e: tokio_postgres::Error| {
+            StoreError::BadLocation { location: redact(url), reason: chain(&e) }
+        })?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(10));
+        }
+        let location = describe(&config, schema.as_deref());
+        let (mut client, connection) =
+            config.connect(NoTls).await.map_err(|e| open_error(&location, &e))?;
+        let conn_location = location.clone();
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::error!(location = %conn_location, error = %chain(&e), "PostgreSQL connection lost");
+            }
+        });
+        if let Some(schema) = &schema {
+            client
+                .batch_execute(&format!(
+                    "CREATE SCHEMA IF NOT EXISTS \"{schema}\"; SET search_path TO \"{schema}\""
+                ))
+                .await
+                .map_err(|e| open_error(&location, &e))?;
+        }
+        migrate(&mut client, &location, migrations::POSTGRES).await?;
+        let prepare_err = |e: tokio_postgres::Error| open_error(&location, &e);
+        let mut upserts = HashMap::new();
+        for table in Table::ALL {
+            let stmt = client.prepare(&upsert_sql(table)).await.map_err(prepare_err)?;
+            upserts.insert(table, stmt);
+        }
+        let checkpoint = client.prepare(UPSERT_CHECKPOINT).await.map_err(prepare_err)?;
+        tracing::debug!(%location, "opened PostgreSQL store");
+        let inner = Inner { client: Mutex::new(client), location, clock: options.clock, upserts, checkpoint };
+        Ok(PostgresStore { inner: Arc::new(inner) })
+    }
+}
+
+/// Applies the missing migrations in one transaction, serialized across processes by an
+/// advisory lock, and proves the tables are writable.
+async fn migrate(client: &mut Client, location: &str, list: &[Migration]) -> Result<()> {
+    let open_err = |e: tokio_postgres::Error| open_error(location, &e);
+    let tx = client.transaction().await.map_err(open_err)?;
+    tx.batch_execute(
+        "SELECT pg_advisory_xact_lock(7238, hashtext(COALESCE(current_schema(), ''))); \
+         CREATE TABLE IF NOT EXISTS schema_version \
+         (version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+    )
+    .await
+    .map_err(open_err)?;
+    let found: i64 = tx
+        .query_one("SELECT COALESCE(MAX(version), 0)::bigint FROM schema_version", &[])
+        .await
+        .map_err(open_err)?
+        .get(0);
+    if found > migrations::LATEST {
+        return Err(StoreError::SchemaTooNew {
+            location: location.to_owned(),
+            found,
+            supported: migrations::LATEST,
+        });
+    }
+    for m in list.iter().filter(|m| m.version > found) {
+        let failed = |e: tokio_postgres::Error| StoreError::Migration {
+            location: location.to_owned(),
+            version: m.version,
+            source: Box::new(e),
+        };
+        tx.batch_execute(m.sql).await.map_err(failed)?;
+        tx.execute("INSERT INTO schema_version (version) VALUES ($1)", &[&m.version])
+            .await
+            .map_err(failed)?;
+        tracing::info!(%location, version = m.version, "applied schema migration");
+    }
+    tx.batch_execute(
+        "INSERT INTO schema_version (version) VALUES (-1); \
+         DELETE FROM schema_version WHERE version = -1",
+    )
+    .await
+    .map_err(open_err)?;
+    tx.commit().await.map_err(open_err)
+}
+
+fn upsert_sql(table: Table) -> String {
+    let spec = columns::spec(table);
+    let mut arrays = Vec::new();
+    let mut names = Vec::new();
+    let mut selects = Vec::new();
+    for (i, c) in spec.cols.iter().enumerate() {
+        let (array, cast) = match c.kind {
+            Kind::Int => ("bigint[]", ""),
+            Kind::Bool => ("boolean[]", ""),
+            Kind::Text => ("text[]", ""),
+            Kind::Time => ("text[]", "::timestamptz"),
+            Kind::Json => ("text[]", "::jsonb"),
+            Kind::Raw => ("text[]", "::json"),
+        };
+        arrays.push(format!("${}::{array}", i + 1));
+        names.push(format!("c{i}"));
+        selects.push(format!("u.c{i}{cast}"));
+    }
+    format!(
+        "INSERT INTO \"{table}\" AS cur ({}) SELECT {} FROM unnest({}) AS u({}) {}",
+        columns::column_list(spec),
+        selects.join(", "),
+        arrays.join(", "),
+        names.join(", "),
+        columns::conflict_clause(spec, "cur", "'-infinity'::timestamptz"),
+    )
+}
+
+/// A column of a page, as one array parameter.
+enum Array {
+    Int(Vec<Option<i64>>),
+    Text(Vec<Option<String>>),
+    Bool(Vec<Option<bool>>),
+}
+
+impl Array {
+    fn param(&self) -> &(dyn ToSql + Sync) {
+        match self {
+            Array::Int(v) => v,
+            Array::Text(v) => v,
+            Array::Bool(v) => v,
+        }
+    }
+}
+
+/// Rows → one array per column.
+fn to_arrays(rows: Rows) -> Vec<Array> {
+    let n = rows.rows.len();
+    let mut arrays: Vec<Array> = rows
+        .spec
+        .cols
+        .iter()
+        .map(|c| match c.kind {
+            Kind::Int => Array::Int(Vec::with_capacity(n)),
+            Kind::Bool => Array::Bool(Vec::with_capacity(n)),
+            _ => Array::Text(Vec::with_capacity(n)),
+        })
+        .collect();
+    for row in rows.rows {
+        for (array, val) in arrays.iter_mut().zip(row) {
+            match (array, val) {
+                (Array::Int(a), Val::Int(v)) => a.push(v),
+                (Array::Bool(a), Val::Bool(v)) => a.push(v),
+                (Array::Text(a), Val::Text(v)) => a.push(v),
+                // Specs pair kinds and values; a mismatch would be a bug caught by tests.
+                (Array::Int(a), _) => a.push(None),
+                (Array::Bool(a), _) => a.push(None),
+                (Array::Text(a), _) => a.push(None),
+            }
+        }
+    }
+    arrays
+}
+
+impl Inner {
+    fn db_err(&self, operation: impl Into<String>) -> impl Fn(tokio_postgres::Error) -> StoreError + '_ {
+        let operation = operation.into();
+        move |e| StoreError::Database {
+            location: self.location.clone(),
+            operation: operation.clone(),
+            source: chain(&e).into(),
+        }
+    }
+}
+
+async fn upsert(tx: &tokio_postgres::Transaction<'_>, stmt: &Statement, rows: Rows) -> Result<u64, tokio_postgres::Error> {
+    if rows.rows.is_empty() {
+        return Ok(0);
+    }
+    let arrays = to_arrays(rows);
+    let params: Vec<&(dyn ToSql + Sync)> = arrays.iter().map(Array::param).collect();
+    tx.execute(stmt, &params).await
+}
+
+impl Store for PostgresStore {
+    fn location(&self) -> &str {
+        &self.inner.location
+    }
+
+    fn apply_page(
+        &self,
+        stream: Stream,
+        records: Vec<Record>,
+        checkpoint: Checkpoint,
+    ) -> BoxFuture<'_, Result<PageStats>> {
+        Box::pin(async move {
+            let inner = &self.inner;
+            let updated_at = now_iso(&inner.clock);
+            let page = columns::prepare(stream, records)?;
+            let err = inner.db_err(format!("apply_page({stream})"));
+            let mut client = inner.client.lock().await;
+            let tx = client.transaction().await.map_err(&err)?;
+            tx.execute(&inner.checkpoint, &[&stream.as_str(), &checkpoint.to_json(), &updated_at])
+                .await
+                .map_err(&err)?;
+            let main_stmt = &inner.upserts[&page.main.spec.table];
+            let written = upsert(&tx, main_stmt, page.main).await.map_err(&err)?;
+            let comments_written = match page.comments {
+                Some(rows) => upsert(&tx, &inner.upserts[&Table::Comments], rows).await.map_err(&err)?,
+                None => 0,
+            };
+            tx.commit().await.map_err(&err)?;
+            Ok(PageStats { received: page.received, written, comments_written })
+        })
+    }
+
+    fn load_checkpoint(&self, stream: Stream) -> BoxFuture<'_, Result<Option<Checkpoint>>> {
+        Box::pin(async move {
+            let client = self.inner.client.lock().await;
+            let row = client
+                .query_opt("SELECT checkpoint FROM sync_state WHERE stream = $1", &[&stream.as_str()])
+                .await
+                .map_err(self.inner.db_err("load_checkpoint"))?;
+            row.map(|r| Checkpoint::from_json(stream.as_str(), r.get(0))).transpose()
+        })
+    }
+
+    fn count(&self, table: Table) -> BoxFuture<'_, Result<u64>> {
+        Box::pin(async move {
+            let client = self.inner.client.lock().await;
+            count(&self.inner, &client, table).await
+        })
+    }
+
+    fn ids_and_stamps(&self, table: Table) -> BoxFuture<'_, Result<Vec<RowStamp>>> {
+        Box::pin(async move {
+            let spec = columns::spec(table);
+            let sql = format!(
+                "SELECT id, extract(epoch FROM \"{}\")::bigint, {}, {} FROM \"{table}\" ORDER BY id",
+                spec.stamp_updated,
+                spec.stamp_gts.map_or("NULL::bigint".to_owned(), |c| format!("\"{c}\"")),
+                if spec.has_deleted { "deleted" } else { "false" },
+            );
+            let client = self.inner.client.lock().await;
+            let rows = client.query(&sql, &[]).await.map_err(self.inner.db_err("ids_and_stamps"))?;
+            Ok(rows
+                .iter()
+                .map(|r| RowStamp {
+                    id: r.get(0),
+                    updated_at: r.get(1),
+                    generated_timestamp: r.get(2),
+                    deleted: r.get(3),
+                })
+                .collect())
+        })
+    }
+
+    fn get_raw(&self, table: Table, id: i64) -> BoxFuture<'_, Result<Option<Record>>> {
+        Box::pin(async move {
+            let client = self.inner.client.lock().await;
+            let row = client
+                .query_opt(&format!("SELECT raw::text FROM \"{table}\" WHERE id = $1"), &[&id])
+                .await
+                .map_err(self.inner.db_err("get_raw"))?;
+            row.map(|r| {
+                serde_json::from_str(r.get(0)).map_err(|e| StoreError::Database {
+                    location: self.inner.location.clone(),
+                    operation: format!("get_raw({table}, {id})"),
+                    source: Box::new(e),
+                })
+            })
+            .transpose()
+        })
+    }
+
+    fn summary(&self) -> BoxFuture<'_, Result<Summary>> {
+        Box::pin(async move {
+            let inner = &self.inner;
+            let err = inner.db_err("summary");
+            let client = inner.client.lock().await;
+            let schema_version: i64 = client
+                .query_one("SELECT COALESCE(MAX(version), 0)::bigint FROM schema_version", &[])
+                .await
+                .map_err(&err)?
+                .get(0);
+            let mut tables = Vec::new();
+            for table in Table::ALL {
+                tables.push((table, count(inner, &client, table).await?));
+            }
+            let rows = client
+                .query(
+                    "SELECT stream, checkpoint, to_char(updated_at AT TIME ZONE 'UTC', \
+                     'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM sync_state ORDER BY stream",
+                    &[],
+                )
+                .await
+                .map_err(&err)?;
+            let streams = rows
+                .iter()
+                .map(|r| {
+                    let stream: String = r.get(0);
+                    let checkpoint = Checkpoint::from_json(&stream, r.get(1))?;
+                    Ok(StreamState { stream, checkpoint, updated_at: r.get(2) })
+                })
+                .collect::<Result<_>>()?;
+            Ok(Summary { location: inner.location.clone(), schema_version, tables, streams })
+        })
+    }
+}
+
+async fn count(inner: &Inner, client: &Client, table: Table) -> Result<u64> {
+    let n: i64 = client
+        .query_one(&format!("SELECT count(*) FROM \"{table}\""), &[])
+        .await
+        .map_err(inner.db_err(format!("count({table})")))?
+        .get(0);
+    Ok(u64::try_from(n).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_parameter_is_split_off() {
+        let (base, schema) = split_schema("postgres://u@h/db?schema=zd_1&sslmode=disable").unwrap();
+        assert_eq!(base, "postgres://u@h/db?sslmode=disable");
+        assert_eq!(schema.as_deref(), Some("zd_1"));
+        let (base, schema) = split_schema("postgres://u@h/db").unwrap();
+        assert_eq!((base.as_str(), schema), ("postgres://u@h/db", None));
+        let err = split_schema("postgres://u:secret@h/db?schema=Bad;drop").unwrap_err().to_string();
+        assert!(err.contains("lowercase") && !err.contains("secret"), "{err}");
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact("postgres://u:pw@h:5/db?x=1"), "postgres://u@h:5/db?x=1");
+        assert_eq!(redact("postgres://h/db"), "postgres://h/db");
+    }
+
+    #[test]
+    fn location_is_described_without_password() {
+        let config: Config = "postgres://bob:pw@db.example:6543/mirror".parse().unwrap();
+        assert_eq!(describe(&config, Some("s")), "postgres://bob@db.example:6543/mirror?schema=s");
+    }
+}

@@ -1,0 +1,337 @@
+//! The SQLite store: one file, WAL journal, `synchronous=NORMAL`, cached prepared
+//! statements, one `BEGIN IMMEDIATE` transaction per page.
+//!
+//! rusqlite is blocking, so every operation runs on [`tokio::task::spawn_blocking`] with
+//! the connection behind a mutex (writes are serialized anyway by SQLite).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+use rusqlite::types::{ToSqlOutput, Value as SqlValue};
+use rusqlite::{params_from_iter, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
+use zdkit_clock::SharedClock;
+
+use super::columns::{self, Rows, Val};
+use super::{
+    now_iso, Checkpoint, OpenOptions, PageStats, Record, Result, RowStamp, Store, StoreError,
+    Stream, StreamState, Summary, Table,
+};
+use crate::migrations::{self, Migration};
+
+/// A store in a SQLite file. Open it with [`SqliteStore::open`] or [`super::open`].
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    conn: Mutex<Connection>,
+    location: String,
+    clock: SharedClock,
+    upserts: HashMap<Table, String>,
+}
+
+const UPSERT_CHECKPOINT: &str = "INSERT INTO sync_state (stream, checkpoint, updated_at) \
+     VALUES (?1, ?2, ?3) ON CONFLICT (stream) DO UPDATE \
+     SET checkpoint = excluded.checkpoint, updated_at = excluded.updated_at";
+
+impl SqliteStore {
+    /// Opens or creates the database at `path` and brings its schema up to date.
+    ///
+    /// Errors (see [`StoreError`]): the directory does not exist, the file is not a
+    /// database or cannot be written, or its schema is newer than this build.
+    pub async fn open(path: &Path, options: OpenOptions) -> Result<SqliteStore> {
+        let path = path.to_owned();
+        tokio::task::spawn_blocking(move || open_blocking(path, options))
+            .await
+            .map_err(|e| StoreError::Worker(e.to_string()))?
+    }
+
+    /// Runs `f` with the connection on the blocking pool.
+    async fn blocking<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Inner, &mut Connection) -> Result<T> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || {
+            let mut conn = inner.conn.lock().unwrap_or_else(PoisonError::into_inner);
+            f(&inner, &mut conn)
+        })
+        .await
+        .map_err(|e| StoreError::Worker(e.to_string()))?
+    }
+}
+
+fn open_blocking(path: PathBuf, options: OpenOptions) -> Result<SqliteStore> {
+    let location = format!("sqlite:{}", path.display());
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.is_dir() {
+            return Err(StoreError::NoSuchDirectory { path: path.clone(), dir: dir.to_owned() });
+        }
+    }
+    if path.is_dir() {
+        return Err(StoreError::Open {
+            location,
+            reason: "it is a directory".into(),
+            hint: "pass a file path, e.g. --to sqlite:DIR/zendesk.db".into(),
+        });
+    }
+    let open_err = |e: rusqlite::Error| open_error(&location, e);
+    let conn = Connection::open(&path).map_err(open_err)?;
+    conn.busy_timeout(Duration::from_secs(5)).map_err(open_err)?;
+    let mode: String =
+        conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(open_err)?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        tracing::warn!(%location, %mode, "SQLite refused WAL journal mode; writes will be slower");
+    }
+    conn.execute_batch(
+        "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
+    )
+    .map_err(open_err)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    let mut conn = conn;
+    migrate(&mut conn, &location, migrations::SQLITE)?;
+    let upserts = Table::ALL
+        .into_iter()
+        .map(|t| {
+            let spec = columns::spec(t);
+            let params: Vec<String> = (1..=spec.cols.len()).map(|i| format!("?{i}")).collect();
+            let sql = format!(
+                "INSERT INTO \"{t}\" ({}) VALUES ({}) {}",
+                columns::column_list(spec),
+                params.join(", "),
+                columns::conflict_clause(spec, &format!("\"{t}\""), "''"),
+            );
+            (t, sql)
+        })
+        .collect();
+    tracing::debug!(%location, "opened SQLite store");
+    let inner = Inner { conn: Mutex::new(conn), location, clock: options.clock, upserts };
+    Ok(SqliteStore { inner: Arc::new(inner) })
+}
+
+/// An open-time failure with advice.
+fn open_error(location: &str, e: rusqlite::Error) -> StoreError {
+    let hint = match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => {
+            "the file is not a SQLite database (or is encrypted); pass another path with --to"
+        }
+        Some(ErrorCode::ReadOnly | ErrorCode::PermissionDenied) => {
+            "the file or its directory is not writable; fix the permissions or pass another \
+             path with --to"
+        }
+        Some(ErrorCode::CannotOpen) => {
+            "check that the path is right and that its directory is writable"
+        }
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            "another process holds the database; wait for it or stop it"
+        }
+        Some(ErrorCode::DiskFull) => "the disk is full; free some space",
+        _ => "check the path given with --to",
+    };
+    StoreError::Open { location: location.to_owned(), reason: e.to_string(), hint: hint.into() }
+}
+
+/// Applies the missing migrations in one `BEGIN IMMEDIATE` transaction, and proves the
+/// database is writable.
+fn migrate(conn: &mut Connection, location: &str, list: &[Migration]) -> Result<()> {
+    let open_err = |e: rusqlite::Error| open_error(location, e);
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(open_err)?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_version \
+         (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+    )
+    .map_err(open_err)?;
+    let found: i64 = tx
+        .query_row("SELECT COALESCE(MAX(version), 0) FROM schema_version", [], |r| r.get(0))
+        .map_err(open_err)?;
+    if found > migrations::LATEST {
+        return Err(StoreError::SchemaTooNew {
+            location: location.to_owned(),
+            found,
+            supported: migrations::LATEST,
+        });
+    }
+    for m in list.iter().filter(|m| m.version > found) {
+        let failed = |e: rusqlite::Error| StoreError::Migration {
+            location: location.to_owned(),
+            version: m.version,
+            source: Box::new(e),
+        };
+        tx.execute_batch(m.sql).map_err(failed)?;
+        tx.execute(
+            "INSERT INTO schema_version (version, applied_at) \
+             VALUES (?1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+            [m.version],
+        )
+        .map_err(failed)?;
+        tracing::info!(%location, version = m.version, "applied schema migration");
+    }
+    // Write probe: a read-only file fails here, at open, not at the first page.
+    tx.execute("INSERT INTO schema_version (version, applied_at) VALUES (-1, 'probe')", [])
+        .map_err(open_err)?;
+    tx.execute("DELETE FROM schema_version WHERE version = -1", []).map_err(open_err)?;
+    tx.commit().map_err(open_err)
+}
+
+impl rusqlite::ToSql for Val {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Val::Int(v) => ToSqlOutput::Owned(v.map_or(SqlValue::Null, SqlValue::Integer)),
+            Val::Bool(v) => {
+                ToSqlOutput::Owned(v.map_or(SqlValue::Null, |b| SqlValue::Integer(i64::from(b))))
+            }
+            Val::Text(Some(s)) => ToSqlOutput::Borrowed(rusqlite::types::ValueRef::Text(s.as_bytes())),
+            Val::Text(None) => ToSqlOutput::Owned(SqlValue::Null),
+        })
+    }
+}
+
+impl Inner {
+    fn db_err(&self, operation: impl Into<String>) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        let operation = operation.into();
+        move |e| StoreError::Database {
+            location: self.location.clone(),
+            operation: operation.clone(),
+            source: Box::new(e),
+        }
+    }
+
+    fn upsert(&self, tx: &rusqlite::Transaction<'_>, rows: &Rows) -> rusqlite::Result<u64> {
+        let mut stmt = tx.prepare_cached(&self.upserts[&rows.spec.table])?;
+        let mut written = 0u64;
+        for row in &rows.rows {
+            written += stmt.execute(params_from_iter(row.iter()))? as u64;
+        }
+        Ok(written)
+    }
+}
+
+fn stamps_sql(table: Table) -> String {
+    let spec = columns::spec(table);
+    format!(
+        "SELECT id, CAST(strftime('%s', \"{}\") AS INTEGER), {}, {} FROM \"{table}\" ORDER BY id",
+        spec.stamp_updated,
+        spec.stamp_gts.map_or("NULL".to_owned(), |c| format!("\"{c}\"")),
+        if spec.has_deleted { "deleted" } else { "0" },
+    )
+}
+
+impl Store for SqliteStore {
+    fn location(&self) -> &str {
+        &self.inner.location
+    }
+
+    fn apply_page(
+        &self,
+        stream: Stream,
+        records: Vec<Record>,
+        checkpoint: Checkpoint,
+    ) -> BoxFuture<'_, Result<PageStats>> {
+        let updated_at = now_iso(&self.inner.clock);
+        Box::pin(self.blocking(move |inner, conn| {
+            let page = columns::prepare(stream, records)?;
+            let err = inner.db_err(format!("apply_page({stream})"));
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&err)?;
+            tx.prepare_cached(UPSERT_CHECKPOINT)
+                .and_then(|mut s| s.execute((stream.as_str(), checkpoint.to_json(), &updated_at)))
+                .map_err(&err)?;
+            let written = inner.upsert(&tx, &page.main).map_err(&err)?;
+            let comments_written = match &page.comments {
+                Some(rows) => inner.upsert(&tx, rows).map_err(&err)?,
+                None => 0,
+            };
+            tx.commit().map_err(&err)?;
+            Ok(PageStats { received: page.received, written, comments_written })
+        }))
+    }
+
+    fn load_checkpoint(&self, stream: Stream) -> BoxFuture<'_, Result<Option<Checkpoint>>> {
+        Box::pin(self.blocking(move |inner, conn| {
+            let text: Option<String> = conn
+                .prepare_cached("SELECT checkpoint FROM sync_state WHERE stream = ?1")
+                .and_then(|mut s| s.query_row([stream.as_str()], |r| r.get(0)).optional())
+                .map_err(inner.db_err("load_checkpoint"))?;
+            text.map(|t| Checkpoint::from_json(stream.as_str(), &t)).transpose()
+        }))
+    }
+
+    fn count(&self, table: Table) -> BoxFuture<'_, Result<u64>> {
+        Box::pin(self.blocking(move |inner, conn| count(inner, conn, table)))
+    }
+
+    fn ids_and_stamps(&self, table: Table) -> BoxFuture<'_, Result<Vec<RowStamp>>> {
+        Box::pin(self.blocking(move |inner, conn| {
+            let mut stmt = conn.prepare_cached(&stamps_sql(table)).map_err(inner.db_err("ids_and_stamps"))?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok(RowStamp {
+                        id: r.get(0)?,
+                        updated_at: r.get(1)?,
+                        generated_timestamp: r.get(2)?,
+                        deleted: r.get(3)?,
+                    })
+                })
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(inner.db_err("ids_and_stamps"))?;
+            Ok(rows)
+        }))
+    }
+
+    fn get_raw(&self, table: Table, id: i64) -> BoxFuture<'_, Result<Option<Record>>> {
+        Box::pin(self.blocking(move |inner, conn| {
+            let raw: Option<String> = conn
+                .prepare_cached(&format!("SELECT raw FROM \"{table}\" WHERE id = ?1"))
+                .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
+                .map_err(inner.db_err("get_raw"))?;
+            raw.map(|raw| {
+                serde_json::from_str(&raw).map_err(|e| StoreError::Database {
+                    location: inner.location.clone(),
+                    operation: format!("get_raw({table}, {id})"),
+                    source: Box::new(e),
+                })
+            })
+            .transpose()
+        }))
+    }
+
+    fn summary(&self) -> BoxFuture<'_, Result<Summary>> {
+        Box::pin(self.blocking(move |inner, conn| {
+            let err = inner.db_err("summary");
+            let schema_version: i64 = conn
+                .query_row("SELECT COALESCE(MAX(version), 0) FROM schema_version", [], |r| r.get(0))
+                .map_err(&err)?;
+            let mut tables = Vec::new();
+            for table in Table::ALL {
+                tables.push((table, count(inner, conn, table)?));
+            }
+            let mut stmt = conn
+                .prepare_cached("SELECT stream, checkpoint, updated_at FROM sync_state ORDER BY stream")
+                .map_err(&err)?;
+            let rows: Vec<(String, String, String)> = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .and_then(|rows| rows.collect())
+                .map_err(&err)?;
+            let streams = rows
+                .into_iter()
+                .map(|(stream, text, updated_at)| {
+                    let checkpoint = Checkpoint::from_json(&stream, &text)?;
+                    Ok(StreamState { stream, checkpoint, updated_at })
+                })
+                .collect::<Result<_>>()?;
+            Ok(Summary { location: inner.location.clone(), schema_version, tables, streams })
+        }))
+    }
+}
+
+fn count(inner: &Inner, conn: &Connection, table: Table) -> Result<u64> {
+    let n: i64 = conn
+        .query_row(&format!("SELECT COUNT(*) FROM \"{table}\""), [], |r| r.get(0))
+        .map_err(inner.db_err(format!("count({table})")))?;
+    Ok(u64::try_from(n).unwrap_or_default())
+}

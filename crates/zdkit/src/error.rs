@@ -1,0 +1,515 @@
+//! Errors, split by whether the request was sent (smithy-rs's `SdkError` shape):
+//!
+//! | variant | sent? |
+//! | --- | --- |
+//! | [`Error::InvalidRequest`], [`Error::Config`] | no: nothing left the process |
+//! | [`Error::RateLimited`] | no: our own limiter would have waited and the client is in "don't wait" mode |
+//! | [`Error::Transport`] | maybe: see [`TransportError::may_have_been_processed`] |
+//! | [`Error::Decode`] | yes: Zendesk answered 2xx, the body did not decode |
+//! | [`Error::Api`] | yes: Zendesk said no |
+//!
+//! No third-party error type appears in the public enum, and no secret in any message.
+
+mod hint;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde::Deserialize;
+
+use crate::ratelimit::RateLimitHeaders;
+
+/// Every failure of a zdkit operation.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request could not be built (bad path, a URL on another host, unserialisable body).
+    /// Nothing was sent.
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    /// The client configuration is unusable (bad subdomain, bad credentials, missing env).
+    /// Nothing was sent.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// The client's own rate limiter would have had to wait and the client is configured
+    /// not to wait ([`crate::RateLimitPolicy::wait`] `= false`). Nothing was sent.
+    #[error("rate limit budget `{bucket}` exhausted; retry after {:.1}s", retry_after.as_secs_f64())]
+    RateLimited {
+        /// The bucket that has no budget (`account`, `tickets-index`, …).
+        bucket: String,
+        /// How long until the bucket allows the request.
+        retry_after: Duration,
+    },
+    /// The request failed on the wire (connect, timeout, reset, truncated body).
+    #[error(transparent)]
+    Transport(TransportError),
+    /// Zendesk answered with a non-success status.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+    /// Zendesk answered with success but the body did not decode into the expected type.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+}
+
+impl Error {
+    /// The fix, in one line, when zdkit knows one.
+    pub fn hint(&self) -> Option<String> {
+        hint::hint(self)
+    }
+
+    /// The [`ApiError`] when Zendesk answered with an error status.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// How long to wait before trying again, when the error says so (a 429's
+    /// `Retry-After`, a 503 with `Retry-After`, or the local limiter's wait).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::RateLimited { retry_after, .. } => Some(*retry_after),
+            Error::Api(e) => e.retry_after,
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, when Zendesk answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::Decode(e) => Some(e.status),
+            _ => None,
+        }
+    }
+}
+
+/// What kind of wire failure happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// The connection could not be established (DNS, refused, TLS). Nothing was sent.
+    Connect,
+    /// The request or the response timed out.
+    Timeout,
+    /// The connection broke while sending the request or reading the response.
+    Reset,
+    /// The response body was cut short or could not be read.
+    Body,
+    /// Something else went wrong in the HTTP stack.
+    Other,
+}
+
+impl fmt::Display for TransportErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportErrorKind::Connect => "connect",
+            TransportErrorKind::Timeout => "timeout",
+            TransportErrorKind::Reset => "connection reset",
+            TransportErrorKind::Body => "body",
+            TransportErrorKind::Other => "transport",
+        })
+    }
+}
+
+/// A failure on the wire. The underlying HTTP stack's error is kept as text only.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{kind} error on {method} {path}: {message}{}", if *may_have_been_processed { " (the request may have been processed)" } else { "" })]
+pub struct TransportError {
+    /// What kind of failure.
+    pub kind: TransportErrorKind,
+    /// The HTTP stack's description (no URL credentials, no headers).
+    pub message: String,
+    /// `false` only when the request certainly never reached Zendesk (connect failure):
+    /// then any method is safe to resend.
+    pub may_have_been_processed: bool,
+    /// The request method.
+    pub method: String,
+    /// The request path (no query string).
+    pub path: String,
+}
+
+/// A 2xx body that did not decode.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("could not decode the response at `{path}`: {message} (body starts: {excerpt:?})")]
+pub struct DecodeError {
+    /// The JSON path where decoding failed (`tickets[3].status`), `.` for the root.
+    pub path: String,
+    /// serde's message.
+    pub message: String,
+    /// The first 200 characters of the body.
+    pub excerpt: String,
+    /// The HTTP status of the response.
+    pub status: u16,
+    /// `X-Zendesk-Request-Id` of the response.
+    pub request_id: Option<String>,
+}
+
+/// Decode `bytes` as `T`, naming the JSON path on failure.
+pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    status: u16,
+    request_id: Option<&str>,
+) -> Result<T, Error> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        Error::Decode(Box::new(DecodeError {
+            path,
+            message: e.into_inner().to_string(),
+            excerpt: excerpt(bytes, 200),
+            status,
+            request_id: request_id.map(str::to_owned),
+        }))
+    })
+}
+
+/// The first `max` characters of a body, lossily decoded.
+pub(crate) fn excerpt(bytes: &[u8], max: usize) -> String {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(max * 4)]);
+    let mut out: String = text.chars().take(max).collect();
+    if text.chars().count() > max {
+        out.push('…');
+    }
+    out
+}
+
+/// What Zendesk's answer means, coarse-grained by status.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// 400 (including `InvalidPaginationDepth`, `IdempotentRequestError`).
+    BadRequest,
+    /// 401: the credentials were not accepted.
+    Unauthorized,
+    /// 403: authenticated but not allowed.
+    Forbidden,
+    /// 404: no such record, or no such endpoint on this plan.
+    NotFound,
+    /// 409: a concurrent write or a `safe_update` stamp mismatch.
+    Conflict,
+    /// 422: validation failed; `details` maps each field (or `base`) to its problems.
+    Invalid {
+        /// Field name → problems, from the body's `details`.
+        details: BTreeMap<String, Vec<FieldError>>,
+    },
+    /// 429: a rate limit was hit.
+    RateLimited {
+        /// `Retry-After`, when present.
+        retry_after: Option<Duration>,
+        /// The endpoint bucket whose `remaining` was 0, else `None` (the account bucket).
+        bucket: Option<String>,
+    },
+    /// 5xx.
+    ServerError,
+    /// Any other status.
+    Other,
+}
+
+/// One problem with one field of a 422 `RecordInvalid`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct FieldError {
+    /// The error code (`BlankValue`, `DuplicateValue`, …); Zendesk's docs sometimes call
+    /// it `type` (`blank`, `invalid`), accepted here too.
+    #[serde(alias = "type", default)]
+    pub error: Option<String>,
+    /// The human text.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The custom field id, for custom fields reported under `base`.
+    #[serde(default)]
+    pub field_key: Option<serde_json::Value>,
+}
+
+/// Zendesk's answer to a request that failed.
+#[derive(Clone, thiserror::Error)]
+#[error("{}", self.summary())]
+pub struct ApiError {
+    /// The HTTP status code.
+    pub status: u16,
+    /// The coarse kind.
+    pub kind: ErrorKind,
+    /// Zendesk's error code (`RecordNotFound`, `InvalidPaginationDepth`, `invalid_token`, …).
+    pub code: Option<String>,
+    /// Zendesk's human description.
+    pub description: Option<String>,
+    /// The raw body, whatever its content type.
+    pub body: Bytes,
+    /// The response `Content-Type`.
+    pub content_type: Option<String>,
+    /// `X-Zendesk-Request-Id` (quote it to Zendesk support).
+    pub request_id: Option<String>,
+    /// The rate-limit headers of this response.
+    pub rate_limit: RateLimitHeaders,
+    /// `Retry-After`, when present (seconds or HTTP date, resolved to a duration).
+    pub retry_after: Option<Duration>,
+    /// The request method.
+    pub method: String,
+    /// The request path (no query string).
+    pub path: String,
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("kind", &self.kind)
+            .field("code", &self.code)
+            .field("description", &self.description)
+            .field("request_id", &self.request_id)
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("body", &excerpt(&self.body, 200))
+            .finish()
+    }
+}
+
+impl ApiError {
+    /// Parse Zendesk's error body, whichever of its shapes it has.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn from_response(
+        status: u16,
+        body: Bytes,
+        content_type: Option<String>,
+        request_id: Option<String>,
+        rate_limit: RateLimitHeaders,
+        retry_after: Option<Duration>,
+        method: &str,
+        path: &str,
+    ) -> ApiError {
+        let parsed = ParsedBody::parse(&body);
+        let kind = match status {
+            400 => ErrorKind::BadRequest,
+            401 => ErrorKind::Unauthorized,
+            403 => ErrorKind::Forbidden,
+            404 => ErrorKind::NotFound,
+            409 => ErrorKind::Conflict,
+            422 => ErrorKind::Invalid {
+                details: parsed.details.clone(),
+            },
+            429 => ErrorKind::RateLimited {
+                retry_after,
+                bucket: rate_limit.exhausted_bucket().map(str::to_owned),
+            },
+            500..=599 => ErrorKind::ServerError,
+            _ => ErrorKind::Other,
+        };
+        ApiError {
+            status,
+            kind,
+            code: parsed.code,
+            description: parsed.description,
+            body,
+            content_type,
+            request_id,
+            rate_limit,
+            retry_after,
+            method: method.to_owned(),
+            path: path.to_owned(),
+        }
+    }
+
+    /// The fix, in one line, when zdkit knows one.
+    pub fn hint(&self) -> Option<String> {
+        hint::api_hint(self)
+    }
+
+    fn summary(&self) -> String {
+        let mut s = format!(
+            "Zendesk answered {} to {} {}",
+            self.status, self.method, self.path
+        );
+        match (&self.code, &self.description) {
+            (Some(c), Some(d)) => s.push_str(&format!(": {c}: {d}")),
+            (Some(c), None) => s.push_str(&format!(": {c}")),
+            (None, Some(d)) => s.push_str(&format!(": {d}")),
+            (None, None) if !self.body.is_empty() => {
+                s.push_str(&format!(": {}", excerpt(&self.body, 120)))
+            }
+            _ => {}
+        }
+        if let ErrorKind::Invalid { details } = &self.kind {
+            if !details.is_empty() {
+                let fields: Vec<&str> = details.keys().map(String::as_str).collect();
+                s.push_str(&format!(" (fields: {})", fields.join(", ")));
+            }
+        }
+        if let Some(id) = &self.request_id {
+            s.push_str(&format!(" [request id {id}]"));
+        }
+        s
+    }
+}
+
+/// The fields zdkit extracts from any of Zendesk's error body shapes.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct ParsedBody {
+    pub(crate) code: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) details: BTreeMap<String, Vec<FieldError>>,
+}
+
+impl ParsedBody {
+    /// Classic `{"error","description","details"}`, nested `{"error":{"title","message"}}`,
+    /// OAuth `{"error","error_description"}`, JSON:API `{"errors":[{code,title,detail}]}`,
+    /// or plain text (the text becomes the description).
+    pub(crate) fn parse(body: &[u8]) -> ParsedBody {
+        let value: serde_json::Value = match serde_json::from_slice(body) {
+            Ok(v) => v,
+            Err(_) => {
+                let text = String::from_utf8_lossy(body).trim().to_owned();
+                return ParsedBody {
+                    description: (!text.is_empty()).then(|| excerpt(text.as_bytes(), 500)),
+                    ..ParsedBody::default()
+                };
+            }
+        };
+        let mut out = ParsedBody::default();
+        let str_of = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(str::to_owned);
+        match value.get("error") {
+            Some(serde_json::Value::String(s)) => out.code = Some(s.clone()),
+            Some(obj @ serde_json::Value::Object(_)) => {
+                out.code = str_of(obj.get("title"));
+                out.description = str_of(obj.get("message"));
+            }
+            _ => {}
+        }
+        if out.description.is_none() {
+            out.description =
+                str_of(value.get("description")).or_else(|| str_of(value.get("error_description")));
+        }
+        if let Some(first) = value
+            .get("errors")
+            .and_then(|e| e.as_array())
+            .and_then(|a| a.first())
+        {
+            if out.code.is_none() {
+                out.code = str_of(first.get("code")).or_else(|| str_of(first.get("title")));
+            }
+            if out.description.is_none() {
+                out.description =
+                    str_of(first.get("detail")).or_else(|| str_of(first.get("title")));
+            }
+        }
+        if let Some(details) = value.get("details").and_then(|d| d.as_object()) {
+            for (field, problems) in details {
+                let list = match problems {
+                    serde_json::Value::Array(items) => items
+                        .iter()
+                        .filter_map(|i| serde_json::from_value::<FieldError>(i.clone()).ok())
+                        .collect(),
+                    other => serde_json::from_value::<FieldError>(other.clone())
+                        .map(|e| vec![e])
+                        .unwrap_or_default(),
+                };
+                out.details.insert(field.clone(), list);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(status: u16, body: &str) -> ApiError {
+        ApiError::from_response(
+            status,
+            Bytes::from(body.to_owned()),
+            None,
+            Some("abc123".into()),
+            RateLimitHeaders::default(),
+            None,
+            "GET",
+            "/api/v2/tickets/1",
+        )
+    }
+
+    #[test]
+    fn parses_every_body_shape() {
+        let classic = ParsedBody::parse(br#"{"error":"RecordNotFound","description":"Not found"}"#);
+        assert_eq!(classic.code.as_deref(), Some("RecordNotFound"));
+        assert_eq!(classic.description.as_deref(), Some("Not found"));
+
+        let nested = ParsedBody::parse(
+            br#"{"error":{"title":"Forbidden","message":"You do not have access"}}"#,
+        );
+        assert_eq!(nested.code.as_deref(), Some("Forbidden"));
+        assert_eq!(
+            nested.description.as_deref(),
+            Some("You do not have access")
+        );
+
+        let oauth =
+            ParsedBody::parse(br#"{"error":"invalid_token","error_description":"expired"}"#);
+        assert_eq!(oauth.code.as_deref(), Some("invalid_token"));
+        assert_eq!(oauth.description.as_deref(), Some("expired"));
+
+        let jsonapi = ParsedBody::parse(
+            br#"{"errors":[{"code":"InvalidPaginationDepth","title":"T","detail":"switch to Cursor Pagination"}]}"#,
+        );
+        assert_eq!(jsonapi.code.as_deref(), Some("InvalidPaginationDepth"));
+        assert_eq!(
+            jsonapi.description.as_deref(),
+            Some("switch to Cursor Pagination")
+        );
+
+        let text = ParsedBody::parse(b"Number of allowed API requests per minute exceeded\n");
+        assert_eq!(text.code, None);
+        assert_eq!(
+            text.description.as_deref(),
+            Some("Number of allowed API requests per minute exceeded")
+        );
+        assert_eq!(ParsedBody::parse(b""), ParsedBody::default());
+    }
+
+    #[test]
+    fn record_invalid_details_accept_error_and_type() {
+        let e = api(
+            422,
+            r#"{"error":"RecordInvalid","description":"Record validation errors","details":{
+              "email":[{"description":"Email: jo@example.com is already being used","error":"DuplicateValue"}],
+              "base":[{"description":"Status: closed prevents ticket update","type":"invalid","field_key":360001234567}]}}"#,
+        );
+        let ErrorKind::Invalid { details } = &e.kind else {
+            panic!("{:?}", e.kind)
+        };
+        assert_eq!(details["email"][0].error.as_deref(), Some("DuplicateValue"));
+        assert_eq!(details["base"][0].error.as_deref(), Some("invalid"));
+        assert_eq!(
+            details["base"][0].field_key,
+            Some(serde_json::json!(360001234567u64))
+        );
+        let shown = e.to_string();
+        assert!(shown.contains("base, email"), "{shown}");
+        assert!(shown.contains("abc123"), "{shown}");
+    }
+
+    #[test]
+    fn decode_error_names_the_path() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct T {
+            tickets: Vec<U>,
+        }
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct U {
+            id: u64,
+        }
+        let err = decode_json::<T>(br#"{"tickets":[{"id":1},{"id":"x"}]}"#, 200, None).unwrap_err();
+        let Error::Decode(d) = &err else { panic!() };
+        assert_eq!(d.path, "tickets[1].id");
+        assert!(err.to_string().contains("tickets[1].id"));
+    }
+
+    #[test]
+    fn excerpt_truncates_on_char_boundaries() {
+        assert_eq!(excerpt("héllo".as_bytes(), 2), "hé…");
+        assert_eq!(excerpt(b"ab", 5), "ab");
+    }
+}

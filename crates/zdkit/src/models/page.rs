@@ -1,0 +1,576 @@
+//! List pages, single-resource envelopes and sideloads.
+//!
+//! Zendesk keys a list by the plural resource name (`{"tickets": […], "meta": …}`) and a
+//! single resource by the singular (`{"ticket": {…}}`). [`Resource`] names both, and
+//! [`Page`] / [`Envelope`] are generic over it: their `Deserialize` reads the items from
+//! the [`Resource::PLURAL`] (or [`Resource::SINGULAR`]) key, the pagination keys into the
+//! info type `I`, and every other key into [`Sideloads`] (typed where we know the
+//! resource, verbatim JSON otherwise). One pass, no buffering, and `Serialize` writes the
+//! same object back.
+//!
+//! Which page type to use:
+//!
+//! | endpoint style | type | stop when |
+//! | --- | --- | --- |
+//! | list with `page[size]` (cursor) or `page`/`per_page` (offset), search, show_many | [`ListPage<T>`] | [`ListPage::next_url`] is `None` |
+//! | `/incremental/{tickets,users}/cursor` | [`IncrementalCursorPage<T>`] | [`IncrementalCursorPage::is_end_of_stream`] |
+//! | `/incremental/{tickets,users,organizations,ticket_events}` (time-based) | [`IncrementalTimePage<T>`] | [`IncrementalTimePage::is_end_of_stream`] |
+//!
+//! ```
+//! use zdkit::models::{decode, ListPage, Ticket, TicketId, UserId};
+//!
+//! let body = br#"{"tickets":[{"id":1,"requester_id":7,"status":"open"}],
+//!   "users":[{"id":7,"name":"Bob Bobberson"}],
+//!   "meta":{"has_more":true,"after_cursor":"eyJv","before_cursor":null},
+//!   "links":{"next":"https://acme.zendesk.com/api/v2/tickets.json?page%5Bafter%5D=eyJv","prev":null}}"#;
+//! let page: ListPage<Ticket> = decode(body)?;
+//! assert_eq!(page.items[0].id, TicketId(1));
+//! let requester = page.sideloads.user(UserId(7)).and_then(|u| u.name.as_deref());
+//! assert_eq!(requester, Some("Bob Bobberson"));
+//! assert!(page.has_more());
+//! assert_eq!(page.after_cursor(), Some("eyJv"));
+//! assert!(page.next_url().is_some_and(|u| u.contains("page%5Bafter%5D=eyJv")));
+//! // Re-encoding gives back the same JSON (including `before_cursor: null`).
+//! let again = serde_json::to_value(&page).unwrap();
+//! assert_eq!(again, serde_json::from_slice::<serde_json::Value>(body).unwrap());
+//! # Ok::<(), zdkit::models::DecodeError>(())
+//! ```
+
+use std::collections::HashMap;
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::OnceLock;
+
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use super::audit::Audit;
+use super::ids::{GroupId, OrganizationId, TicketId, UserId};
+use super::organization::{Group, Organization};
+use super::user::User;
+use super::wire::{Key, WireFields};
+
+/// A Zendesk resource that appears in envelopes and list pages.
+pub trait Resource: DeserializeOwned + Serialize {
+    /// Key of the single-resource envelope (`"ticket"`).
+    const SINGULAR: &'static str;
+    /// Key of the list (`"tickets"`).
+    const PLURAL: &'static str;
+    /// The id type.
+    type Id;
+    /// This resource's id.
+    fn id(&self) -> Self::Id;
+}
+
+model! {
+    /// Cursor pagination `meta`: `{"has_more", "after_cursor", "before_cursor"}`.
+    pub struct CursorMeta {
+        /// More pages follow.
+        opt has_more: bool,
+        /// Cursor for `page[after]`.
+        opt after_cursor: String,
+        /// Cursor for `page[before]`.
+        opt before_cursor: String,
+    }
+}
+
+model! {
+    /// Cursor pagination `links`: `{"next", "prev"}` (full URLs).
+    pub struct Links {
+        /// Next page URL.
+        opt next: String,
+        /// Previous page URL.
+        opt prev: String,
+    }
+}
+
+model! {
+    @info
+    /// Pagination keys of an ordinary list: cursor (`meta`, `links`) and/or offset
+    /// (`next_page`, `previous_page`, `count`), plus search's `facets`.
+    pub struct ListInfo {
+        /// Cursor pagination metadata.
+        opt meta: CursorMeta,
+        /// Cursor pagination links.
+        opt links: Links,
+        /// Offset pagination: next page URL (`null` on the last page).
+        opt next_page: String,
+        /// Offset pagination: previous page URL.
+        opt previous_page: String,
+        /// Offset pagination: total number of records.
+        opt count: u64,
+        /// Search: facets (usually `null`).
+        opt facets: Value,
+    }
+}
+
+model! {
+    @info
+    /// Keys of a cursor-based incremental export page (zendesk-api.md §6.3).
+    pub struct CursorExportInfo {
+        /// Resume cursor: the next page, and after `end_of_stream` the next export.
+        opt after_cursor: String,
+        /// URL of the next page.
+        opt after_url: String,
+        /// Cursor of the previous page.
+        opt before_cursor: String,
+        /// URL of the previous page.
+        opt before_url: String,
+        /// No more pages for now.
+        opt end_of_stream: bool,
+    }
+}
+
+model! {
+    @info
+    /// Keys of a time-based incremental export page (zendesk-api.md §6.4).
+    pub struct TimeExportInfo {
+        /// Number of items in this page.
+        opt count: u64,
+        /// Epoch seconds: `start_time` of the next page.
+        opt end_time: i64,
+        /// URL of the next page (present even at the end of the stream).
+        opt next_page: String,
+        /// No more pages for now.
+        opt end_of_stream: bool,
+    }
+}
+
+/// No extra keys (the default info type of [`Envelope`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NoInfo;
+
+impl WireFields for NoInfo {
+    fn decode_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        _: &mut A,
+    ) -> Result<bool, A::Error> {
+        Ok(false)
+    }
+    fn finish<E: de::Error>(&self) -> Result<(), E> {
+        Ok(())
+    }
+    fn encode_fields<M: SerializeMap>(&self, _: &mut M) -> Result<(), M::Error> {
+        Ok(())
+    }
+}
+
+/// One page of a list: the items (from the `T::PLURAL` key), the pagination info `I`
+/// and the sideloads (every other key). Use the aliases [`ListPage`],
+/// [`IncrementalCursorPage`] and [`IncrementalTimePage`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Page<T, I> {
+    /// The items, in response order.
+    pub items: Vec<T>,
+    /// Pagination keys.
+    pub info: I,
+    /// Sideloaded records and any other top-level keys.
+    pub sideloads: Sideloads,
+}
+
+/// An ordinary list page (cursor or offset pagination; search; show_many).
+pub type ListPage<T> = Page<T, ListInfo>;
+/// A cursor-based incremental export page.
+pub type IncrementalCursorPage<T> = Page<T, CursorExportInfo>;
+/// A time-based incremental export page.
+pub type IncrementalTimePage<T> = Page<T, TimeExportInfo>;
+
+impl<T> Page<T, ListInfo> {
+    /// `true` if another page follows: `meta.has_more` under cursor pagination, a
+    /// non-null `next_page` under offset pagination.
+    pub fn has_more(&self) -> bool {
+        match &self.info.meta {
+            Some(meta) => meta.has_more.unwrap_or(false),
+            None => self.info.next_page.is_some(),
+        }
+    }
+
+    /// The URL of the next page, or `None` on the last page. Under cursor pagination this
+    /// trusts `meta.has_more` (not whether `links.next` is null).
+    pub fn next_url(&self) -> Option<&str> {
+        match &self.info.meta {
+            Some(meta) if meta.has_more == Some(true) => self.info.links.as_ref()?.next.as_deref(),
+            Some(_) => None,
+            None => self.info.next_page.as_deref(),
+        }
+    }
+
+    /// The cursor for `page[after]`, when more pages follow.
+    pub fn after_cursor(&self) -> Option<&str> {
+        let meta = self.info.meta.as_ref()?;
+        if meta.has_more == Some(true) {
+            meta.after_cursor.as_deref()
+        } else {
+            None
+        }
+    }
+}
+
+impl<T> Page<T, CursorExportInfo> {
+    /// `true` when `end_of_stream` is true (absent counts as the end, so a malformed page
+    /// cannot loop forever).
+    pub fn is_end_of_stream(&self) -> bool {
+        self.info.end_of_stream.unwrap_or(true)
+    }
+
+    /// The cursor to resume from (the next page, or the next export after the end).
+    pub fn after_cursor(&self) -> Option<&str> {
+        self.info.after_cursor.as_deref()
+    }
+}
+
+impl<T> Page<T, TimeExportInfo> {
+    /// `true` when `end_of_stream` is true (absent counts as the end).
+    pub fn is_end_of_stream(&self) -> bool {
+        self.info.end_of_stream.unwrap_or(true)
+    }
+
+    /// The `start_time` of the next page or the next poll.
+    pub fn end_time(&self) -> Option<i64> {
+        self.info.end_time
+    }
+}
+
+impl<T: Serialize, I: WireFields> Page<T, I> {
+    fn write<S: Serializer>(&self, key: &str, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry(key, &self.items)?;
+        self.info.encode_fields(&mut m)?;
+        self.sideloads.encode(&mut m)?;
+        m.end()
+    }
+}
+
+impl<T: Resource, I: WireFields> Serialize for Page<T, I> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.write(T::PLURAL, s)
+    }
+}
+
+impl<'de, T: Resource, I: WireFields> Deserialize<'de> for Page<T, I> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (items, info, sideloads) = d.deserialize_map(BodyVisitor::<Vec<T>, I> {
+            key: T::PLURAL,
+            marker: PhantomData,
+        })?;
+        Ok(Page {
+            items,
+            info,
+            sideloads,
+        })
+    }
+}
+
+/// A single-resource envelope: the item (from the `T::SINGULAR` key), extra keys `I`
+/// (e.g. the `audit` of a ticket write, see
+/// [`TicketEnvelope`](crate::models::TicketEnvelope)) and sideloads.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Envelope<T, I = NoInfo> {
+    /// The resource.
+    pub item: T,
+    /// Extra typed keys.
+    pub info: I,
+    /// Sideloaded records and any other top-level keys.
+    pub sideloads: Sideloads,
+}
+
+impl<T, I> Envelope<T, I> {
+    /// The resource, dropping the rest.
+    pub fn into_inner(self) -> T {
+        self.item
+    }
+}
+
+impl<T: Resource, I: WireFields> Serialize for Envelope<T, I> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry(T::SINGULAR, &self.item)?;
+        self.info.encode_fields(&mut m)?;
+        self.sideloads.encode(&mut m)?;
+        m.end()
+    }
+}
+
+impl<'de, T: Resource, I: WireFields> Deserialize<'de> for Envelope<T, I> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (item, info, sideloads) = d.deserialize_map(BodyVisitor::<T, I> {
+            key: T::SINGULAR,
+            marker: PhantomData,
+        })?;
+        Ok(Envelope {
+            item,
+            info,
+            sideloads,
+        })
+    }
+}
+
+struct BodyVisitor<P, I> {
+    key: &'static str,
+    marker: PhantomData<fn() -> (P, I)>,
+}
+
+impl<'de, P: Deserialize<'de>, I: WireFields> Visitor<'de> for BodyVisitor<P, I> {
+    type Value = (P, I, Sideloads);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "an object with a `{}` key", self.key)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut primary = None;
+        let mut info = I::default();
+        let mut sideloads = Sideloads::default();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            if &*key == self.key {
+                primary = Some(map.next_value::<P>()?);
+            } else if !info.decode_field(&key, &mut map)? {
+                sideloads.decode_entry(key, &mut map)?;
+            }
+        }
+        info.finish::<A::Error>()?;
+        let primary = primary.ok_or_else(|| de::Error::missing_field(self.key))?;
+        Ok((primary, info, sideloads))
+    }
+}
+
+string_enum! {
+    @fallback Custom
+    /// A value for `include=` (sideloading, zendesk-api.md §5).
+    pub enum SideloadName {
+        /// `users`
+        Users = "users",
+        /// `groups`
+        Groups = "groups",
+        /// `organizations`
+        Organizations = "organizations",
+        /// `last_audits`
+        LastAudits = "last_audits",
+        /// `metric_sets`
+        MetricSets = "metric_sets",
+        /// `metric_events` (single ticket)
+        MetricEvents = "metric_events",
+        /// `dates`
+        Dates = "dates",
+        /// `sharing_agreements`
+        SharingAgreements = "sharing_agreements",
+        /// `comment_count` (a per-ticket property, not an array)
+        CommentCount = "comment_count",
+        /// `comment_events` (incremental ticket events)
+        CommentEvents = "comment_events",
+        /// `incident_counts`
+        IncidentCounts = "incident_counts",
+        /// `ticket_forms`
+        TicketForms = "ticket_forms",
+        /// `slas` (single ticket)
+        Slas = "slas",
+        /// `brands`
+        Brands = "brands",
+        /// `custom_statuses`
+        CustomStatuses = "custom_statuses",
+        /// `abilities`
+        Abilities = "abilities",
+        /// `roles`
+        Roles = "roles",
+        /// `identities`
+        Identities = "identities",
+        /// `open_ticket_count` (a map keyed by user id)
+        OpenTicketCount = "open_ticket_count",
+    }
+}
+
+impl SideloadName {
+    /// Joins names for the `include` query parameter (`users,groups`).
+    pub fn join(names: &[SideloadName]) -> String {
+        let mut out = String::new();
+        for (i, n) in names.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(n.as_str());
+        }
+        out
+    }
+}
+
+/// A lazily built id → position index over a sideload list.
+#[derive(Default)]
+struct LazyIndex(OnceLock<HashMap<u64, usize>>);
+
+impl Clone for LazyIndex {
+    fn clone(&self) -> Self {
+        LazyIndex::default()
+    }
+}
+
+impl PartialEq for LazyIndex {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl fmt::Debug for LazyIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "built"
+        } else {
+            "unbuilt"
+        })
+    }
+}
+
+impl LazyIndex {
+    fn find<'a, T>(&self, items: &'a [T], id: u64, key: impl Fn(&T) -> u64) -> Option<&'a T> {
+        let index = self.0.get_or_init(|| {
+            let mut m = HashMap::with_capacity(items.len());
+            for (i, t) in items.iter().enumerate() {
+                m.entry(key(t)).or_insert(i);
+            }
+            m
+        });
+        let hit = index.get(&id).and_then(|&i| items.get(i))?;
+        if key(hit) == id {
+            Some(hit)
+        } else {
+            // The list was modified after the index was built.
+            items.iter().find(|t| key(t) == id)
+        }
+    }
+}
+
+/// The sideloaded records of a response (`?include=users,groups,…`), and every other
+/// top-level key that is neither the items nor pagination.
+///
+/// `users`, `groups`, `organizations` and `last_audits` are typed; everything else
+/// (`metric_sets`, `ticket_forms`, `custom_statuses`, `open_ticket_count`, keys Zendesk
+/// adds later) is kept verbatim in `extra`. A typed list that is `None` was absent.
+/// Lookups by id build a hash index on first use; if you modify the lists afterwards,
+/// call [`Sideloads::reset_index`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Sideloads {
+    /// `users`.
+    pub users: Option<Vec<User>>,
+    /// `groups`.
+    pub groups: Option<Vec<Group>>,
+    /// `organizations`.
+    pub organizations: Option<Vec<Organization>>,
+    /// `last_audits`.
+    pub last_audits: Option<Vec<Audit>>,
+    /// Every other top-level key, verbatim (a typed key that was `null` is kept here).
+    pub extra: Map<String, Value>,
+    user_index: LazyIndex,
+    group_index: LazyIndex,
+    organization_index: LazyIndex,
+}
+
+impl Sideloads {
+    /// The sideloaded user with this id.
+    pub fn user(&self, id: UserId) -> Option<&User> {
+        self.user_index
+            .find(self.users.as_deref()?, id.0, |u| u.id.0)
+    }
+
+    /// The sideloaded group with this id.
+    pub fn group(&self, id: GroupId) -> Option<&Group> {
+        self.group_index
+            .find(self.groups.as_deref()?, id.0, |g| g.id.0)
+    }
+
+    /// The sideloaded organization with this id.
+    pub fn organization(&self, id: OrganizationId) -> Option<&Organization> {
+        self.organization_index
+            .find(self.organizations.as_deref()?, id.0, |o| o.id.0)
+    }
+
+    /// The last audit of a ticket (`include=last_audits`).
+    pub fn last_audit(&self, ticket: TicketId) -> Option<&Audit> {
+        self.last_audits
+            .as_deref()?
+            .iter()
+            .find(|a| a.ticket_id == Some(ticket))
+    }
+
+    /// A sideload kept verbatim (`metric_sets`, `custom_statuses`, …).
+    pub fn raw(&self, name: &SideloadName) -> Option<&Value> {
+        self.extra.get(name.as_str())
+    }
+
+    /// Decodes a verbatim sideload into `T`.
+    pub fn decode_raw<T: DeserializeOwned>(
+        &self,
+        name: &SideloadName,
+    ) -> Option<serde_json::Result<T>> {
+        self.raw(name).map(T::deserialize)
+    }
+
+    /// `true` if nothing was sideloaded and no other keys were present.
+    pub fn is_empty(&self) -> bool {
+        self.users.is_none()
+            && self.groups.is_none()
+            && self.organizations.is_none()
+            && self.last_audits.is_none()
+            && self.extra.is_empty()
+    }
+
+    /// Drops the lookup indexes (call after modifying the lists).
+    pub fn reset_index(&mut self) {
+        self.user_index = LazyIndex::default();
+        self.group_index = LazyIndex::default();
+        self.organization_index = LazyIndex::default();
+    }
+
+    /// Decodes one top-level entry of a page or envelope.
+    fn decode_entry<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        fn typed<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+            slot: &mut Option<Vec<T>>,
+            extra: &mut Map<String, Value>,
+            key: Key<'de>,
+            map: &mut A,
+        ) -> Result<(), A::Error> {
+            match map.next_value::<Option<Vec<T>>>()? {
+                Some(v) => *slot = Some(v),
+                None => {
+                    extra.insert(key.into_string(), Value::Null);
+                }
+            }
+            Ok(())
+        }
+        match &*key {
+            "users" => typed(&mut self.users, &mut self.extra, key, map),
+            "groups" => typed(&mut self.groups, &mut self.extra, key, map),
+            "organizations" => typed(&mut self.organizations, &mut self.extra, key, map),
+            "last_audits" => typed(&mut self.last_audits, &mut self.extra, key, map),
+            _ => {
+                let v = map.next_value::<Value>()?;
+                self.extra.insert(key.into_string(), v);
+                Ok(())
+            }
+        }
+    }
+
+    fn encode<M: SerializeMap>(&self, m: &mut M) -> Result<(), M::Error> {
+        if let Some(v) = &self.users {
+            m.serialize_entry("users", v)?;
+        }
+        if let Some(v) = &self.groups {
+            m.serialize_entry("groups", v)?;
+        }
+        if let Some(v) = &self.organizations {
+            m.serialize_entry("organizations", v)?;
+        }
+        if let Some(v) = &self.last_audits {
+            m.serialize_entry("last_audits", v)?;
+        }
+        for (k, v) in &self.extra {
+            m.serialize_entry(k, v)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,433 @@
+//! The one loop every request goes through:
+//! acquire budget → send → observe headers → classify → wait and retry, or return.
+
+use std::time::Duration;
+
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use http::{HeaderMap, HeaderValue};
+use tracing::{field, Instrument};
+use zdkit_clock::Timestamp;
+
+use crate::error::{ApiError, Error, TransportError, TransportErrorKind};
+use crate::ratelimit::headers::retry_after;
+use crate::ratelimit::{Observation, Permit, RateLimitHeaders, RequestClass};
+use crate::request::{RequestSpec, Response};
+use crate::retry::classifier::{classify, Outcome};
+use crate::retry::{strategy, RetryDecision};
+use crate::stats::inc;
+use crate::Client;
+
+const REQUEST_ID: &str = "x-zendesk-request-id";
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// What one attempt produced, before classification.
+enum Attempt {
+    Answered {
+        status: u16,
+        headers: HeaderMap,
+        body: bytes::Bytes,
+        rate_limit: RateLimitHeaders,
+        retry_after: Option<Duration>,
+    },
+    Failed(TransportError),
+}
+
+fn transport_error(e: reqwest::Error, method: &str, path: &str) -> TransportError {
+    let (kind, may_have_been_processed) = if e.is_connect() {
+        (TransportErrorKind::Connect, false)
+    } else if e.is_timeout() {
+        (TransportErrorKind::Timeout, true)
+    } else if e.is_body() || e.is_decode() {
+        (TransportErrorKind::Body, true)
+    } else if e.is_request() {
+        (TransportErrorKind::Reset, true)
+    } else {
+        (TransportErrorKind::Other, true)
+    };
+    let e = e.without_url();
+    // reqwest's Display omits the cause chain; add it (it holds no URL or header).
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    TransportError {
+        kind,
+        message,
+        may_have_been_processed,
+        method: method.to_owned(),
+        path: path.to_owned(),
+    }
+}
+
+impl Client {
+    /// The pipeline entry point for everything in this crate: raw builders and typed
+    /// resources alike. Returns the 2xx [`Response`], or the [`Error`] of the last attempt.
+    pub(crate) async fn execute(&self, spec: RequestSpec) -> Result<Response, Error> {
+        let url = self.resolve(&spec.path, &spec.query)?;
+        let path = url.path().to_owned();
+        let span = tracing::debug_span!(
+            "zendesk.request",
+            method = %spec.method,
+            path = spec.path_template.unwrap_or(&path),
+            attempt = field::Empty,
+            status = field::Empty,
+            request_id = field::Empty,
+            budget_wait_ms = field::Empty,
+        );
+        self.run(spec, url, path).instrument(span).await
+    }
+
+    async fn run(&self, spec: RequestSpec, url: url::Url, path: String) -> Result<Response, Error> {
+        let inner = &*self.inner;
+        let clock = &inner.clock;
+        let method = spec.method.as_str().to_owned();
+        let class = if inner.rate.enabled {
+            let mut c = spec
+                .class
+                .clone()
+                .unwrap_or_else(|| RequestClass::classify(&spec.method, &path, inner.rate.plan));
+            for extra in &spec.extra_buckets {
+                c = c.with(extra.clone());
+            }
+            c
+        } else {
+            RequestClass::default()
+        };
+        let headers = self.base_headers(&spec)?;
+        let started = clock.now();
+        let mut spent_on_retries = 0u32;
+        let mut attempt = 0u32;
+        let mut budget_wait = Duration::ZERO;
+        loop {
+            attempt += 1;
+            let span = tracing::Span::current();
+            span.record("attempt", attempt);
+            let mut flight = InFlight {
+                inner: self.inner.clone(),
+                permit: Some(self.acquire(&class, &mut budget_wait).await?),
+            };
+            span.record("budget_wait_ms", budget_wait.as_millis() as u64);
+
+            let mut req = inner
+                .http
+                .request(spec.method.clone(), url.clone())
+                .headers(headers.clone());
+            if let Some(body) = &spec.body {
+                req = req.body(body.clone());
+            }
+            inner
+                .stats
+                .requests
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let result = match req.send().await {
+                Err(e) => Attempt::Failed(transport_error(e, &method, &path)),
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    let headers = resp.headers().clone();
+                    match resp.bytes().await {
+                        Ok(body) => Attempt::Answered {
+                            status,
+                            rate_limit: RateLimitHeaders::parse(&headers),
+                            retry_after: retry_after(&headers, clock.now()),
+                            headers,
+                            body,
+                        },
+                        Err(e) => {
+                            let mut t = transport_error(e, &method, &path);
+                            t.kind = TransportErrorKind::Body;
+                            t.may_have_been_processed = true;
+                            // The headers arrived: the limiter can still learn from them.
+                            flight
+                                .finish(RateLimitHeaders::parse(&headers), Some(status), None)
+                                .await;
+                            inc(&inner.stats.transport_errors);
+                            let outcome = Outcome::Transport {
+                                kind: t.kind,
+                                may_have_been_processed: true,
+                            };
+                            match self.next_step(
+                                outcome,
+                                &spec,
+                                attempt,
+                                started,
+                                &mut spent_on_retries,
+                            ) {
+                                Some(d) => {
+                                    tracing::info!(error = %t, "retrying after a broken body");
+                                    self.wait_retry(d).await;
+                                    continue;
+                                }
+                                None => return Err(Error::Transport(t)),
+                            }
+                        }
+                    }
+                }
+            };
+
+            match result {
+                Attempt::Failed(t) => {
+                    flight.finish(RateLimitHeaders::default(), None, None).await;
+                    inc(&inner.stats.transport_errors);
+                    let outcome = Outcome::Transport {
+                        kind: t.kind,
+                        may_have_been_processed: t.may_have_been_processed,
+                    };
+                    match self.next_step(outcome, &spec, attempt, started, &mut spent_on_retries) {
+                        Some(d) => {
+                            tracing::info!(error = %t, delay_ms = d.as_millis() as u64, "retrying after a transport error");
+                            self.wait_retry(d).await;
+                        }
+                        None => {
+                            tracing::debug!(error = %t, "giving up");
+                            return Err(Error::Transport(t));
+                        }
+                    }
+                }
+                Attempt::Answered {
+                    status,
+                    headers,
+                    body,
+                    rate_limit,
+                    retry_after,
+                } => {
+                    let request_id = headers
+                        .get(REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned);
+                    span.record("status", status);
+                    if let Some(id) = &request_id {
+                        span.record("request_id", id.as_str());
+                    }
+                    flight
+                        .finish(rate_limit.clone(), Some(status), retry_after)
+                        .await;
+                    if status == 429 {
+                        inc(&inner.stats.rate_limited);
+                    }
+                    if (200..300).contains(&status) {
+                        let mut b = inner.retry_budget.lock().unwrap_or_else(|p| p.into_inner());
+                        b.on_success(spent_on_retries);
+                        tracing::debug!(status, attempt, "done");
+                        return Ok(Response {
+                            status,
+                            headers,
+                            request_id,
+                            rate_limit,
+                            body,
+                            attempts: attempt,
+                        });
+                    }
+                    let outcome = Outcome::Response {
+                        status,
+                        retry_after,
+                    };
+                    let retry = if status == 429 && !inner.rate.wait {
+                        None // "don't wait" mode: hand the 429 (with retry_after) to the caller
+                    } else {
+                        self.next_step(outcome, &spec, attempt, started, &mut spent_on_retries)
+                    };
+                    match retry {
+                        Some(d) => {
+                            tracing::info!(status, delay_ms = d.as_millis() as u64, "retrying");
+                            self.wait_retry(d).await;
+                        }
+                        None => {
+                            let content_type = headers
+                                .get(CONTENT_TYPE)
+                                .and_then(|v| v.to_str().ok())
+                                .map(str::to_owned);
+                            let err = ApiError::from_response(
+                                status,
+                                body,
+                                content_type,
+                                request_id,
+                                rate_limit,
+                                retry_after,
+                                &method,
+                                &path,
+                            );
+                            tracing::debug!(status, error = %err, "request failed");
+                            return Err(Error::Api(Box::new(err)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The headers every attempt carries.
+    fn base_headers(&self, spec: &RequestSpec) -> Result<HeaderMap, Error> {
+        let mut h = spec.headers.clone();
+        h.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        if spec.body.is_some() && !h.contains_key(CONTENT_TYPE) {
+            h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        if let Some(key) = &spec.idempotency_key {
+            let v = HeaderValue::from_str(key).map_err(|_| {
+                Error::InvalidRequest("the idempotency key is not a valid header value".into())
+            })?;
+            h.insert(IDEMPOTENCY_KEY, v);
+        }
+        if let Some(auth) = &self.inner.auth {
+            h.insert(AUTHORIZATION, auth.clone());
+        }
+        Ok(h)
+    }
+
+    /// Wait for rate-limit budget (or refuse, in "don't wait" mode).
+    async fn acquire(&self, class: &RequestClass, waited: &mut Duration) -> Result<Permit, Error> {
+        let inner = &*self.inner;
+        if class.buckets.is_empty() {
+            return Ok(Permit::unlimited(inner.clock.now()));
+        }
+        loop {
+            // Registered before asking, so a response arriving meanwhile is not missed.
+            let response = inner.responses.notified();
+            tokio::pin!(response);
+            response.as_mut().enable();
+            let now = inner.clock.now();
+            match inner.store.acquire(now, class).await {
+                Ok(p) => return Ok(p),
+                Err(w) if w.after_response && inner.rate.wait => {
+                    tracing::trace!(bucket = %w.bucket, "waiting for the first response to learn the limit");
+                    response.await;
+                }
+                Err(w) => {
+                    let d = w.at.saturating_since(now).max(Duration::from_millis(1));
+                    if !inner.rate.wait {
+                        return Err(Error::RateLimited {
+                            bucket: w.bucket,
+                            retry_after: d,
+                        });
+                    }
+                    inner.stats.add_budget_wait(&w.bucket, d);
+                    *waited += d;
+                    tracing::trace!(bucket = %w.bucket, wait_ms = d.as_millis() as u64, "waiting for budget");
+                    inner.clock.sleep_until(now + d).await;
+                }
+            }
+        }
+    }
+
+    /// Whether to retry, and after how long. Counts the retry and spends its budget.
+    fn next_step(
+        &self,
+        outcome: Outcome,
+        spec: &RequestSpec,
+        attempt: u32,
+        started: Timestamp,
+        spent: &mut u32,
+    ) -> Option<Duration> {
+        let inner = &*self.inner;
+        let policy = &inner.retry;
+        let decision = classify(
+            outcome,
+            &spec.method,
+            spec.idempotency_key.is_some(),
+            policy.retry_conflicts,
+        );
+        let reason = match decision {
+            RetryDecision::Retry(r) => r,
+            RetryDecision::Unsafe => {
+                tracing::debug!(
+                    "not retrying: the request may have been processed and is not idempotent"
+                );
+                return None;
+            }
+            RetryDecision::Done => return None,
+        };
+        if attempt >= policy.max_attempts {
+            tracing::debug!(attempt, "not retrying: attempt limit reached");
+            return None;
+        }
+        let delay = {
+            let mut rng = inner.rng.lock().unwrap_or_else(|p| p.into_inner());
+            strategy::delay(policy, reason, attempt, &mut rng)
+        };
+        let now = inner.clock.now();
+        if (now + delay).saturating_since(started) > policy.max_elapsed {
+            tracing::debug!(
+                delay_ms = delay.as_millis() as u64,
+                "not retrying: total time limit reached"
+            );
+            return None;
+        }
+        let mut budget = inner.retry_budget.lock().unwrap_or_else(|p| p.into_inner());
+        match budget.try_spend(reason) {
+            Some(cost) => *spent += cost,
+            None => {
+                inc(&inner.stats.refused_by_budget);
+                tracing::warn!(
+                    ?reason,
+                    "not retrying: the retry budget is spent (is Zendesk down?)"
+                );
+                return None;
+            }
+        }
+        inc(&inner.stats.retries);
+        Some(delay)
+    }
+
+    async fn wait_retry(&self, d: Duration) {
+        self.inner.stats.add_retry_wait(d);
+        self.inner.clock.sleep(d).await;
+    }
+}
+
+/// A granted permit whose outcome the limiter has not heard yet. Dropped unfinished (the
+/// caller cancelled the request), it still hands the permit back, so budgets never leak.
+struct InFlight {
+    inner: std::sync::Arc<crate::client::Inner>,
+    permit: Option<Permit>,
+}
+
+impl InFlight {
+    async fn finish(
+        &mut self,
+        headers: RateLimitHeaders,
+        status: Option<u16>,
+        retry_after: Option<Duration>,
+    ) {
+        let Some(permit) = self.permit.take() else {
+            return;
+        };
+        if permit.buckets.is_empty() {
+            return;
+        }
+        let o = Observation {
+            headers,
+            status,
+            retry_after,
+        };
+        self.inner
+            .store
+            .observe(self.inner.clock.now(), &permit, &o)
+            .await;
+        self.inner.responses.notify_waiters();
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let Some(permit) = self.permit.take() else {
+            return;
+        };
+        if permit.buckets.is_empty() {
+            return;
+        }
+        let inner = self.inner.clone();
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move {
+                let now = inner.clock.now();
+                inner
+                    .store
+                    .observe(now, &permit, &Observation::default())
+                    .await;
+                inner.responses.notify_waiters();
+            });
+        }
+    }
+}

@@ -1,0 +1,613 @@
+//! The limiter: a pure state machine with time passed in.
+//!
+//! Per bucket it keeps the limit, an estimate of what is left in the current window, when
+//! the window resets, and how many requests are in flight. Zendesk's windows are fixed
+//! (60 s for the account) and `ratelimit-reset` / `resets=` say how many whole seconds
+//! are left, so:
+//!
+//! * **Pacing, not bursting.** The next request of a bucket may go at
+//!   `last_send + (reset_at − last_send) / (remaining − reserve)`: what is left is spread
+//!   evenly over the time left, so the window's budget runs out exactly as it resets.
+//! * **In-flight requests count.** A response's `remaining` does not include requests
+//!   still in flight, so the estimate becomes `remaining − (requests granted after this
+//!   one and still in flight)`; those granted before it most likely reached Zendesk first
+//!   and are already counted (reordering is absorbed by the headroom and the next response).
+//! * **Reset guard.** The server's reset is whole seconds; the estimate adds
+//!   [`RESET_GUARD`] so a new window is never assumed before the server's has begun. The
+//!   pacing uses the whole new window, so the guard costs no throughput.
+//! * **Headroom.** `ceil(limit × headroom)` of each window is never used.
+//! * **429.** The bucket at fault is closed until `Retry-After`.
+//! * **Learning.** Each response's headers replace the assumed limit, remaining and reset.
+//!   Buckets whose limit is unpublished are enforced once a header reports them.
+
+use std::collections::{BTreeSet, HashMap};
+use std::time::Duration;
+
+use zdkit_clock::Timestamp;
+
+use super::headers::RateLimitHeaders;
+use super::{BucketKey, RequestClass, ACCOUNT};
+
+/// Added to every reset time learned from a header (whole seconds are reported).
+pub const RESET_GUARD: Duration = Duration::from_secs(1);
+
+/// Marker returned by `ready_at` for "wait for a response".
+const PROBE: Timestamp = Timestamp::from_unix_secs(u64::MAX / 4);
+
+/// Scoped buckets (per ticket, per user) beyond this many are pruned once idle.
+const MAX_SCOPED: usize = 4096;
+
+/// Leave to send: the buckets drawn from, to hand back to [`Limiter::observe`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Permit {
+    /// (bucket, window epoch, grant sequence number) per bucket drawn from.
+    pub(crate) buckets: Vec<(BucketKey, u64, u64)>,
+    /// When the permit was granted.
+    pub issued_at: Timestamp,
+}
+
+impl Permit {
+    /// A permit drawing from no bucket (limiting disabled).
+    pub fn unlimited(now: Timestamp) -> Self {
+        Permit {
+            buckets: Vec::new(),
+            issued_at: now,
+        }
+    }
+}
+
+/// Not yet: the earliest time the request may go, and the bucket that holds it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitUntil {
+    /// Try again at this time.
+    pub at: Timestamp,
+    /// The bucket that holds the request back.
+    pub bucket: String,
+    /// Wait for a response to a request in flight (or until `at`, whichever is later):
+    /// the first request of a client probes the real limit before others follow.
+    pub after_response: bool,
+}
+
+/// A bucket's state, for stats and tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketSnapshot {
+    /// The bucket (`account`, `ticket-update:42`, …).
+    pub bucket: String,
+    /// The limit per window as last known.
+    pub limit: Option<u32>,
+    /// The estimate of requests left in this window.
+    pub remaining: u32,
+    /// When the window resets.
+    pub reset_at: Timestamp,
+    /// Requests granted whose responses have not been observed.
+    pub in_flight: u32,
+    /// Closed by a 429 until this time.
+    pub closed_until: Option<Timestamp>,
+    /// Whether a header has ever reported this bucket.
+    pub learned: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Bucket {
+    limit: Option<u32>,
+    window: Duration,
+    remaining: u32,
+    reset_at: Timestamp,
+    flying: BTreeSet<u64>,
+    next_seq: u64,
+    last_send: Option<Timestamp>,
+    closed_until: Option<Timestamp>,
+    epoch: u64,
+    learned: bool,
+    /// `RESET_GUARD` once `reset_at` comes from a header: pacing aims at `reset_at − guard`.
+    guard: Duration,
+    /// Until the first response, only one request at a time (the account bucket only):
+    /// the real limit may be far from the assumed one.
+    probing: bool,
+    /// The newest grant whose response has updated `remaining` in this window: older
+    /// responses arriving late carry stale figures.
+    synced_seq: Option<u64>,
+}
+
+impl Bucket {
+    fn new(now: Timestamp, key: &BucketKey, limit: Option<u32>, window: Duration) -> Self {
+        Bucket {
+            limit,
+            window,
+            remaining: limit.unwrap_or(u32::MAX),
+            reset_at: now + window,
+            flying: BTreeSet::new(),
+            next_seq: 0,
+            last_send: None,
+            closed_until: None,
+            epoch: 0,
+            learned: false,
+            guard: Duration::ZERO,
+            probing: key.name == ACCOUNT,
+            synced_seq: None,
+        }
+    }
+
+    /// Start a new window when the current one has passed.
+    fn roll(&mut self, now: Timestamp) {
+        if now < self.reset_at {
+            return;
+        }
+        self.epoch += 1;
+        self.remaining = self.limit.unwrap_or(u32::MAX);
+        self.last_send = None;
+        self.synced_seq = None;
+        // Fixed windows: the next one resets one window after the last (if still ahead).
+        let next = self.reset_at + self.window;
+        self.reset_at = if next > now { next } else { now + self.window };
+    }
+
+    /// `None` when a request may go now, else when it may.
+    fn ready_at(&self, now: Timestamp, headroom: f64) -> Option<Timestamp> {
+        if self.probing && !self.flying.is_empty() {
+            return Some(PROBE);
+        }
+        let closed = self.closed_until.filter(|until| *until > now);
+        let paced = self.limit.and_then(|limit| {
+            let reserve =
+                ((f64::from(limit) * headroom).ceil() as u32).min(limit.saturating_sub(1));
+            let available = self.remaining.saturating_sub(reserve);
+            if available == 0 {
+                // Responses still to come may show more budget than the estimate: wait for
+                // them first, and for the reset only when none is in flight.
+                return Some(if self.flying.is_empty() {
+                    self.reset_at
+                } else {
+                    PROBE
+                });
+            }
+            // `available` requests still to place after `last`, evenly, all before the reset.
+            let last = self.last_send?;
+            let pace_until = self.reset_at - self.guard;
+            if now >= pace_until {
+                // Inside the guard: the server's window may already have turned, and what
+                // is left of ours must not spill into it.
+                return Some(self.reset_at);
+            }
+            let next = last + pace_until.saturating_since(last) / (available + 1);
+            (next > now).then_some(next)
+        });
+        match (closed, paced) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+/// The limiter state for every bucket of one account.
+#[derive(Debug, Clone)]
+pub struct Limiter {
+    headroom: f64,
+    buckets: HashMap<BucketKey, Bucket>,
+}
+
+impl Limiter {
+    /// A limiter leaving `headroom` (0.0–0.5) of each window unused.
+    pub fn new(headroom: f64) -> Self {
+        Limiter {
+            headroom: headroom.clamp(0.0, 0.5),
+            buckets: HashMap::new(),
+        }
+    }
+
+    /// Take one request's worth from every bucket of `class`, or say when that is possible.
+    /// All-or-nothing: a refusal changes no budget.
+    pub fn acquire(&mut self, now: Timestamp, class: &RequestClass) -> Result<Permit, WaitUntil> {
+        if self.buckets.len() > MAX_SCOPED {
+            self.prune(now);
+        }
+        let mut wait: Option<WaitUntil> = None;
+        for spec in &class.buckets {
+            let b = self
+                .buckets
+                .entry(spec.key.clone())
+                .or_insert_with(|| Bucket::new(now, &spec.key, spec.limit, spec.window));
+            b.roll(now);
+            match b.ready_at(now, self.headroom) {
+                Some(PROBE) => {
+                    let at = wait.as_ref().map_or(now, |w| w.at);
+                    wait = Some(WaitUntil {
+                        at,
+                        bucket: spec.key.to_string(),
+                        after_response: true,
+                    });
+                }
+                Some(at) if wait.as_ref().is_none_or(|w| at > w.at) => {
+                    let after_response = wait.as_ref().is_some_and(|w| w.after_response);
+                    wait = Some(WaitUntil {
+                        at,
+                        bucket: spec.key.to_string(),
+                        after_response,
+                    });
+                }
+                Some(_) | None => {}
+            }
+        }
+        if let Some(w) = wait {
+            return Err(w);
+        }
+        let mut taken = Vec::with_capacity(class.buckets.len());
+        for spec in &class.buckets {
+            if let Some(b) = self.buckets.get_mut(&spec.key) {
+                b.remaining = b.remaining.saturating_sub(1);
+                let seq = b.next_seq;
+                b.next_seq += 1;
+                b.flying.insert(seq);
+                b.last_send = Some(now);
+                taken.push((spec.key.clone(), b.epoch, seq));
+            }
+        }
+        Ok(Permit {
+            buckets: taken,
+            issued_at: now,
+        })
+    }
+
+    /// Learn from a response (or its absence: `status = None` after a transport failure).
+    pub fn observe(
+        &mut self,
+        now: Timestamp,
+        permit: &Permit,
+        headers: &RateLimitHeaders,
+        status: Option<u16>,
+        retry_after: Option<Duration>,
+    ) {
+        for (key, epoch, seq) in &permit.buckets {
+            let Some(b) = self.buckets.get_mut(key) else {
+                continue;
+            };
+            b.flying.remove(seq);
+            if status.is_some() {
+                b.probing = false;
+            }
+            b.roll(now);
+            if key.scope.is_some() {
+                continue;
+            }
+            let Some(w) = headers.get(&key.name) else {
+                continue;
+            };
+            if let Some(limit) = w.limit {
+                if limit > 0 {
+                    if b.limit.is_none() {
+                        b.remaining = limit;
+                    }
+                    b.limit = Some(limit);
+                }
+            }
+            b.learned = true;
+            // A response to a request of an earlier window says nothing about this one.
+            if *epoch != b.epoch || b.synced_seq.is_some_and(|s| s > *seq) {
+                continue;
+            }
+            b.synced_seq = Some(*seq);
+            if let Some(reset) = w.reset {
+                b.reset_at = now + reset + RESET_GUARD;
+                b.guard = RESET_GUARD;
+            }
+            if let Some(r) = w.remaining {
+                let later = b.flying.range(seq + 1..).count() as u32;
+                b.remaining = r.saturating_sub(later);
+            }
+        }
+        if status == Some(429) {
+            self.close(now, permit, headers, retry_after);
+        }
+    }
+
+    /// After a 429: close the bucket at fault until `Retry-After` (or its reset).
+    fn close(
+        &mut self,
+        now: Timestamp,
+        permit: &Permit,
+        headers: &RateLimitHeaders,
+        retry_after: Option<Duration>,
+    ) {
+        // Without Retry-After (a CDN's 429) there is nothing to learn: the retry strategy
+        // backs off, and the headers (if any) were already applied.
+        let Some(retry_after) = retry_after else {
+            return;
+        };
+        let exhausted: Vec<&BucketKey> = permit
+            .buckets
+            .iter()
+            .map(|(k, _, _)| k)
+            .filter(|k| {
+                k.scope.is_none() && headers.get(&k.name).and_then(|w| w.remaining) == Some(0)
+            })
+            .collect();
+        let targets: Vec<BucketKey> = if !exhausted.is_empty() {
+            exhausted.into_iter().cloned().collect()
+        } else if let Some((k, _, _)) = permit
+            .buckets
+            .iter()
+            .rev()
+            .find(|(k, _, _)| k.scope.is_some())
+        {
+            // No header names the bucket: blame the narrowest one.
+            vec![k.clone()]
+        } else if let Some((k, _, _)) = permit.buckets.iter().find(|(k, _, _)| k.name == ACCOUNT) {
+            vec![k.clone()]
+        } else {
+            Vec::new()
+        };
+        for key in targets {
+            if let Some(b) = self.buckets.get_mut(&key) {
+                b.remaining = 0;
+                {
+                    let until = now + retry_after;
+                    b.closed_until = Some(b.closed_until.map_or(until, |c| c.max(until)));
+                    // Zendesk's Retry-After is the time to the window's reset; a reset
+                    // reported in this response's headers (plus guard) may be later.
+                    let reported = headers.get(&key.name).and_then(|w| w.reset).is_some();
+                    if reported {
+                        b.reset_at = b.reset_at.max(until);
+                    } else {
+                        b.reset_at = until;
+                        b.guard = Duration::ZERO;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The state of every bucket, sorted by name.
+    pub fn snapshot(&self) -> Vec<BucketSnapshot> {
+        let mut out: Vec<BucketSnapshot> = self
+            .buckets
+            .iter()
+            .map(|(k, b)| BucketSnapshot {
+                bucket: k.to_string(),
+                limit: b.limit,
+                remaining: b.remaining,
+                reset_at: b.reset_at,
+                in_flight: b.flying.len() as u32,
+                closed_until: b.closed_until,
+                learned: b.learned,
+            })
+            .collect();
+        out.sort_by(|a, b| a.bucket.cmp(&b.bucket));
+        out
+    }
+
+    fn prune(&mut self, now: Timestamp) {
+        self.buckets
+            .retain(|k, b| k.scope.is_none() || !b.flying.is_empty() || b.reset_at > now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ratelimit::headers::Window;
+    use crate::ratelimit::{BucketSpec, Plan};
+    use http::Method;
+    use proptest::prelude::*;
+
+    const T0: Timestamp = Timestamp::from_unix_secs(1_000_000);
+
+    fn secs(s: f64) -> Duration {
+        Duration::from_secs_f64(s)
+    }
+
+    fn account(limit: u32) -> RequestClass {
+        RequestClass {
+            buckets: vec![BucketSpec::new(
+                BucketKey::new(ACCOUNT),
+                Some(limit),
+                secs(60.0),
+            )],
+        }
+    }
+
+    fn hdr(limit: u32, remaining: u32, reset: u64) -> RateLimitHeaders {
+        RateLimitHeaders {
+            account: Some(Window {
+                limit: Some(limit),
+                remaining: Some(remaining),
+                reset: Some(Duration::from_secs(reset)),
+            }),
+            buckets: vec![],
+        }
+    }
+
+    /// Acquire as soon as allowed, `n` times; returns the grant times.
+    fn drain(
+        l: &mut Limiter,
+        class: &RequestClass,
+        mut now: Timestamp,
+        n: usize,
+    ) -> Vec<Timestamp> {
+        let mut out = Vec::new();
+        while out.len() < n {
+            match l.acquire(now, class) {
+                Ok(p) => {
+                    out.push(now);
+                    l.observe(now, &p, &RateLimitHeaders::default(), Some(200), None);
+                }
+                Err(w) => {
+                    assert!(w.at > now, "wait must move forward");
+                    now = w.at;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn pacing_spreads_evenly_over_the_window() {
+        let mut l = Limiter::new(0.0);
+        let class = account(60);
+        let times = drain(&mut l, &class, T0, 60);
+        let gaps: Vec<f64> = times
+            .windows(2)
+            .map(|w| w[1].saturating_since(w[0]).as_secs_f64())
+            .collect();
+        for g in &gaps {
+            assert!((*g - 60.0 / 60.0).abs() < 0.05, "gap {g}");
+        }
+        // The 61st request waits for the next window.
+        let last = *times.last().unwrap();
+        let Err(w) = l.acquire(last, &class) else {
+            panic!("should wait")
+        };
+        assert_eq!(w.at, T0 + secs(60.0));
+        assert_eq!(w.bucket, "account");
+    }
+
+    #[test]
+    fn headroom_is_left_unused() {
+        let mut l = Limiter::new(0.05);
+        let class = account(100);
+        let times = drain(&mut l, &class, T0, 95);
+        assert!(times.last().unwrap().saturating_since(T0) < secs(60.0));
+        let Err(w) = l.acquire(*times.last().unwrap(), &class) else {
+            panic!()
+        };
+        assert_eq!(w.at, T0 + secs(60.0));
+    }
+
+    #[test]
+    fn learns_a_different_limit_and_reset_from_headers() {
+        let mut l = Limiter::new(0.0);
+        let class = account(200);
+        let p = l.acquire(T0, &class).unwrap();
+        // The server says: 700/min, 699 left, resets in 29 s.
+        l.observe(T0, &p, &hdr(700, 699, 29), Some(200), None);
+        let snap = &l.snapshot()[0];
+        assert_eq!(snap.limit, Some(700));
+        assert_eq!(snap.remaining, 699);
+        assert_eq!(snap.reset_at, T0 + secs(30.0));
+        // Next allowed: 699 to place evenly before the reported reset (29 s; the guard
+        // second only delays the roll).
+        let Err(w) = l.acquire(T0, &class) else {
+            panic!()
+        };
+        assert!((w.at.saturating_since(T0).as_secs_f64() - 29.0 / 700.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn in_flight_requests_are_subtracted_from_remaining() {
+        let mut l = Limiter::new(0.0);
+        let class = account(1000);
+        let p0 = l.acquire(T0, &class).unwrap();
+        // Until the first response, one request at a time.
+        assert!(l.acquire(T0, &class).unwrap_err().after_response);
+        l.observe(T0, &p0, &RateLimitHeaders::default(), Some(200), None);
+        let p1 = l.acquire(T0 + secs(1.0), &class).unwrap();
+        let p2 = l.acquire(T0 + secs(2.0), &class).unwrap();
+        let _p3 = l.acquire(T0 + secs(3.0), &class).unwrap();
+        // p2's response: 10 left, and p3 (granted later) is still on its way.
+        l.observe(T0 + secs(3.0), &p2, &hdr(1000, 10, 50), Some(200), None);
+        assert_eq!(l.snapshot()[0].remaining, 9);
+        // p1's response arrives late with older figures: ignored.
+        l.observe(T0 + secs(3.0), &p1, &hdr(1000, 11, 50), Some(200), None);
+        assert_eq!(l.snapshot()[0].remaining, 9);
+        assert_eq!(l.snapshot()[0].in_flight, 1);
+    }
+
+    #[test]
+    fn a_429_closes_the_bucket_until_retry_after() {
+        let mut l = Limiter::new(0.0);
+        let class = account(700);
+        let p = l.acquire(T0, &class).unwrap();
+        l.observe(T0, &p, &hdr(700, 0, 45), Some(429), Some(secs(45.0)));
+        let Err(w) = l.acquire(T0 + secs(10.0), &class) else {
+            panic!()
+        };
+        assert_eq!(w.at, T0 + secs(46.0)); // reset 45 + guard
+        let Err(w) = l.acquire(T0 + secs(45.5), &class) else {
+            panic!()
+        };
+        assert!(w.at > T0 + secs(45.5));
+        assert!(l.acquire(T0 + secs(46.0), &class).is_ok());
+    }
+
+    #[test]
+    fn a_429_without_headers_closes_until_retry_after() {
+        let mut l = Limiter::new(0.0);
+        let class = account(700);
+        let p = l.acquire(T0, &class).unwrap();
+        l.observe(
+            T0,
+            &p,
+            &RateLimitHeaders::default(),
+            Some(429),
+            Some(secs(7.0)),
+        );
+        let Err(w) = l.acquire(T0 + secs(1.0), &class) else {
+            panic!()
+        };
+        assert_eq!(w.at, T0 + secs(7.0));
+        // The window was pushed past the close, so a fresh window starts after it.
+        assert!(l.acquire(T0 + secs(7.0), &class).is_ok());
+    }
+
+    #[test]
+    fn per_ticket_update_bucket_is_separate_per_ticket() {
+        let mut l = Limiter::new(0.0);
+        let t1 = RequestClass::classify(&Method::PUT, "/api/v2/tickets/1", Plan::HighVolume);
+        let t2 = RequestClass::classify(&Method::PUT, "/api/v2/tickets/2", Plan::HighVolume);
+        // 30 updates per 10 minutes per ticket: the 31st waits for the next window.
+        let times = drain(&mut l, &t1, T0, 30);
+        assert!(times.last().unwrap().saturating_since(T0) < secs(600.0));
+        let Err(w) = l.acquire(*times.last().unwrap(), &t1) else {
+            panic!()
+        };
+        assert_eq!(w.bucket, "ticket-update:1");
+        assert_eq!(w.at, T0 + secs(600.0));
+        // Ticket 2 is not held back by ticket 1's budget (only paced by the shared buckets).
+        assert!(l.acquire(*times.last().unwrap() + secs(1.0), &t2).is_ok());
+    }
+
+    #[test]
+    fn unpublished_limits_are_enforced_once_reported() {
+        let mut l = Limiter::new(0.0);
+        let class = RequestClass::classify(&Method::GET, "/api/v2/tickets", Plan::Custom(100_000));
+        for i in 0..50 {
+            let p = l.acquire(T0 + secs(i as f64 * 0.001), &class).unwrap();
+            l.observe(T0, &p, &RateLimitHeaders::default(), Some(200), None);
+        }
+        let p = l.acquire(T0 + secs(1.0), &class).unwrap();
+        let h = RateLimitHeaders {
+            account: None,
+            buckets: vec![(
+                "tickets-index".into(),
+                Window {
+                    limit: Some(100),
+                    remaining: Some(0),
+                    reset: Some(Duration::from_secs(20)),
+                },
+            )],
+        };
+        l.observe(T0 + secs(1.0), &p, &h, Some(200), None);
+        let Err(w) = l.acquire(T0 + secs(1.0), &class) else {
+            panic!()
+        };
+        assert_eq!(w.bucket, "tickets-index");
+        assert_eq!(w.at, T0 + secs(22.0));
+    }
+
+    proptest! {
+        /// Whatever the server reports, a bucket never grants more than its limit
+        /// (less headroom) in one window, and every wait moves forward.
+        #[test]
+        fn never_exceeds_the_window(limit in 1u32..300, headroom in 0.0f64..0.2, n in 1usize..400) {
+            let mut l = Limiter::new(headroom);
+            let class = account(limit);
+            let times = drain(&mut l, &class, T0, n);
+            let allowed = limit - ((f64::from(limit) * headroom).ceil() as u32).min(limit - 1);
+            for w in 0..=(n as u64) {
+                let start = T0 + Duration::from_secs(60 * w);
+                let end = start + Duration::from_secs(60);
+                let in_window = times.iter().filter(|t| **t >= start && **t < end).count();
+                prop_assert!(in_window as u32 <= allowed.max(1));
+            }
+        }
+    }
+}

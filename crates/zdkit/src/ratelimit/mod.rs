@@ -1,0 +1,310 @@
+//! Client-side rate limiting: pace requests from Zendesk's own headers so that 429s do not
+//! happen, and share the budget between every clone and task of a client.
+//!
+//! * [`headers`]: the header grammars and `Retry-After`.
+//! * [`limiter`]: [`Limiter`], the pure state machine (`acquire` / `observe`, time passed in).
+//! * [`store`]: [`BudgetStore`], the seam for where the state lives (in-process
+//!   [`InProcessStore`] now; a Redis-backed store shared by many processes later).
+//!
+//! Each request belongs to the `account` bucket plus the endpoint buckets its method and
+//! path select ([`RequestClass::classify`]). See `docs/design/rate-limiting.md`.
+
+pub mod headers;
+pub mod limiter;
+pub mod store;
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::Duration;
+
+use http::Method;
+
+pub use headers::{RateLimitHeaders, Window};
+pub use limiter::{BucketSnapshot, Limiter, Permit, WaitUntil};
+pub use store::{BudgetStore, InProcessStore, Observation};
+
+/// The name of the account-wide bucket.
+pub const ACCOUNT: &str = "account";
+
+/// The account's plan: where the limits start before the first response teaches them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Plan {
+    /// Not known: assume the smallest current plan (200 requests/min) until Zendesk's
+    /// headers say otherwise. The default.
+    #[default]
+    Unknown,
+    /// Team: 200/min.
+    Team,
+    /// Growth: 400/min.
+    Growth,
+    /// Professional: 400/min.
+    Professional,
+    /// Enterprise: 700/min.
+    Enterprise,
+    /// Enterprise Plus: 2500/min (High Volume built in).
+    EnterprisePlus,
+    /// Any plan with the High Volume API add-on: 2500/min.
+    HighVolume,
+    /// A negotiated account limit per minute.
+    Custom(u32),
+}
+
+impl Plan {
+    /// The account limit per minute this plan starts from.
+    pub fn account_per_minute(self) -> u32 {
+        match self {
+            Plan::Unknown | Plan::Team => 200,
+            Plan::Growth | Plan::Professional => 400,
+            Plan::Enterprise => 700,
+            Plan::EnterprisePlus | Plan::HighVolume => 2500,
+            Plan::Custom(n) => n.max(1),
+        }
+    }
+
+    fn high_volume(self) -> bool {
+        matches!(self, Plan::EnterprisePlus | Plan::HighVolume)
+            || matches!(self, Plan::Custom(n) if n >= 2500)
+    }
+}
+
+/// How the client paces itself.
+///
+/// Defaults: enabled, [`Plan::Unknown`] (200/min until headers teach the real limit),
+/// headroom 2% (left for other consumers of the same account), `wait = true`.
+#[derive(Debug, Clone)]
+pub struct RateLimitPolicy {
+    pub(crate) enabled: bool,
+    pub(crate) plan: Plan,
+    pub(crate) headroom: f64,
+    pub(crate) wait: bool,
+}
+
+impl Default for RateLimitPolicy {
+    fn default() -> Self {
+        RateLimitPolicy {
+            enabled: true,
+            plan: Plan::Unknown,
+            headroom: 0.02,
+            wait: true,
+        }
+    }
+}
+
+impl RateLimitPolicy {
+    /// No client-side limiting at all (429s are still honoured by the retry strategy).
+    pub fn disabled() -> Self {
+        RateLimitPolicy {
+            enabled: false,
+            ..Self::default()
+        }
+    }
+
+    /// Start from this plan's limits. Default [`Plan::Unknown`].
+    pub fn plan(mut self, plan: Plan) -> Self {
+        self.plan = plan;
+        self
+    }
+
+    /// Fraction (0.0–0.5) of each window left unused for other consumers of the account.
+    /// Default 0.02.
+    pub fn headroom(mut self, fraction: f64) -> Self {
+        self.headroom = if fraction.is_finite() {
+            fraction.clamp(0.0, 0.5)
+        } else {
+            0.02
+        };
+        self
+    }
+
+    /// `true` (default): wait for budget. `false` ("don't wait", for job queues): return
+    /// [`crate::Error::RateLimited`] with the wait instead of sleeping, and do not sleep on
+    /// a 429 either (the [`crate::ApiError`] carries `retry_after`).
+    pub fn wait(mut self, wait: bool) -> Self {
+        self.wait = wait;
+        self
+    }
+
+    /// Whether client-side limiting is on.
+    pub fn is_enabled(&self) -> bool {
+        self.enabled
+    }
+}
+
+/// Identifies one budget: a bucket name, optionally scoped (per ticket, per user).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BucketKey {
+    /// The bucket name, as in `Zendesk-RateLimit-<name>` where Zendesk reports one.
+    pub name: Cow<'static, str>,
+    /// The scope (`"123"` for ticket 123), `None` for account-wide buckets.
+    pub scope: Option<String>,
+}
+
+impl BucketKey {
+    /// An unscoped bucket.
+    pub fn new(name: impl Into<Cow<'static, str>>) -> Self {
+        BucketKey {
+            name: name.into(),
+            scope: None,
+        }
+    }
+
+    /// A bucket scoped to one record.
+    pub fn scoped(name: impl Into<Cow<'static, str>>, scope: impl Into<String>) -> Self {
+        BucketKey {
+            name: name.into(),
+            scope: Some(scope.into()),
+        }
+    }
+}
+
+impl fmt::Display for BucketKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.scope {
+            Some(s) => write!(f, "{}:{}", self.name, s),
+            None => f.write_str(&self.name),
+        }
+    }
+}
+
+/// One bucket a request draws from, with the limit to assume until headers say otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketSpec {
+    /// Which bucket.
+    pub key: BucketKey,
+    /// Requests per window to assume; `None` = unpublished, enforced only once Zendesk
+    /// reports it in a header.
+    pub limit: Option<u32>,
+    /// The window length.
+    pub window: Duration,
+}
+
+impl BucketSpec {
+    /// A bucket of `limit` requests per `window`.
+    pub fn new(key: BucketKey, limit: Option<u32>, window: Duration) -> Self {
+        BucketSpec { key, limit, window }
+    }
+}
+
+/// The buckets one request draws from (always `account` first).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RequestClass {
+    /// The buckets.
+    pub buckets: Vec<BucketSpec>,
+}
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+impl RequestClass {
+    /// Classify by method and path (query and `.json` ignored; with or without `/api/v2`).
+    pub fn classify(method: &Method, path: &str, plan: Plan) -> RequestClass {
+        let hv = plan.high_volume();
+        let mut buckets = vec![BucketSpec::new(
+            BucketKey::new(ACCOUNT),
+            Some(plan.account_per_minute()),
+            MINUTE,
+        )];
+        let path = path.split(['?', '#']).next().unwrap_or("");
+        let path = path.trim_end_matches('/');
+        let path = path.strip_suffix(".json").unwrap_or(path);
+        let path = path.strip_prefix("/api/v2").unwrap_or(path);
+        let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let is_id = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        let mut add = |name: &'static str, limit: Option<u32>, window: Duration| {
+            buckets.push(BucketSpec::new(BucketKey::new(name), limit, window))
+        };
+        match (method.as_str(), segs.as_slice()) {
+            ("GET", ["incremental", ..]) => add(
+                "incremental-exports",
+                Some(if hv { 30 } else { 10 }),
+                MINUTE,
+            ),
+            ("GET", ["tickets"]) => add("tickets-index", None, MINUTE),
+            ("GET", ["search", "export"]) => add("search-export", Some(100), MINUTE),
+            ("GET", ["search"]) => add("search-index", Some(2500), MINUTE),
+            ("GET", ["deleted_tickets"]) => add("deleted-tickets-index", Some(10), MINUTE),
+            ("PUT", ["tickets", id]) if is_id(id) => {
+                add("tickets-update", Some(if hv { 300 } else { 100 }), MINUTE);
+                buckets.push(BucketSpec::new(
+                    BucketKey::scoped("ticket-update", *id),
+                    Some(30),
+                    Duration::from_secs(600),
+                ));
+            }
+            ("PUT", ["tickets", "update_many"]) => {
+                add("tickets-update", Some(if hv { 300 } else { 100 }), MINUTE)
+            }
+            ("DELETE", ["tickets", id]) if is_id(id) => add("tickets-destroy", Some(400), MINUTE),
+            ("PUT", ["users", id]) if is_id(id) => {
+                add("create-update-user", Some(1), Duration::from_secs(1));
+                buckets.push(BucketSpec::new(
+                    BucketKey::scoped("user-update", *id),
+                    Some(5),
+                    MINUTE,
+                ));
+            }
+            ("POST", ["users", "create_or_update"]) => {
+                add("create-update-user", Some(1), Duration::from_secs(1))
+            }
+            ("PUT", ["organizations", id]) if is_id(id) => buckets.push(BucketSpec::new(
+                BucketKey::scoped("organization-update", *id),
+                Some(5),
+                MINUTE,
+            )),
+            _ => {}
+        }
+        RequestClass { buckets }
+    }
+
+    /// Add a bucket (for resources that know better than the path classifier).
+    pub fn with(mut self, spec: BucketSpec) -> Self {
+        self.buckets.retain(|b| b.key != spec.key);
+        self.buckets.push(spec);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(method: Method, path: &str) -> Vec<String> {
+        RequestClass::classify(&method, path, Plan::Enterprise)
+            .buckets
+            .iter()
+            .map(|b| b.key.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn classification_by_method_and_path() {
+        assert_eq!(
+            names(Method::GET, "/api/v2/tickets.json?page[size]=100"),
+            ["account", "tickets-index"]
+        );
+        assert_eq!(
+            names(Method::GET, "/api/v2/tickets/"),
+            ["account", "tickets-index"]
+        );
+        assert_eq!(names(Method::POST, "/api/v2/tickets"), ["account"]);
+        assert_eq!(
+            names(Method::PUT, "/api/v2/tickets/42.json"),
+            ["account", "tickets-update", "ticket-update:42"]
+        );
+        assert_eq!(
+            names(Method::GET, "/api/v2/incremental/tickets/cursor"),
+            ["account", "incremental-exports"]
+        );
+        assert_eq!(
+            names(Method::GET, "/api/v2/search/export?query=x"),
+            ["account", "search-export"]
+        );
+        assert_eq!(
+            names(Method::GET, "/api/v2/search.json"),
+            ["account", "search-index"]
+        );
+        assert_eq!(names(Method::GET, "/api/v2/users/1"), ["account"]);
+        let acct = &RequestClass::classify(&Method::GET, "/x", Plan::Unknown).buckets[0];
+        assert_eq!(acct.limit, Some(200));
+    }
+}
