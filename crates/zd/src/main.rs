@@ -1,6 +1,12 @@
 //! The `zd` command line: a thin dispatcher; each subcommand lives in `commands/`.
 
+mod bulk_input;
 mod commands;
+mod config;
+mod output;
+mod report;
+
+use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
@@ -9,9 +15,16 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "zd",
     version,
-    about = "Zendesk toolkit: sync, API calls and a local simulator"
+    about = "Zendesk toolkit: sync, API calls and a local simulator",
+    after_help = report::EXIT_CODES_HELP
 )]
-struct Cli {
+pub struct Cli {
+    /// Connection settings shared by every command.
+    #[command(flatten)]
+    global: config::GlobalArgs,
+    /// Trace requests on stderr (-v info, -vv debug, -vvv trace); never shows secrets.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
 }
@@ -21,16 +34,54 @@ struct Cli {
 enum Command {
     /// Run the local Zendesk simulator.
     Sim(commands::sim::SimArgs),
+    /// Send any request through the client (auth, pacing, retries) and print the answer.
+    Api(commands::api::ApiArgs),
+    /// Diagnose the configuration, credentials, role and rate limit.
+    Doctor(commands::doctor::DoctorArgs),
+    /// Show the account's rate limit and every endpoint bucket seen.
+    Limits(commands::limits::LimitsArgs),
+    /// Explain a failed response saved with `curl -i`.
+    Explain(commands::explain::ExplainArgs),
+    /// Bulk ticket writes from a CSV or JSON-lines file.
+    #[command(subcommand)]
+    Tickets(commands::tickets::TicketsCommand),
+    /// Inspect the effective configuration.
+    #[command(subcommand)]
+    Config(commands::config_cmd::ConfigCommand),
+    /// Print shell completions.
+    Completions(commands::completions::CompletionsArgs),
+    /// Print the man page.
+    Man,
 }
 
-fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+fn main() -> ExitCode {
+    let cli = match commands::parse_cli() {
+        Ok(cli) => cli,
+        Err(exit) => return ExitCode::from(exit.code()),
+    };
+    output::init_tracing(cli.verbose);
+    let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .build()?;
-    runtime.block_on(async move {
-        match cli.command {
-            Command::Sim(args) => commands::sim::run(args).await,
-        }
-    })
+        .build()
+        .map_err(anyhow::Error::from)
+        .and_then(|runtime| runtime.block_on(run(cli)));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => ExitCode::from(report::report(&e).code()),
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let g = cli.global;
+    match cli.command {
+        Command::Sim(args) => commands::sim::run(args).await,
+        Command::Api(args) => commands::api::run(&g, args).await,
+        Command::Doctor(args) => commands::doctor::run(&g, args).await,
+        Command::Limits(args) => commands::limits::run(&g, args).await,
+        Command::Explain(args) => commands::explain::run(args),
+        Command::Tickets(c) => commands::tickets::run(&g, c).await,
+        Command::Config(c) => commands::config_cmd::run(&g, c),
+        Command::Completions(args) => commands::completions::completions(args),
+        Command::Man => commands::completions::man(),
+    }
 }

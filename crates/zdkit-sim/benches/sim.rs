@@ -22,8 +22,14 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 fn main() {
-    let tickets: u64 = std::env::var("SIM_BENCH_TICKETS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    let tickets: u64 = std::env::var("SIM_BENCH_TICKETS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     rt.block_on(async move {
         let clock = ManualClock::new(Timestamp::from_unix_secs(1_750_000_000));
         let mut config = SimConfig::with_tickets(tickets);
@@ -67,6 +73,17 @@ fn main() {
             median(times).as_secs_f64() * 1000.0,
             bytes as f64 / 60.0 / 1024.0
         );
+
+        // A search over every ticket, and the full ground truth.
+        let t = Instant::now();
+        let r = get("/api/v2/search?query=type:ticket%20status:open%20tags:vip".into()).await.expect("search");
+        assert_eq!(r.status(), 200);
+        let _ = r.bytes().await;
+        println!("search over all tickets: {:.0} ms", t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        let r = get("/__sim/ground-truth/tickets".into()).await.expect("truth");
+        let n = r.bytes().await.map(|b| b.len()).unwrap_or(0);
+        println!("ground truth of all tickets: {:.0} ms ({:.1} MiB)", t.elapsed().as_secs_f64() * 1000.0, n as f64 / 1048576.0);
 
         // Small requests, 8 concurrent clients.
         let n = 4000;

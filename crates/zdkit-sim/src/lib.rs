@@ -15,6 +15,30 @@
 //! * `data/*`   – records generated from `(seed, id)` plus an overlay of writes.
 //! * `api/*`    – one module per Zendesk resource, each owning its `router()`.
 //! * `admin`    – `/__sim/*`: health, reset, ground truth (and clock, faults, stats).
+//!
+//! # Accounts and credentials (defaults of [`SimConfig`])
+//! * user 1 `admin@example.com` (admin); users 2–9 `agent1..8@example.com` (agents);
+//!   user 10 `enduser@example.com` (end-user); users 11.. `customer{id}@example.com`
+//!   (end-users, external id `ext-{id}`).
+//! * `Basic base64("{any user's email}/token:zd-sim-token")`, with that user's role;
+//!   `Bearer zd-sim-oauth` (admin); `Bearer zd-sim-oauth-readonly` (admin, writes 403);
+//!   `Basic base64("{email}:{password}")` only when [`SimConfig::password`] is set.
+//! * Groups 1–10, ticket fields 1–7 (system) and 8–15 (custom: text, textarea, checkbox,
+//!   date, integer, decimal, tagger, multiselect), organizations `1..=organizations`.
+//!
+//! # Endpoints (each with or without `.json`)
+//! Tickets: list (cursor `page[size]`/`page[after]`/`page[before]`/`sort`, offset
+//! `page`/`per_page`/`sort_by`/`sort_order`, `external_id=`), show, show_many, count,
+//! create (`Idempotency-Key`, `async=true`), update (`safe_update`), delete,
+//! create_many, update_many, destroy_many, comments, audits;
+//! `include=users,groups,organizations,comment_count`.
+//! Users: list (`role`), show, me, show_many, search, create, update, create_or_update,
+//! create_or_update_many. Organizations, groups, ticket fields: list, show. Incremental:
+//! tickets (cursor and time), users (cursor and time), organizations, ticket_events.
+//! Job statuses: show, show_many, list. Search, search/count, search/export. Uploads and
+//! attachments. Admin: `GET /__sim/health`, `POST /__sim/reset`,
+//! `GET /__sim/ground-truth/{tickets|users|organizations|groups|ticket_fields}`
+//! (`[id, updated_at, generated_timestamp, deleted]` rows of every record ever created).
 
 mod admin;
 mod api;

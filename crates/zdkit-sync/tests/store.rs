@@ -3,141 +3,12 @@
 //! PostgreSQL tests use `DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/test`),
 //! each in its own schema, dropped afterwards. An unreachable server FAILS them.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod common;
 
+use common::{database_url, iso, pg_connect, Backend, Db, T0};
 use serde_json::{json, Value};
-use zdkit_clock::{ManualClock, SharedClock, Timestamp};
 use zdkit_sync::migrations::LATEST;
-use zdkit_sync::store::{self, Checkpoint, OpenOptions, RowStamp, Store, StoreError, Stream, Table};
-
-const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
-const T0: i64 = 1_700_000_000;
-
-#[derive(Clone, Copy, Debug)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-fn database_url() -> String {
-    std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned())
-}
-
-/// A fresh, empty database for one test: a temp file, or a new PostgreSQL schema that is
-/// dropped when this is dropped.
-struct Db {
-    url: String,
-    _dir: Option<tempfile::TempDir>,
-    sqlite_path: Option<std::path::PathBuf>,
-    pg_schema: Option<String>,
-}
-
-static NEXT: AtomicUsize = AtomicUsize::new(0);
-
-async fn pg_connect() -> tokio_postgres::Client {
-    let url = database_url();
-    let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap_or_else(|e| {
-        panic!(
-            "PostgreSQL is required by these tests and is not reachable at {url}: {e:?}\n\
-             start it (scripts/test tries to) or set DATABASE_URL"
-        )
-    });
-    tokio::spawn(conn);
-    client
-}
-
-impl Db {
-    async fn new(backend: Backend) -> Db {
-        match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().unwrap();
-                let path = dir.path().join("zendesk.db");
-                Db {
-                    url: format!("sqlite:{}", path.display()),
-                    _dir: Some(dir),
-                    sqlite_path: Some(path),
-                    pg_schema: None,
-                }
-            }
-            Backend::Postgres => {
-                let schema = format!(
-                    "zd_test_{}_{}",
-                    std::process::id(),
-                    NEXT.fetch_add(1, Ordering::SeqCst)
-                );
-                let client = pg_connect().await;
-                client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await.unwrap();
-                let base = database_url();
-                let sep = if base.contains('?') { '&' } else { '?' };
-                Db {
-                    url: format!("{base}{sep}schema={schema}"),
-                    _dir: None,
-                    sqlite_path: None,
-                    pg_schema: Some(schema),
-                }
-            }
-        }
-    }
-
-    fn clock() -> SharedClock {
-        ManualClock::new(Timestamp::from_unix_secs(T0 as u64)).shared()
-    }
-
-    async fn open(&self) -> Box<dyn Store> {
-        self.try_open().await.unwrap_or_else(|e| panic!("open {}: {e}", self.url))
-    }
-
-    async fn try_open(&self) -> Result<Box<dyn Store>, StoreError> {
-        store::open_with(&self.url, OpenOptions { clock: Db::clock() }).await
-    }
-
-    /// Runs SQL directly, behind the store's back.
-    async fn exec(&self, sql: &str) {
-        if let Some(path) = &self.sqlite_path {
-            rusqlite::Connection::open(path).unwrap().execute_batch(sql).unwrap();
-        } else {
-            let schema = self.pg_schema.as_ref().unwrap();
-            let client = pg_connect().await;
-            client.batch_execute(&format!("SET search_path TO {schema}; {sql}")).await.unwrap();
-        }
-    }
-
-    async fn query_i64(&self, sql: &str) -> i64 {
-        if let Some(path) = &self.sqlite_path {
-            rusqlite::Connection::open(path).unwrap().query_row(sql, [], |r| r.get(0)).unwrap()
-        } else {
-            let schema = self.pg_schema.as_ref().unwrap();
-            let client = pg_connect().await;
-            client.batch_execute(&format!("SET search_path TO {schema}")).await.unwrap();
-            client.query_one(sql, &[]).await.unwrap().get(0)
-        }
-    }
-}
-
-impl Drop for Db {
-    fn drop(&mut self) {
-        let Some(schema) = self.pg_schema.take() else { return };
-        // Drop runs inside the test's runtime: clean up on a thread with its own.
-        let url = database_url();
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(async {
-                if let Ok((client, conn)) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await {
-                    tokio::spawn(conn);
-                    let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await;
-                }
-            });
-        })
-        .join();
-    }
-}
-
-fn iso(secs: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(secs)
-        .unwrap()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap()
-}
+use zdkit_sync::store::{self, Checkpoint, RowStamp, Store, StoreError, Stream, Table};
 
 fn ticket(id: i64, gts: i64, updated: i64, subject: &str) -> Value {
     json!({
@@ -151,7 +22,9 @@ fn ticket(id: i64, gts: i64, updated: i64, subject: &str) -> Value {
 }
 
 fn cursor(c: &str) -> Checkpoint {
-    Checkpoint::Cursor { cursor: c.to_owned() }
+    Checkpoint::Cursor {
+        cursor: c.to_owned(),
+    }
 }
 
 async fn subject(s: &dyn Store, id: i64) -> Value {
@@ -171,137 +44,276 @@ async fn migrations_from_empty(b: Backend) {
     for stream in Stream::ALL {
         assert_eq!(s.load_checkpoint(stream).await.unwrap(), None);
     }
-    assert_eq!(db.query_i64("SELECT count(*) FROM schema_version").await, LATEST);
+    assert_eq!(
+        db.query_i64("SELECT count(*) FROM schema_version").await,
+        LATEST
+    );
 }
 
 async fn reopen_is_idempotent(b: Backend) {
     let db = Db::new(b).await;
     let s = db.open().await;
-    s.apply_page(Stream::Tickets, vec![ticket(1, 10, T0, "one")], cursor("c1")).await.unwrap();
+    s.apply_page(
+        Stream::Tickets,
+        vec![ticket(1, 10, T0, "one")],
+        cursor("c1"),
+    )
+    .await
+    .unwrap();
     drop(s);
     for _ in 0..2 {
         let s = db.open().await;
         assert_eq!(s.summary().await.unwrap().schema_version, LATEST);
         assert_eq!(s.count(Table::Tickets).await.unwrap(), 1);
-        assert_eq!(s.load_checkpoint(Stream::Tickets).await.unwrap(), Some(cursor("c1")));
+        assert_eq!(
+            s.load_checkpoint(Stream::Tickets).await.unwrap(),
+            Some(cursor("c1"))
+        );
     }
     // One row per applied migration; the open-time write probe leaves nothing behind.
-    assert_eq!(db.query_i64("SELECT count(*) FROM schema_version").await, LATEST);
+    assert_eq!(
+        db.query_i64("SELECT count(*) FROM schema_version").await,
+        LATEST
+    );
 }
 
 async fn newer_schema_is_refused(b: Backend) {
     let db = Db::new(b).await;
     drop(db.open().await);
-    let applied_at = if db.sqlite_path.is_some() { "'x'" } else { "now()" };
-    db.exec(&format!("INSERT INTO schema_version (version, applied_at) VALUES (999, {applied_at})")).await;
+    let applied_at = if db.sqlite_path.is_some() {
+        "'x'"
+    } else {
+        "now()"
+    };
+    db.exec(&format!(
+        "INSERT INTO schema_version (version, applied_at) VALUES (999, {applied_at})"
+    ))
+    .await;
     let err = db.try_open().await.unwrap_err();
-    assert!(matches!(err, StoreError::SchemaTooNew { found: 999, supported: LATEST, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            StoreError::SchemaTooNew {
+                found: 999,
+                supported: LATEST,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     let msg = err.to_string();
-    assert!(msg.contains("schema version 999") && msg.contains("upgrade zd"), "{msg}");
+    assert!(
+        msg.contains("schema version 999") && msg.contains("upgrade zd"),
+        "{msg}"
+    );
 }
 
 async fn newest_version_wins(b: Backend) {
     let db = Db::new(b).await;
     let s = db.open().await;
-    let stats = s.apply_page(Stream::Tickets, vec![ticket(1, 20, T0, "v2")], cursor("c1")).await.unwrap();
+    let stats = s
+        .apply_page(Stream::Tickets, vec![ticket(1, 20, T0, "v2")], cursor("c1"))
+        .await
+        .unwrap();
     assert_eq!((stats.received, stats.written), (1, 1));
 
     // An older replay (lower generated_timestamp, even with a later updated_at) is ignored.
-    let stats = s.apply_page(Stream::Tickets, vec![ticket(1, 10, T0 + 50, "v1")], cursor("c2")).await.unwrap();
+    let stats = s
+        .apply_page(
+            Stream::Tickets,
+            vec![ticket(1, 10, T0 + 50, "v1")],
+            cursor("c2"),
+        )
+        .await
+        .unwrap();
     assert_eq!(stats.written, 0);
     assert_eq!(subject(&*s, 1).await, "v2");
     // ... but its checkpoint is stored: the page was processed.
-    assert_eq!(s.load_checkpoint(Stream::Tickets).await.unwrap(), Some(cursor("c2")));
+    assert_eq!(
+        s.load_checkpoint(Stream::Tickets).await.unwrap(),
+        Some(cursor("c2"))
+    );
 
     // Same generated_timestamp, later updated_at: newer.
-    s.apply_page(Stream::Tickets, vec![ticket(1, 20, T0 + 5, "v2b")], cursor("c3")).await.unwrap();
+    s.apply_page(
+        Stream::Tickets,
+        vec![ticket(1, 20, T0 + 5, "v2b")],
+        cursor("c3"),
+    )
+    .await
+    .unwrap();
     assert_eq!(subject(&*s, 1).await, "v2b");
     // Same generated_timestamp, earlier updated_at: older.
-    s.apply_page(Stream::Tickets, vec![ticket(1, 20, T0 + 1, "v2a")], cursor("c4")).await.unwrap();
+    s.apply_page(
+        Stream::Tickets,
+        vec![ticket(1, 20, T0 + 1, "v2a")],
+        cursor("c4"),
+    )
+    .await
+    .unwrap();
     assert_eq!(subject(&*s, 1).await, "v2b");
     // An identical replay is applied (idempotent) and never duplicates.
-    let stats = s.apply_page(Stream::Tickets, vec![ticket(1, 20, T0 + 5, "v2b")], cursor("c5")).await.unwrap();
+    let stats = s
+        .apply_page(
+            Stream::Tickets,
+            vec![ticket(1, 20, T0 + 5, "v2b")],
+            cursor("c5"),
+        )
+        .await
+        .unwrap();
     assert_eq!(stats.written, 1);
     // Newer.
-    s.apply_page(Stream::Tickets, vec![ticket(1, 30, T0, "v3")], cursor("c6")).await.unwrap();
+    s.apply_page(Stream::Tickets, vec![ticket(1, 30, T0, "v3")], cursor("c6"))
+        .await
+        .unwrap();
     assert_eq!(subject(&*s, 1).await, "v3");
 
     // Duplicates within one page: the newest survives whatever the order.
     let page = vec![ticket(2, 50, T0, "new"), ticket(2, 40, T0, "old")];
-    let stats = s.apply_page(Stream::Tickets, page, cursor("c7")).await.unwrap();
+    let stats = s
+        .apply_page(Stream::Tickets, page, cursor("c7"))
+        .await
+        .unwrap();
     assert_eq!((stats.received, stats.written), (2, 1));
     assert_eq!(subject(&*s, 2).await, "new");
     assert_eq!(s.count(Table::Tickets).await.unwrap(), 2);
 
     // Without generated_timestamp (users), updated_at decides.
     let user = |updated: i64, name: &str| json!({"id": 9, "name": name, "updated_at": iso(updated), "active": true});
-    s.apply_page(Stream::Users, vec![user(T0 + 10, "new")], cursor("u1")).await.unwrap();
-    let stats = s.apply_page(Stream::Users, vec![user(T0, "old")], cursor("u2")).await.unwrap();
+    s.apply_page(Stream::Users, vec![user(T0 + 10, "new")], cursor("u1"))
+        .await
+        .unwrap();
+    let stats = s
+        .apply_page(Stream::Users, vec![user(T0, "old")], cursor("u2"))
+        .await
+        .unwrap();
     assert_eq!(stats.written, 0);
-    assert_eq!(s.get_raw(Table::Users, 9).await.unwrap().unwrap()["name"], "new");
+    assert_eq!(
+        s.get_raw(Table::Users, 9).await.unwrap().unwrap()["name"],
+        "new"
+    );
 }
 
 async fn page_and_checkpoint_are_atomic(b: Backend) {
     let db = Db::new(b).await;
     let s = db.open().await;
     let first: Vec<Value> = (1..=10).map(|id| ticket(id, 10, T0, "kept")).collect();
-    s.apply_page(Stream::Tickets, first, cursor("c1")).await.unwrap();
+    s.apply_page(Stream::Tickets, first, cursor("c1"))
+        .await
+        .unwrap();
 
     // A page that updates existing rows, adds new ones, then hits a record the database
     // rejects (ids must be positive) after the checkpoint and the other rows were written.
-    let mut bad: Vec<Value> = (1..=500).map(|id| ticket(id, 20, T0, "clobbered")).collect();
+    let mut bad: Vec<Value> = (1..=500)
+        .map(|id| ticket(id, 20, T0, "clobbered"))
+        .collect();
     bad.push(ticket(-5, 20, T0, "invalid"));
-    let err = s.apply_page(Stream::Tickets, bad, cursor("c2")).await.unwrap_err();
+    let err = s
+        .apply_page(Stream::Tickets, bad, cursor("c2"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Database { .. }), "{err:?}");
     assert!(err.to_string().contains("apply_page(tickets)"), "{err}");
     assert_eq!(s.count(Table::Tickets).await.unwrap(), 10);
     assert_eq!(subject(&*s, 1).await, "kept");
-    assert_eq!(s.load_checkpoint(Stream::Tickets).await.unwrap(), Some(cursor("c1")));
+    assert_eq!(
+        s.load_checkpoint(Stream::Tickets).await.unwrap(),
+        Some(cursor("c1"))
+    );
 
     // Ticket events: the events statement succeeds, the comments one fails.
     let event = json!({"id": 100, "ticket_id": 1, "timestamp": T0, "created_at": iso(T0),
         "child_events": [{"id": -1, "event_type": "Comment", "body": "x"}]});
-    let err = s.apply_page(Stream::TicketEvents, vec![event], cursor("e1")).await.unwrap_err();
+    let err = s
+        .apply_page(Stream::TicketEvents, vec![event], cursor("e1"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Database { .. }), "{err:?}");
     assert_eq!(s.count(Table::TicketEvents).await.unwrap(), 0);
     assert_eq!(s.load_checkpoint(Stream::TicketEvents).await.unwrap(), None);
 
     // A record Rust already rejects (no integer id) fails before any write.
-    let err = s.apply_page(Stream::Tickets, vec![json!({"id": "1"})], cursor("c3")).await.unwrap_err();
-    assert!(matches!(err, StoreError::InvalidRecord { index: 0, .. }), "{err:?}");
+    let err = s
+        .apply_page(Stream::Tickets, vec![json!({"id": "1"})], cursor("c3"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::InvalidRecord { index: 0, .. }),
+        "{err:?}"
+    );
 
     // The store is still usable after the failures.
-    s.apply_page(Stream::Tickets, vec![ticket(11, 20, T0, "after")], cursor("c4")).await.unwrap();
+    s.apply_page(
+        Stream::Tickets,
+        vec![ticket(11, 20, T0, "after")],
+        cursor("c4"),
+    )
+    .await
+    .unwrap();
     assert_eq!(s.count(Table::Tickets).await.unwrap(), 11);
-    assert_eq!(s.load_checkpoint(Stream::Tickets).await.unwrap(), Some(cursor("c4")));
+    assert_eq!(
+        s.load_checkpoint(Stream::Tickets).await.unwrap(),
+        Some(cursor("c4"))
+    );
 }
 
 async fn deleted_records_are_marked_not_dropped(b: Backend) {
     let db = Db::new(b).await;
     let s = db.open().await;
-    s.apply_page(Stream::Tickets, vec![ticket(1, 10, T0, "x"), ticket(2, 10, T0, "y")], cursor("c1"))
-        .await
-        .unwrap();
+    s.apply_page(
+        Stream::Tickets,
+        vec![ticket(1, 10, T0, "x"), ticket(2, 10, T0, "y")],
+        cursor("c1"),
+    )
+    .await
+    .unwrap();
     let mut gone = ticket(1, 11, T0, "x");
     gone["status"] = json!("deleted");
-    s.apply_page(Stream::Tickets, vec![gone], cursor("c2")).await.unwrap();
+    s.apply_page(Stream::Tickets, vec![gone], cursor("c2"))
+        .await
+        .unwrap();
     let stamps = s.ids_and_stamps(Table::Tickets).await.unwrap();
-    assert_eq!(stamps.iter().map(|r| (r.id, r.deleted)).collect::<Vec<_>>(), [(1, true), (2, false)]);
-    assert_eq!(s.get_raw(Table::Tickets, 1).await.unwrap().unwrap()["status"], "deleted");
+    assert_eq!(
+        stamps.iter().map(|r| (r.id, r.deleted)).collect::<Vec<_>>(),
+        [(1, true), (2, false)]
+    );
+    assert_eq!(
+        s.get_raw(Table::Tickets, 1).await.unwrap().unwrap()["status"],
+        "deleted"
+    );
 
     let users = vec![
         json!({"id": 5, "name": "gone", "active": false, "updated_at": iso(T0)}),
         json!({"id": 6, "name": "here", "active": true, "updated_at": iso(T0)}),
     ];
-    s.apply_page(Stream::Users, users, cursor("u")).await.unwrap();
+    s.apply_page(Stream::Users, users, cursor("u"))
+        .await
+        .unwrap();
     let orgs = vec![json!({"id": 7, "name": "o", "deleted_at": iso(T0), "updated_at": iso(T0)})];
-    s.apply_page(Stream::Organizations, orgs, Checkpoint::Time { start_time: T0 }).await.unwrap();
+    s.apply_page(
+        Stream::Organizations,
+        orgs,
+        Checkpoint::Time { start_time: T0 },
+    )
+    .await
+    .unwrap();
     let groups = vec![json!({"id": 8, "name": "g", "deleted": true, "default": false})];
-    s.apply_page(Stream::Groups, groups, Checkpoint::Done { at: T0 }).await.unwrap();
+    s.apply_page(Stream::Groups, groups, Checkpoint::Done { at: T0 })
+        .await
+        .unwrap();
     let deleted = |v: Vec<RowStamp>| v.into_iter().map(|r| (r.id, r.deleted)).collect::<Vec<_>>();
-    assert_eq!(deleted(s.ids_and_stamps(Table::Users).await.unwrap()), [(5, true), (6, false)]);
-    assert_eq!(deleted(s.ids_and_stamps(Table::Organizations).await.unwrap()), [(7, true)]);
-    assert_eq!(deleted(s.ids_and_stamps(Table::Groups).await.unwrap()), [(8, true)]);
+    assert_eq!(
+        deleted(s.ids_and_stamps(Table::Users).await.unwrap()),
+        [(5, true), (6, false)]
+    );
+    assert_eq!(
+        deleted(s.ids_and_stamps(Table::Organizations).await.unwrap()),
+        [(7, true)]
+    );
+    assert_eq!(
+        deleted(s.ids_and_stamps(Table::Groups).await.unwrap()),
+        [(8, true)]
+    );
 }
 
 async fn raw_json_is_kept_exactly(b: Backend) {
@@ -312,12 +324,23 @@ async fn raw_json_is_kept_exactly(b: Backend) {
     t["huge"] = json!(u64::MAX);
     t["created_at"] = json!("not a time");
     t["tags"] = json!(["x\u{0}y"]);
-    s.apply_page(Stream::Tickets, vec![t.clone()], cursor("c")).await.unwrap();
+    s.apply_page(Stream::Tickets, vec![t.clone()], cursor("c"))
+        .await
+        .unwrap();
     assert_eq!(s.get_raw(Table::Tickets, 1).await.unwrap().unwrap(), t);
     assert_eq!(s.get_raw(Table::Tickets, 2).await.unwrap(), None);
     let field = json!({"id": 3, "type": "tagger", "title": "T", "custom_field_options": [{"id": 1, "value": "v"}]});
-    s.apply_page(Stream::TicketFields, vec![field.clone()], Checkpoint::Done { at: T0 }).await.unwrap();
-    assert_eq!(s.get_raw(Table::TicketFields, 3).await.unwrap().unwrap(), field);
+    s.apply_page(
+        Stream::TicketFields,
+        vec![field.clone()],
+        Checkpoint::Done { at: T0 },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        s.get_raw(Table::TicketFields, 3).await.unwrap().unwrap(),
+        field
+    );
 }
 
 async fn ticket_events_and_comments_upsert_by_id(b: Backend) {
@@ -330,11 +353,28 @@ async fn ticket_events_and_comments_upsert_by_id(b: Backend) {
                 {"id": id + 2, "event_type": "Change", "field_name": "status", "value": "open"}]})
     };
     let page1 = vec![event(100, 1, "a"), event(200, 1, "b")];
-    let stats = s.apply_page(Stream::TicketEvents, page1, Checkpoint::Time { start_time: T0 + 200 }).await.unwrap();
+    let stats = s
+        .apply_page(
+            Stream::TicketEvents,
+            page1,
+            Checkpoint::Time {
+                start_time: T0 + 200,
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!((stats.written, stats.comments_written), (2, 2));
     // The next time-based page starts at the boundary: event 200 comes again.
     let page2 = vec![event(200, 1, "b"), event(300, 2, "c")];
-    s.apply_page(Stream::TicketEvents, page2, Checkpoint::Time { start_time: T0 + 300 }).await.unwrap();
+    s.apply_page(
+        Stream::TicketEvents,
+        page2,
+        Checkpoint::Time {
+            start_time: T0 + 300,
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(s.count(Table::TicketEvents).await.unwrap(), 3);
     assert_eq!(s.count(Table::Comments).await.unwrap(), 3);
     let comment = s.get_raw(Table::Comments, 301).await.unwrap().unwrap();
@@ -342,18 +382,30 @@ async fn ticket_events_and_comments_upsert_by_id(b: Backend) {
     let stamps = s.ids_and_stamps(Table::TicketEvents).await.unwrap();
     assert_eq!(
         stamps,
-        [100, 200, 300]
-            .map(|id| RowStamp { id, updated_at: Some(T0 + id), generated_timestamp: Some(T0 + id), deleted: false })
+        [100, 200, 300].map(|id| RowStamp {
+            id,
+            updated_at: Some(T0 + id),
+            generated_timestamp: Some(T0 + id),
+            deleted: false
+        })
     );
     let comments = s.ids_and_stamps(Table::Comments).await.unwrap();
-    assert_eq!(comments.iter().map(|r| (r.id, r.updated_at)).collect::<Vec<_>>(), [
-        (101, Some(T0 + 100)),
-        (201, Some(T0 + 200)),
-        (301, Some(T0 + 300))
-    ]);
+    assert_eq!(
+        comments
+            .iter()
+            .map(|r| (r.id, r.updated_at))
+            .collect::<Vec<_>>(),
+        [
+            (101, Some(T0 + 100)),
+            (201, Some(T0 + 200)),
+            (301, Some(T0 + 300))
+        ]
+    );
     assert_eq!(
         s.load_checkpoint(Stream::TicketEvents).await.unwrap(),
-        Some(Checkpoint::Time { start_time: T0 + 300 })
+        Some(Checkpoint::Time {
+            start_time: T0 + 300
+        })
     );
 }
 
@@ -370,10 +422,17 @@ async fn ids_and_stamps_match_what_was_written(b: Backend) {
             t["status"] = json!("deleted");
         }
         pages[(id % 3) as usize].push(t);
-        expected.push(RowStamp { id, updated_at: Some(updated), generated_timestamp: Some(gts), deleted });
+        expected.push(RowStamp {
+            id,
+            updated_at: Some(updated),
+            generated_timestamp: Some(gts),
+            deleted,
+        });
     }
     for (i, page) in pages.into_iter().enumerate() {
-        s.apply_page(Stream::Tickets, page, cursor(&format!("c{i}"))).await.unwrap();
+        s.apply_page(Stream::Tickets, page, cursor(&format!("c{i}")))
+            .await
+            .unwrap();
     }
     assert_eq!(s.ids_and_stamps(Table::Tickets).await.unwrap(), expected);
     assert_eq!(s.count(Table::Tickets).await.unwrap(), 60);
@@ -383,19 +442,39 @@ async fn checkpoints_and_summary(b: Backend) {
     let db = Db::new(b).await;
     let s = db.open().await;
     // An empty page stores just the checkpoint.
-    let stats = s.apply_page(Stream::Groups, vec![], Checkpoint::Done { at: T0 }).await.unwrap();
+    let stats = s
+        .apply_page(Stream::Groups, vec![], Checkpoint::Done { at: T0 })
+        .await
+        .unwrap();
     assert_eq!(stats, store::PageStats::default());
-    s.apply_page(Stream::Tickets, vec![ticket(1, 1, T0, "x")], cursor("abc")).await.unwrap();
-    s.apply_page(Stream::Users, vec![], Checkpoint::Time { start_time: 42 }).await.unwrap();
-    assert_eq!(s.load_checkpoint(Stream::Groups).await.unwrap(), Some(Checkpoint::Done { at: T0 }));
-    assert_eq!(s.load_checkpoint(Stream::Users).await.unwrap(), Some(Checkpoint::Time { start_time: 42 }));
+    s.apply_page(Stream::Tickets, vec![ticket(1, 1, T0, "x")], cursor("abc"))
+        .await
+        .unwrap();
+    s.apply_page(Stream::Users, vec![], Checkpoint::Time { start_time: 42 })
+        .await
+        .unwrap();
+    assert_eq!(
+        s.load_checkpoint(Stream::Groups).await.unwrap(),
+        Some(Checkpoint::Done { at: T0 })
+    );
+    assert_eq!(
+        s.load_checkpoint(Stream::Users).await.unwrap(),
+        Some(Checkpoint::Time { start_time: 42 })
+    );
     let summary = s.summary().await.unwrap();
-    let streams: Vec<_> = summary.streams.iter().map(|st| (st.stream.as_str(), st.updated_at.as_str())).collect();
+    let streams: Vec<_> = summary
+        .streams
+        .iter()
+        .map(|st| (st.stream.as_str(), st.updated_at.as_str()))
+        .collect();
     let at = "2023-11-14T22:13:20Z"; // T0 on the manual clock
     assert_eq!(streams, [("groups", at), ("tickets", at), ("users", at)]);
     assert!(summary.tables.contains(&(Table::Tickets, 1)));
     let text = summary.to_string();
-    assert!(text.contains("tickets") && text.contains(r#"{"kind":"cursor","cursor":"abc"}"#), "{text}");
+    assert!(
+        text.contains("tickets") && text.contains(r#"{"kind":"cursor","cursor":"abc"}"#),
+        "{text}"
+    );
     assert!(!text.contains("password"));
 }
 
@@ -403,7 +482,10 @@ async fn concurrent_pages_of_different_streams(b: Backend) {
     let db = Db::new(b).await;
     let s: std::sync::Arc<dyn Store> = db.open().await.into();
     let mut tasks = Vec::new();
-    for (k, stream) in [Stream::Tickets, Stream::Users, Stream::Organizations].into_iter().enumerate() {
+    for (k, stream) in [Stream::Tickets, Stream::Users, Stream::Organizations]
+        .into_iter()
+        .enumerate()
+    {
         let s = std::sync::Arc::clone(&s);
         tasks.push(tokio::spawn(async move {
             for page in 0..5i64 {
@@ -458,14 +540,21 @@ async fn sqlite_missing_directory_is_explained() {
     let err = store::open(&url).await.unwrap_err();
     assert!(matches!(err, StoreError::NoSuchDirectory { .. }), "{err:?}");
     let msg = err.to_string();
-    assert!(msg.contains("does not exist") && msg.contains("--to"), "{msg}");
+    assert!(
+        msg.contains("does not exist") && msg.contains("--to"),
+        "{msg}"
+    );
 }
 
 #[tokio::test]
 async fn sqlite_non_database_file_is_explained() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("notes.txt");
-    std::fs::write(&path, "this is not a database, just some text that is long enough ".repeat(50)).unwrap();
+    std::fs::write(
+        &path,
+        "this is not a database, just some text that is long enough ".repeat(50),
+    )
+    .unwrap();
     let err = store::open(path.to_str().unwrap()).await.unwrap_err();
     let msg = err.to_string();
     assert!(matches!(err, StoreError::Open { .. }), "{err:?}");
@@ -476,10 +565,15 @@ async fn sqlite_non_database_file_is_explained() {
 
 #[tokio::test]
 async fn postgres_unreachable_port_is_explained() {
-    let err = store::open("postgres://postgres@127.0.0.1:1/test").await.unwrap_err();
+    let err = store::open("postgres://postgres@127.0.0.1:1/test")
+        .await
+        .unwrap_err();
     let msg = err.to_string();
     assert!(matches!(err, StoreError::Open { .. }), "{err:?}");
-    assert!(msg.contains("127.0.0.1:1") && msg.contains("is PostgreSQL running"), "{msg}");
+    assert!(
+        msg.contains("127.0.0.1:1") && msg.contains("is PostgreSQL running"),
+        "{msg}"
+    );
 }
 
 #[tokio::test]
@@ -487,11 +581,17 @@ async fn postgres_unknown_database_and_role_are_explained() {
     pg_connect().await; // the server itself must be up
     let base = database_url();
     let (prefix, _) = base.rsplit_once('/').unwrap();
-    let err = store::open(&format!("{prefix}/zd_no_such_database")).await.unwrap_err();
+    let err = store::open(&format!("{prefix}/zd_no_such_database"))
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("database does not exist"), "{err}");
 
-    let host = prefix.rsplit_once('@').map_or(prefix.trim_start_matches("postgres://"), |(_, h)| h);
-    let err = store::open(&format!("postgres://zd_no_such_role:secret@{host}/test")).await.unwrap_err();
+    let host = prefix
+        .rsplit_once('@')
+        .map_or(prefix.trim_start_matches("postgres://"), |(_, h)| h);
+    let err = store::open(&format!("postgres://zd_no_such_role:secret@{host}/test"))
+        .await
+        .unwrap_err();
     let msg = err.to_string();
     assert!(msg.contains("check the user and password"), "{msg}");
     assert!(!msg.contains("secret"), "{msg}");
@@ -501,6 +601,8 @@ async fn postgres_unknown_database_and_role_are_explained() {
 async fn bad_locations_are_explained() {
     let err = store::open("mysql://x/y").await.unwrap_err();
     assert!(err.to_string().contains("unsupported store"), "{err}");
-    let err = store::open("postgres://u:pw@h/db?schema=Robert'); DROP").await.unwrap_err();
+    let err = store::open("postgres://u:pw@h/db?schema=Robert'); DROP")
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::BadLocation { .. }), "{err:?}");
 }

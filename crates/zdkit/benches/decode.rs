@@ -40,6 +40,9 @@ fn main() {
         let page: IncrementalCursorPage<Ticket> = decode(b).expect("decodes");
         black_box(page);
     });
+    if std::env::var_os("ZDKIT_BENCH_TYPED_ONLY").is_some() {
+        return; // For profiling the typed decode alone.
+    }
     measure("serde_json::from_slice (typed page)", bytes, |b| {
         let page: IncrementalCursorPage<Ticket> = serde_json::from_slice(b).expect("decodes");
         black_box(page);

@@ -24,7 +24,10 @@ fn response_headers() -> HeaderMap {
         ("ratelimit-limit", "700"),
         ("ratelimit-remaining", "699"),
         ("ratelimit-reset", "41"),
-        ("zendesk-ratelimit-tickets-index", "total=100; remaining=99; resets=41"),
+        (
+            "zendesk-ratelimit-tickets-index",
+            "total=100; remaining=99; resets=41",
+        ),
         ("cache-control", "no-cache"),
         ("x-zendesk-api-version", "v2"),
     ] {
@@ -35,11 +38,17 @@ fn response_headers() -> HeaderMap {
 
 fn main() {
     let http = reqwest::Client::builder().build().unwrap();
-    let mut auth = HeaderValue::from_static("Basic YWdlbnRAZXhhbXBsZS5jb20vdG9rZW46czNjcjN0VDBrM24=");
+    let mut auth =
+        HeaderValue::from_static("Basic YWdlbnRAZXhhbXBsZS5jb20vdG9rZW46czNjcjN0VDBrM24=");
     auth.set_sensitive(true);
     let base = url::Url::parse("https://acme.zendesk.com").unwrap();
     let resp = response_headers();
-    let paths = ["/api/v2/tickets.json", "/api/v2/users/12345", "/api/v2/tickets/42", "/api/v2/search?query=x"];
+    let paths = [
+        "/api/v2/tickets.json",
+        "/api/v2/users/12345",
+        "/api/v2/tickets/42",
+        "/api/v2/search?query=x",
+    ];
     let methods = [Method::GET, Method::GET, Method::PUT, Method::GET];
 
     let mut limiter = Limiter::new(0.02);
@@ -56,7 +65,9 @@ fn main() {
             Ok(p) => p,
             Err(w) => {
                 now = w.at;
-                limiter.acquire(now, &class).unwrap_or_else(|_| panic!("second acquire"))
+                limiter
+                    .acquire(now, &class)
+                    .unwrap_or_else(|_| panic!("second acquire"))
             }
         };
         let url = base.join(paths[k]).unwrap();
@@ -70,8 +81,19 @@ fn main() {
         let rl = RateLimitHeaders::parse(&resp);
         let ra = retry_after(&resp, now);
         limiter.observe(now, &permit, &rl, Some(200), ra);
-        black_box(classify(Outcome::Response { status: 200, retry_after: ra }, &methods[k], false, true));
+        black_box(classify(
+            Outcome::Response {
+                status: 200,
+                retry_after: ra,
+            },
+            &methods[k],
+            false,
+            true,
+        ));
     }
     let per = start.elapsed() / n;
-    println!("pipeline overhead (no network): {:.2} µs/request over {n} requests", per.as_secs_f64() * 1e6);
+    println!(
+        "pipeline overhead (no network): {:.2} µs/request over {n} requests",
+        per.as_secs_f64() * 1e6
+    );
 }

@@ -33,8 +33,8 @@ pub(crate) struct Inner {
     pub(crate) rng: Mutex<fastrand::Rng>,
     pub(crate) clock: SharedClock,
     pub(crate) stats: Stats,
-    /// Signalled after every response the limiter has observed.
-    pub(crate) responses: tokio::sync::Notify,
+    /// The TTL cache of slow-changing resources (see `crate::cache`).
+    pub(crate) cache: crate::cache::Cache,
 }
 
 impl fmt::Debug for Client {
@@ -267,7 +267,7 @@ impl ClientBuilder {
                 rng: Mutex::new(rng),
                 clock: self.clock.unwrap_or_else(SystemClock::shared),
                 stats: Stats::default(),
-                responses: tokio::sync::Notify::new(),
+                cache: crate::cache::Cache::default(),
             }),
         })
     }

@@ -51,6 +51,12 @@ pub enum Error {
     /// Zendesk answered with success but the body did not decode into the expected type.
     #[error(transparent)]
     Decode(Box<DecodeError>),
+    /// A multi-request operation stopped short although each request succeeded: a list or
+    /// export stopped advancing (the same cursor twice, which would loop forever), a list
+    /// hit a hard cap (plain search ends at 1,000 results), or a background job did not
+    /// finish in time.
+    #[error("incomplete: {0}")]
+    Incomplete(String),
 }
 
 impl Error {
@@ -310,6 +316,35 @@ impl ApiError {
             method: method.to_owned(),
             path: path.to_owned(),
         }
+    }
+
+    /// Build the error the client would have returned for a failed response read elsewhere
+    /// (a `curl -i` dump, a log): same body parsing, kinds and [`hint`](Self::hint)s.
+    /// `now` resolves a `Retry-After` given as an HTTP date.
+    pub fn from_parts(
+        status: u16,
+        headers: &http::HeaderMap,
+        body: impl Into<Bytes>,
+        method: &str,
+        path: &str,
+        now: zdkit_clock::Timestamp,
+    ) -> ApiError {
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        ApiError::from_response(
+            status,
+            body.into(),
+            header("content-type"),
+            header("x-zendesk-request-id"),
+            RateLimitHeaders::parse(headers),
+            crate::ratelimit::headers::retry_after(headers, now),
+            method,
+            path,
+        )
     }
 
     /// The fix, in one line, when zdkit knows one.

@@ -23,6 +23,11 @@
 //! * [`ratelimit`] – header grammars, the pure limiter state machine, its [`ratelimit::BudgetStore`].
 //! * [`stats`]     – counters visible through [`Client::stats`].
 //! * [`models`]    – typed Zendesk resources.
+//! * [`resources`] – typed handlers and builders: `client.tickets().list().stream()`.
+//! * [`pagination`] – lazy page/item streams and their stop rules.
+//! * [`export`]    – incremental exports with resumable [`export::Checkpoint`]s.
+//! * [`jobs`]      – bulk operations split into jobs, [`jobs::JobHandle::wait`].
+//! * [`cache`]     – the TTL cache of slow-changing resources.
 
 pub mod auth;
 pub mod client;
@@ -34,6 +39,13 @@ pub mod request;
 pub mod retry;
 pub mod stats;
 
+// Typed API surface (resources, pagination, exports, jobs, cache).
+pub mod cache;
+pub mod export;
+pub mod jobs;
+pub mod pagination;
+pub mod resources;
+
 pub use auth::{CredentialFinding, Credentials, FindingKind, Secret};
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, DecodeError, ErrorKind, FieldError, TransportError, TransportErrorKind};
@@ -41,6 +53,12 @@ pub use ratelimit::{Plan, RateLimitPolicy};
 pub use request::{RequestBuilder, Response};
 pub use retry::RetryPolicy;
 pub use stats::{BucketStats, ClientStats};
+
+pub use cache::CacheStats;
+pub use export::{Checkpoint, ExportPage};
+pub use jobs::{JobHandle, JobOutcome};
+pub use pagination::ResultStream;
+pub use resources::{ListRequest, SearchQuery};
 pub use zdkit_clock::{Clock, ManualClock, ScaledClock, SharedClock, SystemClock, Timestamp};
 
 /// The error type of every fallible zdkit operation.

@@ -49,6 +49,9 @@ pub struct BucketStats {
     pub waits: u64,
     /// Total time waited for this bucket.
     pub waited: Duration,
+    /// 429 responses attributed to this bucket (the bucket whose header said
+    /// `remaining=0`, else `account`).
+    pub rate_limited: u64,
     /// Known limit per window.
     pub limit: Option<u32>,
     /// Estimated requests left in the window.
@@ -65,7 +68,7 @@ pub(crate) struct Stats {
     pub(crate) transport_errors: AtomicU64,
     pub(crate) refused_by_budget: AtomicU64,
     retry_wait_nanos: AtomicU64,
-    waits: Mutex<BTreeMap<String, (u64, Duration)>>,
+    waits: Mutex<BTreeMap<String, (u64, Duration, u64)>>,
 }
 
 pub(crate) fn inc(c: &AtomicU64) {
@@ -85,6 +88,12 @@ impl Stats {
         e.1 += d;
     }
 
+    pub(crate) fn add_rate_limited(&self, bucket: &str) {
+        inc(&self.rate_limited);
+        let mut w = self.waits.lock().unwrap_or_else(|p| p.into_inner());
+        w.entry(bucket.to_owned()).or_default().2 += 1;
+    }
+
     pub(crate) fn snapshot(&self, limiter: Vec<BucketSnapshot>) -> ClientStats {
         let waits = self.waits.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let mut buckets: BTreeMap<String, BucketStats> = BTreeMap::new();
@@ -100,13 +109,14 @@ impl Stats {
                 },
             );
         }
-        for (name, (n, d)) in waits {
+        for (name, (n, d, limited)) in waits {
             let b = buckets.entry(name.clone()).or_insert_with(|| BucketStats {
                 bucket: name,
                 ..BucketStats::default()
             });
             b.waits = n;
             b.waited = d;
+            b.rate_limited = limited;
         }
         ClientStats {
             requests: self.requests.load(Ordering::Relaxed),

@@ -161,6 +161,7 @@ async fn a_429_waits_retry_after_then_succeeds_for_a_post_too() {
         (2, 1, 1)
     );
     assert_eq!(stats.retry_wait, Duration::from_secs(17));
+    assert_eq!(stats.bucket("account").unwrap().rate_limited, 1);
 }
 
 #[tokio::test]
@@ -477,4 +478,89 @@ async fn errors_never_show_the_token() {
         assert!(!shown.contains(TOKEN), "{shown}");
         assert!(!shown.contains("QWJDZEVm"), "{shown}");
     }
+}
+
+#[tokio::test]
+async fn a_cancelled_request_hands_its_budget_back() {
+    use tokio::io::AsyncReadExt;
+    let c = clock();
+    // A server that reads the request and never answers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let (mut sock, _) = listener.accept().await.unwrap();
+        let mut buf = [0u8; 4096];
+        let _ = sock.read(&mut buf).await;
+        let _ = tx.send(());
+        std::future::pending::<()>().await;
+        drop(sock);
+    });
+    let cl = Client::builder()
+        .base_url(format!("http://{addr}"))
+        .clock(c.shared())
+        .build()
+        .unwrap();
+    let in_flight = |cl: &Client| cl.stats().bucket("account").map(|b| b.in_flight);
+    let task = tokio::spawn({
+        let cl = cl.clone();
+        async move { cl.get("/api/v2/users/1").send().await }
+    });
+    rx.await.unwrap();
+    assert_eq!(in_flight(&cl), Some(1));
+    task.abort();
+    let _ = task.await;
+    for _ in 0..100 {
+        if in_flight(&cl) == Some(0) {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(
+        in_flight(&cl),
+        Some(0),
+        "the permit of the cancelled request leaked"
+    );
+}
+
+#[tokio::test]
+async fn clients_sharing_a_budget_store_share_one_budget() {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::Arc;
+    use zdkit::ratelimit::{BudgetStore, InProcessStore};
+    let c = clock();
+    let used = Arc::new(AtomicU32::new(0));
+    let c2 = c.shared();
+    let mock = Mock::start(c.shared(), move |_| {
+        let n = used.fetch_add(1, Ordering::SeqCst) + 1;
+        let left = 60 - c2.now().saturating_since(T0).as_secs().min(60);
+        let mut a = json(200, "{}");
+        a = with_header(a, "x-rate-limit", "3");
+        a = with_header(
+            a,
+            "x-rate-limit-remaining",
+            &3u32.saturating_sub(n).to_string(),
+        );
+        with_header(a, "ratelimit-reset", &left.to_string())
+    })
+    .await;
+    let store: Arc<dyn BudgetStore> = Arc::new(InProcessStore::new(0.0));
+    let a = builder(&mock, &c)
+        .budget_store(store.clone())
+        .build()
+        .unwrap();
+    let b = builder(&mock, &c).budget_store(store).build().unwrap();
+    a.get("/api/v2/users/1").send().await.unwrap();
+    a.get("/api/v2/users/1").send().await.unwrap();
+    b.get("/api/v2/users/1").send().await.unwrap();
+    // The account's 3 are spent (2 by a, 1 by b): b's next request waits for the window.
+    b.get("/api/v2/users/1").send().await.unwrap();
+    let reqs = mock.requests();
+    assert!(reqs[2].at.saturating_since(T0) < Duration::from_secs(60));
+    assert!(
+        reqs[3].at.saturating_since(T0) >= Duration::from_secs(60),
+        "{:?}",
+        reqs[3].at
+    );
+    assert!(b.stats().bucket("account").unwrap().waited >= Duration::from_secs(30));
 }

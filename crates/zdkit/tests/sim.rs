@@ -165,3 +165,42 @@ async fn sixteen_tasks_pace_under_the_simulators_limit_without_a_429() {
         "took {elapsed:.1} s, minimum {minimum:.1} s"
     );
 }
+
+/// Regression: the simulator (like Zendesk) reports ticket 42's own 30-per-10-minutes
+/// limit under the `tickets-update` name; it must not throttle updates of other tickets.
+#[tokio::test]
+async fn updates_of_many_tickets_are_not_held_to_one_tickets_limit() {
+    let c = ManualClock::auto_advancing(T0);
+    let (url, _) = sim(c.shared(), FaultPlan::default()).await;
+    let cl = client(&url, c.shared(), "zd-sim-token");
+    let body = serde_json::json!({"ticket": {"priority": "high"}});
+    let mut updated = 0;
+    for id in 1..=40 {
+        match cl
+            .put(&format!("/api/v2/tickets/{id}"))
+            .json(&body)
+            .send()
+            .await
+        {
+            Ok(_) => updated += 1,
+            // Deleted (404) or closed (422) tickets still count as update attempts.
+            Err(e) if matches!(e.status(), Some(404 | 422)) => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert!(updated >= 10, "{updated}");
+    let elapsed = zdkit::Clock::now(&c).saturating_since(T0);
+    assert!(
+        elapsed < Duration::from_secs(60),
+        "took {elapsed:?}: {:?}",
+        cl.stats()
+    );
+    assert_eq!(cl.stats().rate_limited, 0);
+    let per_ticket = cl
+        .stats()
+        .buckets
+        .iter()
+        .filter(|b| b.bucket.starts_with("tickets-update:"))
+        .count();
+    assert!(per_ticket >= 20);
+}

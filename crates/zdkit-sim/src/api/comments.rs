@@ -42,10 +42,11 @@ fn load(st: &SimState, id: u64) -> Result<Vec<Audit>, ApiError> {
     Ok(db.ticket_audits(s, &t))
 }
 
+/// A page of `items` under `key`, with `include=users` sideloading the `author_id`s.
 fn respond(
+    st: &SimState,
     key: &str,
     items: Vec<Value>,
-    p: PathIds,
     q: Q,
     base: &str,
     tag: &str,
@@ -61,8 +62,19 @@ fn respond(
         .iter()
         .filter_map(|k| items.get(k.1 as usize))
         .collect();
-    let _ = p;
-    Ok(paging::finish(Obj::new().field(key, &out), &page, &tag, base, path, &q).ok())
+    let mut obj = Obj::new().field(key, &out);
+    if q.includes().iter().any(|i| i == "users") {
+        let ids: std::collections::BTreeSet<u64> =
+            out.iter().filter_map(|v| v["author_id"].as_u64()).collect();
+        let db = st.read();
+        let users: Vec<Value> = ids
+            .into_iter()
+            .filter_map(|id| db.users.get(st.seeds(), id))
+            .map(|u| u.to_json(base))
+            .collect();
+        obj = obj.field("users", &users);
+    }
+    Ok(paging::finish(obj, &page, &tag, base, path, &q).ok())
 }
 
 async fn comments(
@@ -74,10 +86,10 @@ async fn comments(
     let id = p.id(0)?;
     let items: Vec<Value> = load(&st, id)?
         .iter()
-        .filter_map(|a| a.comment.as_ref().map(|c| c.to_json(a.id)))
+        .filter_map(|a| a.comment.as_ref().map(|c| c.to_json(a.id, &base)))
         .collect();
     let path = format!("/api/v2/tickets/{id}/comments");
-    respond("comments", items, p, q, &base, &format!("c{id}"), &path)
+    respond(&st, "comments", items, q, &base, &format!("c{id}"), &path)
 }
 
 async fn audits(
@@ -87,7 +99,7 @@ async fn audits(
     q: Q,
 ) -> Result<Response, ApiError> {
     let id = p.id(0)?;
-    let items: Vec<Value> = load(&st, id)?.iter().map(Audit::to_json).collect();
+    let items: Vec<Value> = load(&st, id)?.iter().map(|a| a.to_json(&base)).collect();
     let path = format!("/api/v2/tickets/{id}/audits");
-    respond("audits", items, p, q, &base, &format!("a{id}"), &path)
+    respond(&st, "audits", items, q, &base, &format!("a{id}"), &path)
 }

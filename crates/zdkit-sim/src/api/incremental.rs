@@ -418,7 +418,7 @@ async fn ticket_events(
     }
     let events: Vec<Value> = audits
         .iter()
-        .map(|a| a.to_event_json(comment_events))
+        .map(|a| a.to_event_json(comment_events, &base))
         .collect();
     let _ = sideloads;
     Ok(Obj::new()

@@ -71,14 +71,10 @@ async fn list(State(st): State<SimState>, Base(base): Base, q: Q) -> Result<Resp
     };
     let now = st.now_ms();
     let db = st.read();
-    let items: Vec<Value> = db
-        .jobs
-        .list
-        .iter()
-        .rev()
-        .map(|j| j.to_json(&base, now))
-        .collect();
-    let page = paging::vec_page(items.len(), mode, false);
+    // Keys are positions in the append-only, oldest-first list, so cursors stay valid as
+    // new jobs arrive; pages run newest first.
+    let items: Vec<Value> = db.jobs.list.iter().map(|j| j.to_json(&base, now)).collect();
+    let page = paging::vec_page(items.len(), mode, true);
     let out: Vec<&Value> = page
         .keys
         .iter()

@@ -9,6 +9,7 @@ mod search;
 mod search_query;
 mod ticket_writes;
 mod tickets;
+mod uploads;
 mod users;
 
 use std::collections::BTreeSet;
@@ -31,6 +32,7 @@ pub(crate) fn router() -> Router<SimState> {
         .merge(incremental::router())
         .merge(jobs::router())
         .merge(search::router())
+        .merge(uploads::router())
 }
 
 /// Serializes tickets with their sideloads (`include=users,groups,organizations`,

@@ -1,7 +1,7 @@
 //! Cursor and offset pagination over a [`Table`].
 
 use base64::Engine;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::data::table::{Generate, Table};
 use crate::data::Seeds;
@@ -330,12 +330,6 @@ pub(crate) fn tag(list: &str, by: SortBy, desc: bool) -> String {
     )
 }
 
-/// A JSON null, for optional fields.
-#[allow(dead_code)]
-pub(crate) fn null() -> Value {
-    Value::Null
-}
-
 /// Pages an in-memory list of `len` items (keys are `(0, index)`).
 pub(crate) fn vec_page(len: usize, mode: Mode, descending: bool) -> Page {
     let order: Vec<u64> = if descending {
@@ -385,5 +379,49 @@ pub(crate) fn vec_page(len: usize, mode: Mode, descending: bool) -> Page {
                 count: len as u64,
             }
         }
+    }
+}
+
+/// Pages an ascending list of ids (keys are `(0, id)`, so cursors survive inserts).
+pub(crate) fn ids_page(ids: &[u64], mode: Mode, descending: bool) -> Page {
+    let keys: Vec<Key> = ids.iter().map(|&id| (0, id)).collect();
+    keys_page(&keys, mode, descending)
+}
+
+/// Pages an ascending list of keys; cursors are keys, so they survive inserts.
+pub(crate) fn keys_page(keys: &[Key], mode: Mode, descending: bool) -> Page {
+    let n = keys.len();
+    // In display order, the index of the first key strictly after / not before `k`.
+    let display = |i: usize| if descending { keys[n - 1 - i] } else { keys[i] };
+    let first = |pred: &dyn Fn(Key) -> bool| (0..n).find(|&i| pred(display(i))).unwrap_or(n);
+    let (start, end, has_more, count) = match &mode {
+        Mode::Cursor {
+            size,
+            after,
+            before,
+        } => match (after, before) {
+            (None, Some(b)) => {
+                let end = first(&|k| if descending { k <= *b } else { k >= *b });
+                let start = end.saturating_sub(*size);
+                (start, end, start > 0, 0)
+            }
+            _ => {
+                let start = after.map_or(0, |a| first(&|k| if descending { k < a } else { k > a }));
+                let end = (start + size).min(n);
+                (start, end, end < n, 0)
+            }
+        },
+        Mode::Offset { page, per_page } => {
+            let start = (((page - 1) * per_page) as usize).min(n);
+            let end = (start + *per_page as usize).min(n);
+            (start, end, end < n, n as u64)
+        }
+    };
+    let keys = (start..end).map(display).collect();
+    Page {
+        keys,
+        has_more,
+        mode,
+        count,
     }
 }

@@ -10,7 +10,8 @@ use serde_json::{json, Value};
 use super::paging::{cursor_token, parse_cursor};
 use super::search_query::{self, Query};
 use crate::auth::Caller;
-use crate::data::tickets::{TicketOut, PRIORITIES, STATUSES};
+use crate::data::table::Generate;
+use crate::data::tickets::{self, Ticket, TicketOut, PRIORITIES, STATUSES};
 use crate::data::{Db, Seeds};
 use crate::error::{ApiError, Obj};
 use crate::extract::{enc, Base, Q};
@@ -31,8 +32,14 @@ const KINDS: [&str; 4] = ["ticket", "user", "organization", "group"];
 /// A hit: `(kind index, sort key, id)`.
 type Hit = (usize, u64, u64);
 
-fn sort_key(q: &Q) -> Result<&'static str, ApiError> {
-    match q.get("sort_by") {
+/// The sort field: `sort_by=`, else `order_by:` in the query.
+fn sort_key(q: &Q, query: &Query) -> Result<&'static str, ApiError> {
+    let order_by = query.order_by.as_deref().map(|o| match o {
+        "created" => "created_at",
+        "updated" => "updated_at",
+        other => other,
+    });
+    match q.get("sort_by").or(order_by) {
         None | Some("relevance") => Ok("relevance"),
         Some("created_at") => Ok("created_at"),
         Some("updated_at") => Ok("updated_at"),
@@ -46,8 +53,14 @@ fn sort_key(q: &Q) -> Result<&'static str, ApiError> {
 fn hits(db: &Db, s: &Seeds, query: &Query, sort: &str) -> Vec<Hit> {
     let mut out = Vec::new();
     if query.wants("ticket") {
-        for id in db.tickets.ids_after(s, 0) {
-            if let Some(t) = db.tickets.get(s, id) {
+        // The description is only needed for free text; custom fields never.
+        let generate = if query.words.is_empty() {
+            tickets::generate_light
+        } else {
+            <Ticket as Generate>::generate
+        };
+        for id in 1..=db.tickets.max_id() {
+            if let Some(t) = db.tickets.get_with(s, id, generate) {
                 if query.ticket(&t) {
                     let key = match sort {
                         "created_at" => t.created_at,
@@ -144,11 +157,11 @@ async fn search(
     if page.saturating_mul(per_page) > SEARCH_CAP {
         return Err(ApiError::SearchResponseLimit);
     }
-    let sort = sort_key(&q)?;
-    let desc = !matches!(q.get("sort_order"), Some("asc"));
     let s = st.seeds();
     let db = st.read();
     let query = parse_query(&q, &db, s, caller.user_id)?;
+    let sort = sort_key(&q, &query)?;
+    let desc = !matches!(q.get("sort_order").or(query.sort.as_deref()), Some("asc"));
     let mut all = hits(&db, s, &query, sort);
     if sort != "relevance" {
         all.sort_by_key(|h| (h.1, h.0, h.2));

@@ -58,6 +58,10 @@ pub(crate) enum Cond {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Query {
     pub kind: Option<String>,
+    /// `order_by:` in the query.
+    pub order_by: Option<String>,
+    /// `sort:asc|desc` in the query.
+    pub sort: Option<String>,
     pub conds: Vec<Cond>,
     pub words: Vec<String>,
 }
@@ -125,6 +129,14 @@ pub(crate) fn parse(text: &str, db: &Db, s: &Seeds, caller: u64) -> Result<Query
                 .ok_or(format!("invalid date {value:?}"))
         };
         let cond = match key {
+            "order_by" => {
+                q.order_by = Some(value.to_lowercase());
+                continue;
+            }
+            "sort" => {
+                q.sort = Some(value.to_lowercase());
+                continue;
+            }
             "type" => {
                 q.kind = Some(value.to_lowercase());
                 continue;

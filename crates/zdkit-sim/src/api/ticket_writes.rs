@@ -34,7 +34,7 @@ fn ticket_and_audit(base: &str, t: &Ticket, a: &Audit) -> Obj {
         "id": a.id, "ticket_id": a.ticket_id, "created_at": crate::data::gen::iso(a.created_at),
         "author_id": a.author_id, "metadata": {"system": {}, "custom": {}},
         "via": {"channel": a.channel, "source": {"from": {}, "to": {}, "rel": null}},
-        "events": a.events_json(),
+        "events": a.events_json(base),
     });
     Obj::new()
         .field(
@@ -59,14 +59,48 @@ async fn create(
     Extension(caller): Extension<Caller>,
     Base(base): Base,
     headers: HeaderMap,
+    q: Q,
     ZJson(body): ZJson,
 ) -> Result<Response, ApiError> {
+    if q.bool("async") {
+        let input = ticket_input(&body)?.clone();
+        let now_ms = st.now_ms();
+        let mut db = st.write();
+        if let Err(e) = db.jobs.capacity(now_ms) {
+            let mut resp = e.into_response();
+            resp.headers_mut()
+                .insert("zendesk-ratelimit-inflight-jobs", inflight_header(0));
+            return Ok(resp);
+        }
+        let id = db.tickets.alloc_id();
+        let job = db
+            .jobs
+            .enqueue(
+                st.seeds(),
+                now_ms,
+                caller.user_id,
+                "create_ticket",
+                JobOp::CreateAsync(id, input),
+            )?
+            .to_json(&base, now_ms);
+        let remaining = MAX_INFLIGHT.saturating_sub(db.jobs.inflight(now_ms).len());
+        drop(db);
+        let mut resp = Obj::new()
+            .field("ticket", &serde_json::json!({"id": id}))
+            .field("job_status", &job)
+            .respond(StatusCode::ACCEPTED);
+        resp.headers_mut().insert(
+            "zendesk-ratelimit-inflight-jobs",
+            inflight_header(remaining),
+        );
+        return Ok(resp);
+    }
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let input = ticket_input(&body)?;
-    let canonical = serde_json::to_vec(&body).unwrap_or_default();
+    let canonical = serde_json::to_vec(&canonical(&body)).unwrap_or_default();
     let s = st.seeds();
     let now_ms = st.now_ms();
     let mut db = st.write();
@@ -148,7 +182,7 @@ fn inflight_header(remaining: usize) -> HeaderValue {
 }
 
 /// Enqueues a job and answers with its `job_status` and the in-flight header.
-fn enqueue(
+pub(crate) fn enqueue(
     st: &SimState,
     caller: &Caller,
     base: &str,
@@ -254,4 +288,23 @@ async fn destroy_many(
         "bulk_delete",
         JobOp::Destroy(ids),
     ))
+}
+
+/// The body with object keys sorted at every level, so that key order (which JSON does not
+/// give meaning to) does not make two requests differ.
+fn canonical(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), canonical(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(a) => Value::Array(a.iter().map(canonical).collect()),
+        other => other.clone(),
+    }
 }

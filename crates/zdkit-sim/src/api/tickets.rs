@@ -6,9 +6,10 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::json;
 
-use super::paging;
+use super::paging::{self, SortBy};
 use super::tickets_with_sideloads;
 use crate::data::gen::iso;
+use crate::data::tickets::{Ticket, STATUSES};
 use crate::error::{ApiError, Obj};
 use crate::extract::{Base, PathIds, Q};
 use crate::state::SimState;
@@ -22,13 +23,44 @@ pub(crate) fn router() -> Router<SimState> {
 }
 
 async fn list(State(st): State<SimState>, Base(base): Base, q: Q) -> Result<Response, ApiError> {
+    if let Some(ext) = q.get("external_id") {
+        return Ok(by_external_id(&st, &base, &q, ext));
+    }
     let mode = paging::mode(&q, "", 100)?;
-    let (by, desc) = paging::sort_for(&q, &mode, true)?;
-    let tag = paging::tag("t", by, desc);
+    let (field, desc) = sort_field(&q, &mode)?;
+    let by = match field.as_str() {
+        "id" => Some(SortBy::Id),
+        "updated_at" => Some(SortBy::UpdatedAt),
+        "created_at" | "status" | "assignee" | "group" | "requester" => None,
+        other => {
+            return Err(ApiError::InvalidPaginationParameter(format!(
+                "sorting tickets by {other} is not supported by the simulator"
+            )))
+        }
+    };
+    let tag = match by {
+        Some(by) => paging::tag("t", by, desc),
+        None => format!("ts{field}{}", if desc { "d" } else { "a" }),
+    };
     let mode = paging::mode(&q, &tag, 100)?;
     let s = st.seeds();
     let db = st.read();
-    let page = paging::page(&db.tickets, s, mode, by, desc);
+    let page = match by {
+        Some(by) => paging::page(&db.tickets, s, mode, by, desc),
+        None => {
+            // Other fields: sort every live ticket's (value, id) key. Linear, but offset
+            // pages stop at 10,000 records and this is the simulator.
+            let mut keys: Vec<paging::Key> = (1..=db.tickets.max_id())
+                .filter_map(|id| {
+                    db.tickets
+                        .get_with(s, id, crate::data::tickets::generate_light)
+                })
+                .map(|t| (sort_value(&t, &field), t.id))
+                .collect();
+            keys.sort_unstable();
+            paging::keys_page(&keys, mode, desc)
+        }
+    };
     let list: Vec<_> = page
         .keys
         .iter()
@@ -92,4 +124,62 @@ async fn show_many(
         .field("previous_page", &None::<String>)
         .field("count", &list.len())
         .ok())
+}
+
+/// `GET /tickets?external_id=`: every live ticket with that external id (not unique), in
+/// one page.
+fn by_external_id(st: &SimState, base: &str, q: &Q, ext: &str) -> Response {
+    let s = st.seeds();
+    let db = st.read();
+    let list: Vec<_> = (1..=db.tickets.max_id())
+        .filter_map(|id| {
+            db.tickets
+                .get_with(s, id, crate::data::tickets::generate_light)
+        })
+        .filter(|t| t.external_id.as_deref() == Some(ext))
+        .filter_map(|t| db.tickets.get(s, t.id))
+        .collect();
+    let n = list.len();
+    tickets_with_sideloads(Obj::new(), "tickets", &db, s, base, &list, &q.includes())
+        .field("next_page", &None::<String>)
+        .field("previous_page", &None::<String>)
+        .field("count", &n)
+        .ok()
+}
+
+/// The sort field and direction: `sort=[-]field` (cursor) or `sort_by`/`sort_order`
+/// (offset).
+fn sort_field(q: &Q, mode: &paging::Mode) -> Result<(String, bool), ApiError> {
+    match mode {
+        paging::Mode::Cursor { .. } => {
+            let s = q.get("sort").unwrap_or("id");
+            Ok(match s.strip_prefix('-') {
+                Some(f) => (f.to_string(), true),
+                None => (s.to_string(), false),
+            })
+        }
+        paging::Mode::Offset { .. } => {
+            let desc = match q.get("sort_order") {
+                None | Some("asc") => false,
+                Some("desc") => true,
+                Some(o) => {
+                    return Err(ApiError::InvalidPaginationParameter(format!(
+                        "sort_order={o} is not valid"
+                    )))
+                }
+            };
+            Ok((q.get("sort_by").unwrap_or("id").to_string(), desc))
+        }
+    }
+}
+
+/// The value a ticket sorts by (nulls first).
+fn sort_value(t: &Ticket, field: &str) -> u64 {
+    match field {
+        "created_at" => t.created_at,
+        "status" => STATUSES.iter().position(|s| *s == t.status).unwrap_or(0) as u64,
+        "assignee" => t.assignee_id.unwrap_or(0),
+        "group" => t.group_id.unwrap_or(0),
+        _ => t.requester_id,
+    }
 }

@@ -21,6 +21,10 @@ pub(crate) fn router() -> Router<SimState> {
         .route("/api/v2/users/show_many", get(show_many))
         .route("/api/v2/users/search", get(search))
         .route("/api/v2/users/create_or_update", post(create_or_update))
+        .route(
+            "/api/v2/users/create_or_update_many",
+            post(create_or_update_many),
+        )
         .route("/api/v2/users/{id}", get(show).put(update))
 }
 
@@ -31,7 +35,26 @@ async fn list(State(st): State<SimState>, Base(base): Base, q: Q) -> Result<Resp
     let mode = paging::mode(&q, &tag, 100)?;
     let s = st.seeds();
     let db = st.read();
-    let page = paging::page(&db.users, s, mode, by, desc);
+    let roles: Vec<&str> =
+        q.0.iter()
+            .filter(|(k, _)| k == "role" || k == "role[]")
+            .map(|(_, v)| v.as_str())
+            .collect();
+    let page = if roles.is_empty() {
+        paging::page(&db.users, s, mode, by, desc)
+    } else {
+        if by != paging::SortBy::Id {
+            return Err(ApiError::InvalidPaginationParameter(
+                "only id order is supported with a role filter".into(),
+            ));
+        }
+        let ids: Vec<u64> = db
+            .users
+            .ids_after(s, 0)
+            .filter(|&id| db.users.get(s, id).is_some_and(|u| roles.contains(&u.role)))
+            .collect();
+        paging::ids_page(&ids, mode, desc)
+    };
     let users: Vec<Value> = page
         .keys
         .iter()
@@ -243,4 +266,30 @@ async fn create_or_update(
         ),
     };
     Ok(Obj::new().field("user", &u.to_json(&base)).respond(status))
+}
+
+async fn create_or_update_many(
+    State(st): State<SimState>,
+    Extension(caller): Extension<Caller>,
+    Base(base): Base,
+    ZJson(body): ZJson,
+) -> Result<Response, ApiError> {
+    let items = body
+        .get("users")
+        .and_then(Value::as_array)
+        .cloned()
+        .ok_or_else(|| ApiError::invalid("users", "BlankValue", "Users: is missing"))?;
+    if items.len() > 100 {
+        return Err(ApiError::BadRequest {
+            error: "TooManyValues".into(),
+            description: "create_or_update_many: at most 100 records per request".into(),
+        });
+    }
+    Ok(super::ticket_writes::enqueue(
+        &st,
+        &caller,
+        &base,
+        "bulk_create_or_update_users",
+        crate::data::jobs::JobOp::UpsertUsers(items),
+    ))
 }

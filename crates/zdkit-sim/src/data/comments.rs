@@ -4,6 +4,7 @@ use serde_json::{json, Value};
 
 use super::gen::{self, hash};
 use super::tickets::{comment_body, Ticket};
+use super::uploads::Attachment;
 use super::{Seeds, KIND_TICKET};
 
 /// Comment `idx` of ticket `ticket_id` has this id; its audit is `id + 1`.
@@ -20,6 +21,7 @@ pub(crate) struct Comment {
     pub public: bool,
     pub created_at: u64,
     pub channel: &'static str,
+    pub attachments: Vec<Attachment>,
 }
 
 /// An audit: one update of a ticket.
@@ -85,6 +87,7 @@ pub(crate) fn generated_audit(s: &Seeds, t: &Ticket, idx: u32) -> Audit {
             public: idx == 0 || h % 5 != 0,
             created_at,
             channel: t.channel,
+            attachments: Vec::new(),
         }),
         changes,
     }
@@ -96,7 +99,7 @@ fn via(channel: &str) -> Value {
 
 impl Comment {
     /// The wire form (`audit_id` given).
-    pub(crate) fn to_json(&self, audit_id: u64) -> Value {
+    pub(crate) fn to_json(&self, audit_id: u64, base: &str) -> Value {
         json!({
             "id": self.id,
             "type": "Comment",
@@ -105,7 +108,7 @@ impl Comment {
             "html_body": format!("<div class=\"zd-comment\" dir=\"auto\"><p>{}</p></div>", html_escape(&self.body)),
             "plain_body": self.body,
             "public": self.public,
-            "attachments": [],
+            "attachments": self.attachments.iter().map(|a| a.to_json(base)).collect::<Vec<_>>(),
             "audit_id": audit_id,
             "via": via(self.channel),
             "metadata": {"system": {}, "custom": {}},
@@ -123,7 +126,7 @@ fn html_escape(s: &str) -> String {
 
 impl Audit {
     /// The events of this audit (comment first, then changes).
-    pub(crate) fn events_json(&self) -> Vec<Value> {
+    pub(crate) fn events_json(&self, base: &str) -> Vec<Value> {
         let mut events = Vec::new();
         let mut next = self.id * 10;
         if let Some(c) = &self.comment {
@@ -135,7 +138,7 @@ impl Audit {
                 "html_body": format!("<div class=\"zd-comment\" dir=\"auto\"><p>{}</p></div>", html_escape(&c.body)),
                 "plain_body": c.body,
                 "public": c.public,
-                "attachments": [],
+                "attachments": c.attachments.iter().map(|a| a.to_json(base)).collect::<Vec<_>>(),
                 "audit_id": self.id,
             }));
         }
@@ -151,7 +154,7 @@ impl Audit {
     }
 
     /// The wire form of `GET /tickets/{id}/audits`.
-    pub(crate) fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self, base: &str) -> Value {
         json!({
             "id": self.id,
             "ticket_id": self.ticket_id,
@@ -159,17 +162,17 @@ impl Audit {
             "author_id": self.author_id,
             "metadata": {"system": {}, "custom": {}},
             "via": via(self.channel),
-            "events": self.events_json(),
+            "events": self.events_json(base),
         })
     }
 
     /// The item of `GET /incremental/ticket_events`.
-    pub(crate) fn to_event_json(&self, comment_events: bool) -> Value {
+    pub(crate) fn to_event_json(&self, comment_events: bool, base: &str) -> Value {
         let mut children = Vec::new();
         let mut next = self.id * 10;
         if let Some(c) = &self.comment {
             if comment_events {
-                let mut e = c.to_json(self.id);
+                let mut e = c.to_json(self.id, base);
                 e["event_type"] = json!("Comment");
                 e["via_reference_id"] = Value::Null;
                 children.push(e);

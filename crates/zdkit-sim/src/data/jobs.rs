@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use super::gen::{hash, iso};
-use super::writes;
+use super::{user_writes, writes};
 use super::{Db, Seeds, KIND_JOB};
 use crate::error::ApiError;
 
@@ -21,6 +21,10 @@ pub(crate) enum JobOp {
     Update(Vec<(u64, Value)>, Option<u64>),
     /// `tickets/destroy_many`.
     Destroy(Vec<u64>),
+    /// `POST /tickets?async=true`: the ticket, with its id reserved at enqueue.
+    CreateAsync(u64, Value),
+    /// `users/create_or_update_many`.
+    UpsertUsers(Vec<Value>),
 }
 
 /// A job.
@@ -110,6 +114,18 @@ impl Jobs {
             .collect()
     }
 
+    /// `TooManyJobs` when 30 jobs are queued or working.
+    pub(crate) fn capacity(&self, now_ms: u64) -> Result<(), ApiError> {
+        let inflight = self.inflight(now_ms);
+        if inflight.len() >= MAX_INFLIGHT {
+            return Err(ApiError::TooManyJobs {
+                job_class: "TicketBulkUpdateJob".to_string(),
+                current_job_ids: inflight.iter().map(|j| j.id.clone()).collect(),
+            });
+        }
+        Ok(())
+    }
+
     /// Enqueues a job, or fails with `TooManyJobs`.
     pub(crate) fn enqueue(
         &mut self,
@@ -119,13 +135,7 @@ impl Jobs {
         job_type: &'static str,
         op: JobOp,
     ) -> Result<&Job, ApiError> {
-        let inflight = self.inflight(now_ms);
-        if inflight.len() >= MAX_INFLIGHT {
-            return Err(ApiError::TooManyJobs {
-                job_class: "TicketBulkUpdateJob".to_string(),
-                current_job_ids: inflight.iter().map(|j| j.id.clone()).collect(),
-            });
-        }
+        self.capacity(now_ms)?;
         self.counter += 1;
         let id = format!(
             "{:016x}{:016x}",
@@ -136,6 +146,8 @@ impl Jobs {
             JobOp::Create(v) => v.len(),
             JobOp::Update(v, _) => v.len(),
             JobOp::Destroy(v) => v.len(),
+            JobOp::UpsertUsers(v) => v.len(),
+            JobOp::CreateAsync(..) => 1,
         } as u64;
         self.list.push(Job {
             id,
@@ -244,8 +256,66 @@ pub(crate) fn settle(db: &mut Db, s: &Seeds, now_ms: u64) {
                     Err(e) => failure(json!(id), "destroy", &e),
                 })
                 .collect(),
+            Some(JobOp::CreateAsync(id, item)) => {
+                vec![match writes::create_ticket_as(db, s, at, caller, &item, Some(id)) {
+                    Ok((t, _)) => json!({"id": t.id, "index": 0}),
+                    Err(e) => {
+                        let mut f = failure(json!(id), "create", &e);
+                        f["index"] = json!(0);
+                        f
+                    }
+                }]
+            }
+            Some(JobOp::UpsertUsers(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(index, item)| upsert_user(db, s, at, item, index))
+                .collect(),
             None => Vec::new(),
         };
         db.jobs.list[i].results = Some(results);
+    }
+}
+
+/// One `create_or_update_many` item: matched by email, then external id.
+fn upsert_user(db: &mut Db, s: &Seeds, at: u64, item: &Value, index: usize) -> Value {
+    let Some(input) = item.as_object() else {
+        let e = ApiError::invalid("user", "InvalidValue", "User: is invalid");
+        let mut f = failure(Value::Null, "create", &e);
+        f["index"] = json!(index);
+        return f;
+    };
+    let existing = input
+        .get("email")
+        .and_then(Value::as_str)
+        .and_then(|e| db.user_by_email(s, e))
+        .or_else(|| {
+            input
+                .get("external_id")
+                .and_then(Value::as_str)
+                .and_then(|e| db.user_by_external(s, e))
+        });
+    let (action, status, result) = match existing {
+        Some(u) => (
+            "update",
+            "Updated",
+            user_writes::update_user(db, s, at, u.id, input),
+        ),
+        None => (
+            "create",
+            "Created",
+            user_writes::create_user(db, s, at, input),
+        ),
+    };
+    match result {
+        Ok(u) => {
+            json!({"id": u.id, "index": index, "action": action, "status": status, "success": true,
+            "email": u.email, "external_id": u.external_id})
+        }
+        Err(e) => {
+            let mut f = failure(Value::Null, action, &e);
+            f["index"] = json!(index);
+            f
+        }
     }
 }

@@ -8,8 +8,9 @@ pub(crate) mod jobs;
 pub(crate) mod orgs;
 pub(crate) mod table;
 pub(crate) mod tickets;
-pub(crate) mod users;
+pub(crate) mod uploads;
 pub(crate) mod user_writes;
+pub(crate) mod users;
 pub(crate) mod writes;
 
 use std::collections::{BTreeSet, HashMap};
@@ -77,6 +78,7 @@ pub(crate) struct Db {
     pub user_externals: HashMap<String, u64>,
     pub idempotency: HashMap<String, IdemEntry>,
     pub jobs: jobs::Jobs,
+    pub uploads: uploads::Uploads,
 }
 
 impl Db {
@@ -94,6 +96,7 @@ impl Db {
             user_externals: HashMap::new(),
             idempotency: HashMap::new(),
             jobs: jobs::Jobs::default(),
+            uploads: uploads::Uploads::default(),
         }
     }
 

@@ -89,8 +89,20 @@ impl Generate for Ticket {
     }
 
     fn generate(s: &Seeds, id: u64) -> Self {
+        build(s, id, true)
+    }
+}
+
+/// Ticket `id` without its custom field values and description (for search filters
+/// that do not need them); the subject is still there.
+pub(crate) fn generate_light(s: &Seeds, id: u64) -> Ticket {
+    build(s, id, false)
+}
+
+fn build(s: &Seeds, id: u64, full: bool) -> Ticket {
+    {
         let h = |salt: u64| hash(s.seed, KIND_TICKET, id, salt);
-        let ts = Self::base_ts(s, id);
+        let ts = Ticket::base_ts(s, id);
         let created_at = ts.saturating_sub(h(4) % MAX_TICKET_AGE_SECS);
         let status = match h(5) % 100 {
             0..=4 => "new",
@@ -120,7 +132,11 @@ impl Generate for Ticket {
             id,
             external_id: (h(20) % 5 == 0).then(|| format!("crm-{id}")),
             kind: (h(21) % 10 >= 3).then(|| pick(TYPES, h(22))),
-            description: comment_body(s, id, 0),
+            description: if full {
+                comment_body(s, id, 0)
+            } else {
+                String::new()
+            },
             subject,
             priority: (h(23) % 10 >= 3).then(|| pick(PRIORITIES, h(24))),
             status,
@@ -135,13 +151,17 @@ impl Generate for Ticket {
                 Vec::new()
             },
             tags,
-            custom_fields: gen_custom_fields(s, id),
+            custom_fields: if full {
+                gen_custom_fields(s, id)
+            } else {
+                Vec::new()
+            },
             channel: pick(CHANNELS, h(29)),
             due_at: None,
             created_at,
             updated_at: ts,
             ts,
-            deleted: Self::base_deleted(s, id),
+            deleted: Ticket::base_deleted(s, id),
             comments: gen_comments,
             gen_comments,
         }

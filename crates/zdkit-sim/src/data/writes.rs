@@ -256,13 +256,13 @@ fn apply_ticket_fields(
 }
 
 /// The comment of a ticket write: `(body, public, author)`, or None when absent.
-/// `(body, public, author_id)` of a comment.
-type CommentInput = (String, Option<bool>, Option<u64>);
+/// `(body, public, author_id, upload tokens)` of a comment.
+type CommentInput = (String, Option<bool>, Option<u64>, Vec<String>);
 
 fn comment_of(input: &Map<String, Value>) -> Option<CommentInput> {
     let c = input.get("comment")?;
-    let (body, public, author) = match c {
-        Value::String(b) => (b.clone(), None, None),
+    let (body, public, author, uploads) = match c {
+        Value::String(b) => (b.clone(), None, None, Vec::new()),
         Value::Object(o) => {
             let body = o
                 .get("body")
@@ -274,11 +274,12 @@ fn comment_of(input: &Map<String, Value>) -> Option<CommentInput> {
                 body,
                 o.get("public").and_then(Value::as_bool),
                 o.get("author_id").and_then(Value::as_u64),
+                o.get("uploads").and_then(string_list).unwrap_or_default(),
             )
         }
-        _ => (String::new(), None, None),
+        _ => (String::new(), None, None, Vec::new()),
     };
-    Some((body, public, author))
+    Some((body, public, author, uploads))
 }
 
 fn blank_description() -> ApiError {
@@ -293,6 +294,18 @@ pub(crate) fn create_ticket(
     caller: u64,
     input: &Value,
 ) -> Result<(Ticket, Audit), ApiError> {
+    create_ticket_as(db, s, now, caller, input, None)
+}
+
+/// Creates a ticket, with an id reserved earlier (`async=true`) or a fresh one.
+pub(crate) fn create_ticket_as(
+    db: &mut Db,
+    s: &Seeds,
+    now: u64,
+    caller: u64,
+    input: &Value,
+    reserved: Option<u64>,
+) -> Result<(Ticket, Audit), ApiError> {
     let Some(input) = input.as_object() else {
         return Err(ApiError::invalid(
             "base",
@@ -300,11 +313,11 @@ pub(crate) fn create_ticket(
             "Ticket: is invalid",
         ));
     };
-    let (body, public, author) = match comment_of(input) {
-        Some((b, p, a)) if !b.trim().is_empty() => (b, p, a),
+    let (body, public, author, uploads) = match comment_of(input) {
+        Some((b, p, a, u)) if !b.trim().is_empty() => (b, p, a, u),
         _ => return Err(blank_description()),
     };
-    let id = db.tickets.max_id() + 1;
+    let id = reserved.unwrap_or(db.tickets.max_id() + 1);
     let mut t = Ticket {
         id,
         external_id: None,
@@ -341,8 +354,9 @@ pub(crate) fn create_ticket(
             .get(s, t.requester_id)
             .and_then(|u| u.organization_id);
     }
-    let new_id = db.tickets.alloc_id();
-    debug_assert_eq!(new_id, id);
+    if reserved.is_none() {
+        db.tickets.alloc_id();
+    }
     let author_id = author.unwrap_or(t.requester_id);
     t.submitter_id = author_id;
     let cid = comment_id(id, 0);
@@ -359,6 +373,10 @@ pub(crate) fn create_ticket(
             public: public.unwrap_or(true),
             created_at: now,
             channel: "api",
+            attachments: uploads
+                .iter()
+                .flat_map(|u| db.uploads.attachments(u))
+                .collect(),
         }),
         changes,
     };
@@ -410,7 +428,7 @@ pub(crate) fn update_ticket(
         ));
     }
     let comment = match comment_of(input) {
-        Some((b, _, _)) if b.trim().is_empty() => {
+        Some((b, _, _, _)) if b.trim().is_empty() => {
             return Err(ApiError::invalid(
                 "comment",
                 "BlankValue",
@@ -430,8 +448,12 @@ pub(crate) fn update_ticket(
     let mut changes = Vec::new();
     apply_ticket_fields(db, s, now, &mut t, input, &mut changes, false)?;
     let cid = comment_id(id, idx);
-    let comment = comment.map(|(body, public, author)| {
+    let comment = comment.map(|(body, public, author, uploads)| {
         t.comments += 1;
+        let attachments = uploads
+            .iter()
+            .flat_map(|u| db.uploads.attachments(u))
+            .collect();
         let author_id = author.unwrap_or(caller);
         Comment {
             id: cid,
@@ -440,6 +462,7 @@ pub(crate) fn update_ticket(
             public: public.unwrap_or(true),
             created_at: now,
             channel: "api",
+            attachments,
         }
     });
     t.updated_at = now;

@@ -248,14 +248,50 @@ async fn live_responses_match_the_oas() {
         validate(&root, schema, &r.body, "$", &mut errors);
         failures.extend(errors.into_iter().map(|e| format!("GET {url}: {e}")));
     }
-    let schema = response_schema(&root, "/api/v2/tickets", "post", "201");
-    let mut errors = Vec::new();
-    validate(&root, schema, &created.body, "$", &mut errors);
-    failures.extend(
-        errors
-            .into_iter()
-            .map(|e| format!("POST /api/v2/tickets: {e}")),
-    );
+    let created_id = created.body["ticket"]["id"].as_u64().unwrap();
+    let updated = sim
+        .json(
+            Method::PUT,
+            &format!("/api/v2/tickets/{created_id}"),
+            json!({"ticket": {"status": "open", "comment": "more"}}),
+        )
+        .await;
+    let user = sim
+        .json(
+            Method::POST,
+            "/api/v2/users",
+            json!({"user": {"name": "New", "email": "new@example.com"}}),
+        )
+        .await;
+    let upsert = sim
+        .json(
+            Method::POST,
+            "/api/v2/users/create_or_update",
+            json!({"user": {"name": "Newer", "email": "new@example.com"}}),
+        )
+        .await;
+    let bulk = sim
+        .json(
+            Method::POST,
+            "/api/v2/tickets/create_many",
+            json!({"tickets": [{"comment": "a"}]}),
+        )
+        .await;
+    let writes: Vec<(&str, &str, &str, &Resp)> = vec![
+        ("/api/v2/tickets", "post", "201", &created),
+        ("/api/v2/tickets/{ticket_id}", "put", "200", &updated),
+        ("/api/v2/users", "post", "201", &user),
+        ("/api/v2/users/create_or_update", "post", "200", &upsert),
+        ("/api/v2/tickets/create_many", "post", "200", &bulk),
+        ("/api/v2/tickets/update_many", "put", "200", &job),
+    ];
+    for (path, method, status, r) in writes {
+        assert_eq!(r.status.as_str(), status, "{method} {path}: {}", r.text);
+        let schema = response_schema(&root, path, method, status);
+        let mut errors = Vec::new();
+        validate(&root, schema, &r.body, "$", &mut errors);
+        failures.extend(errors.into_iter().map(|e| format!("{method} {path}: {e}")));
+    }
     assert!(
         failures.is_empty(),
         "{} OAS mismatches:\n{}",

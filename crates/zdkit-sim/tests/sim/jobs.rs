@@ -175,3 +175,112 @@ async fn at_most_thirty_jobs_in_flight() {
         .await;
     assert_eq!(r.status, 200);
 }
+
+#[tokio::test]
+async fn job_list_is_newest_first_with_stable_cursors() {
+    let sim = start(100).await;
+    let mut ids = Vec::new();
+    for i in 1..=3 {
+        let r = sim
+            .send(sim.req(
+                Method::DELETE,
+                &format!("/api/v2/tickets/destroy_many?ids={i}"),
+            ))
+            .await;
+        ids.push(r.body["job_status"]["id"].as_str().unwrap().to_string());
+    }
+    let first = sim.get("/api/v2/job_statuses?page[size]=2").await;
+    let page: Vec<&str> = first.body["job_statuses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(page, vec![ids[2].as_str(), ids[1].as_str()]);
+    assert_eq!(first.body["meta"]["has_more"], true);
+    // A new job does not shift the cursor.
+    sim.send(sim.req(Method::DELETE, "/api/v2/tickets/destroy_many?ids=4"))
+        .await;
+    let next = sim.get(first.body["links"]["next"].as_str().unwrap()).await;
+    let page: Vec<&str> = next.body["job_statuses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(page, vec![ids[0].as_str()]);
+    assert_eq!(next.body["meta"]["has_more"], false);
+}
+
+#[tokio::test]
+async fn users_create_or_update_many() {
+    let sim = start(100).await;
+    let body = json!({"users": [
+        {"name": "Renamed", "email": "customer20@example.com"},
+        {"name": "Brand New", "email": "brand.new@example.com", "external_id": "bn-1"},
+        {"email": "no-name@example.com"},
+    ]});
+    let r = sim
+        .json(Method::POST, "/api/v2/users/create_or_update_many", body)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let id = r.body["job_status"]["id"].as_str().unwrap().to_string();
+    sim.advance(2);
+    let job = sim.get(&format!("/api/v2/job_statuses/{id}")).await.body["job_status"].clone();
+    assert_eq!(job["status"], "completed");
+    let results = job["results"].as_array().unwrap();
+    assert_eq!(results[0]["id"], 20);
+    assert_eq!(results[0]["status"], "Updated");
+    assert_eq!(results[1]["status"], "Created");
+    assert_eq!(results[2]["success"], false);
+    assert_eq!(
+        sim.get("/api/v2/users/20").await.body["user"]["name"],
+        "Renamed"
+    );
+    let created = results[1]["id"].as_u64().unwrap();
+    assert_eq!(
+        sim.get(&format!("/api/v2/users/{created}")).await.body["user"]["external_id"],
+        "bn-1"
+    );
+}
+
+#[tokio::test]
+async fn async_ticket_creation() {
+    let sim = start(100).await;
+    let r = sim
+        .json(
+            Method::POST,
+            "/api/v2/tickets.json?async=true",
+            json!({"ticket": {"comment": "later", "subject": "Async"}}),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let id = r.body["ticket"]["id"].as_u64().unwrap();
+    assert_eq!(id, 101);
+    assert_eq!(r.body["job_status"]["status"], "queued");
+    // A synchronous create meanwhile gets the next id.
+    let sync = sim
+        .json(
+            Method::POST,
+            "/api/v2/tickets",
+            json!({"ticket": {"comment": "now"}}),
+        )
+        .await;
+    assert_eq!(sync.body["ticket"]["id"], 102);
+    assert_error(
+        &sim.get(&format!("/api/v2/tickets/{id}")).await,
+        404,
+        "RecordNotFound",
+    );
+    sim.advance(2);
+    let t = sim.get(&format!("/api/v2/tickets/{id}")).await;
+    assert_eq!(t.status, 200, "{}", t.text);
+    assert_eq!(t.body["ticket"]["subject"], "Async");
+    let job = sim
+        .get(&format!(
+            "/api/v2/job_statuses/{}",
+            r.body["job_status"]["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(job.body["job_status"]["results"][0]["id"], id);
+}

@@ -5,6 +5,7 @@ mod errors;
 mod exports;
 mod jobs;
 mod resources;
+mod robustness;
 mod search;
 mod support;
 mod walks;

@@ -53,6 +53,19 @@ async fn ticket_list_cursor_and_offset_shapes() {
     let first_ids: Vec<u64> = tickets.iter().map(|t| t["id"].as_u64().unwrap()).collect();
     assert_eq!(prev_ids, first_ids);
 
+    for _ in 0..2 {
+        let body = serde_json::json!({"ticket": {"comment": "x", "external_id": "dup-ext"}});
+        sim.json(reqwest::Method::POST, "/api/v2/tickets", body)
+            .await;
+    }
+    let by_ext = sim.get("/api/v2/tickets?external_id=dup-ext").await;
+    let found: Vec<u64> = by_ext.body["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(found, vec![301, 302]);
     let off = sim
         .get("/api/v2/tickets?page=2&per_page=7&sort_order=desc")
         .await;
@@ -71,6 +84,44 @@ async fn ticket_list_cursor_and_offset_shapes() {
         .map(|t| t["id"].as_u64().unwrap())
         .collect();
     assert!(ids.windows(2).all(|w| w[0] > w[1]));
+
+    // Sorting by other fields, both pagination styles.
+    let mut url = "/api/v2/tickets?page[size]=100&sort=-status".to_string();
+    let mut ranks = Vec::new();
+    let order = ["new", "open", "pending", "hold", "solved", "closed"];
+    loop {
+        let r = sim.get(&url).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        ranks.extend(
+            r.body["tickets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| order.iter().position(|s| *s == t["status"]).unwrap()),
+        );
+        if r.body["meta"]["has_more"] != true {
+            break;
+        }
+        url = r.body["links"]["next"].as_str().unwrap().to_string();
+    }
+    assert_eq!(ranks.len() as u64, live);
+    assert!(ranks.windows(2).all(|w| w[0] >= w[1]));
+    let by_created = sim
+        .get("/api/v2/tickets?sort_by=created_at&per_page=50&page=2")
+        .await;
+    let created: Vec<&str> = by_created.body["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["created_at"].as_str().unwrap())
+        .collect();
+    assert_eq!(created.len(), 50);
+    assert!(created.windows(2).all(|w| w[0] <= w[1]));
+    assert_error(
+        &sim.get("/api/v2/tickets?sort_by=subject").await,
+        400,
+        "InvalidPaginationParameter",
+    );
 
     let desc = sim
         .get("/api/v2/tickets?page[size]=3&sort=-updated_at")
@@ -130,6 +181,22 @@ async fn show_count_show_many_comments_audits() {
     assert!(!list.is_empty());
     assert_eq!(list[0]["body"], r.body["ticket"]["description"]);
     assert_eq!(list[0]["type"], "Comment");
+    let with_users = sim
+        .get(&format!("/api/v2/tickets/{id}/comments?include=users"))
+        .await;
+    let authors: std::collections::BTreeSet<u64> = with_users.body["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["author_id"].as_u64().unwrap())
+        .collect();
+    let users: std::collections::BTreeSet<u64> = with_users.body["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(authors, users);
     let audits = sim
         .get(&format!("/api/v2/tickets/{id}/audits?page[size]=1"))
         .await;
@@ -193,6 +260,33 @@ async fn users_orgs_groups_fields() {
         .map(|u| u["email"].as_str().unwrap())
         .collect();
     assert_eq!(emails.len(), 100, "emails are unique");
+    let agents = sim
+        .get("/api/v2/users?role[]=agent&role[]=admin&page[size]=5")
+        .await;
+    let first: Vec<u64> = agents.body["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(first, vec![1, 2, 3, 4, 5]);
+    let rest = sim
+        .get(agents.body["links"]["next"].as_str().unwrap())
+        .await;
+    let rest: Vec<u64> = rest.body["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(rest, vec![6, 7, 8, 9]);
+    let end_users = sim.get("/api/v2/users?role=end-user&per_page=100").await;
+    assert_eq!(end_users.body["count"], 91);
+    assert!(end_users.body["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|u| u["role"] == "end-user"));
     let orgs = sim.get("/api/v2/organizations.json?per_page=5").await;
     assert_eq!(orgs.body["organizations"].as_array().unwrap().len(), 5);
     assert_eq!(orgs.body["count"], 10);
@@ -220,4 +314,39 @@ async fn users_orgs_groups_fields() {
     let paged = sim.get("/api/v2/ticket_fields?page[size]=4").await;
     assert_eq!(paged.body["ticket_fields"].as_array().unwrap().len(), 4);
     assert_eq!(paged.body["meta"]["has_more"], true);
+}
+
+#[tokio::test]
+async fn admin_health_reset_and_ground_truth() {
+    let sim = start(100).await;
+    let health = sim.send(sim.client.get(sim.url("/__sim/health"))).await;
+    assert_eq!(health.body["status"], "ok");
+    assert_eq!(health.body["now"], T0);
+    let before = sim.truth("tickets").await;
+    sim.json(
+        reqwest::Method::POST,
+        "/api/v2/tickets",
+        serde_json::json!({"ticket": {"comment": "x"}}),
+    )
+    .await;
+    sim.json(
+        reqwest::Method::POST,
+        "/api/v2/users",
+        serde_json::json!({"user": {"name": "U"}}),
+    )
+    .await;
+    assert_eq!(sim.truth("tickets").await.len(), before.len() + 1);
+    let r = sim.send(sim.client.post(sim.url("/__sim/reset"))).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(sim.truth("tickets").await, before);
+    for kind in ["users", "organizations", "groups", "ticket_fields"] {
+        let rows = sim.truth(kind).await;
+        assert!(!rows.is_empty(), "{kind}");
+        assert!(rows.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+    assert_eq!(sim.truth("users").await.len(), 50);
+    let r = sim
+        .send(sim.client.get(sim.url("/__sim/ground-truth/nope")))
+        .await;
+    assert_error(&r, 404, "InvalidEndpoint");
 }

@@ -65,6 +65,26 @@ async fn search_filters_count_and_cap() {
     for t in recent.body["results"].as_array().unwrap() {
         assert!(t["created_at"].as_str().unwrap() >= "2023-11-02");
     }
+    let ordered = sim
+        .get("/api/v2/search?query=type:ticket status:open order_by:created sort:asc&per_page=50")
+        .await;
+    let created: Vec<&str> = ordered.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["created_at"].as_str().unwrap())
+        .collect();
+    assert!(created.windows(2).all(|w| w[0] <= w[1]), "{created:?}");
+    let by_param = sim
+        .get("/api/v2/search?query=type:ticket&sort_by=updated_at&sort_order=desc&per_page=50")
+        .await;
+    let updated: Vec<&str> = by_param.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["updated_at"].as_str().unwrap())
+        .collect();
+    assert!(updated.windows(2).all(|w| w[0] >= w[1]), "{updated:?}");
     let users = sim.get("/api/v2/search?query=type:user role:agent").await;
     assert_eq!(users.body["count"], 8);
     assert!(users.body["results"]

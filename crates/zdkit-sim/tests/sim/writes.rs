@@ -106,11 +106,31 @@ async fn idempotency_key_miss_hit_conflict_expiry() {
     assert_eq!(again.header("x-idempotency-lookup"), Some("hit"));
     assert_eq!(again.text, first.text);
     assert_eq!(again.header("location"), first.header("location"));
+    // Key order in the JSON does not make a different request.
+    let reordered = sim
+        .send(
+            sim.req(Method::POST, "/api/v2/tickets")
+                .header("Idempotency-Key", "k2")
+                .header("content-type", "application/json")
+                .body(r#"{"ticket":{"priority":"low","comment":{"public":true,"body":"b"}}}"#),
+        )
+        .await;
+    assert_eq!(reordered.header("x-idempotency-lookup"), Some("miss"));
+    let same = sim
+        .send(
+            sim.req(Method::POST, "/api/v2/tickets")
+                .header("Idempotency-Key", "k2")
+                .header("content-type", "application/json")
+                .body(r#"{"ticket":{"comment":{"body":"b","public":true},"priority":"low"}}"#),
+        )
+        .await;
+    assert_eq!(same.header("x-idempotency-lookup"), Some("hit"));
+    assert_eq!(same.text, reordered.text);
     let other = post("k1", &json!({"ticket": {"comment": {"body": "different"}}})).await;
     assert_error(&other, 400, "IdempotentRequestError");
     assert_eq!(
         sim.get("/api/v2/tickets/count").await.body["count"]["value"],
-        sim_live_base(&sim).await + 1
+        sim_live_base(&sim).await + 2
     );
 
     sim.advance(2 * 3600 - 1);
@@ -226,4 +246,67 @@ async fn users_create_update_create_or_update() {
         .await;
     assert_eq!(me.status, 200, "{}", me.text);
     assert_eq!(me.body["user"]["id"], id);
+}
+
+#[tokio::test]
+async fn uploads_attach_to_comments() {
+    let sim = start(50).await;
+    let up = sim
+        .send(
+            sim.req(Method::POST, "/api/v2/uploads.json?filename=notes.txt")
+                .header("content-type", "text/plain")
+                .body("hello file"),
+        )
+        .await;
+    assert_eq!(up.status, 201, "{}", up.text);
+    let token = up.body["upload"]["token"].as_str().unwrap().to_string();
+    assert_eq!(up.body["upload"]["attachment"]["size"], 10);
+    assert_eq!(up.body["upload"]["attachment"]["file_name"], "notes.txt");
+    let second = sim
+        .send(
+            sim.req(
+                Method::POST,
+                &format!("/api/v2/uploads?filename=b.bin&token={token}"),
+            )
+            .body(vec![0u8, 1, 2]),
+        )
+        .await;
+    assert_eq!(second.body["upload"]["token"], token.as_str());
+    assert_eq!(
+        second.body["upload"]["attachments"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let r = sim
+        .json(
+            Method::POST,
+            "/api/v2/tickets",
+            json!({"ticket": {"comment": {"body": "see files", "uploads": [token]}}}),
+        )
+        .await;
+    let id = r.body["ticket"]["id"].as_u64().unwrap();
+    let comments = sim.get(&format!("/api/v2/tickets/{id}/comments")).await;
+    let attachments = comments.body["comments"][0]["attachments"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(attachments.len(), 2);
+    let content = sim
+        .get(attachments[0]["content_url"].as_str().unwrap())
+        .await;
+    assert_eq!(content.text, "hello file");
+    assert_eq!(content.header("content-type"), Some("text/plain"));
+    let aid = attachments[1]["id"].as_u64().unwrap();
+    assert_eq!(
+        sim.get(&format!("/api/v2/attachments/{aid}")).await.body["attachment"]["size"],
+        3
+    );
+    assert_error(
+        &sim.send(sim.req(Method::POST, "/api/v2/uploads").body("x"))
+            .await,
+        422,
+        "RecordInvalid",
+    );
 }

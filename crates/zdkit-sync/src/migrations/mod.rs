@@ -14,12 +14,16 @@ pub(crate) struct Migration {
 }
 
 /// SQLite migrations, ascending.
-pub(crate) const SQLITE: &[Migration] =
-    &[Migration { version: 1, sql: include_str!("sqlite/001_initial.sql") }];
+pub(crate) const SQLITE: &[Migration] = &[Migration {
+    version: 1,
+    sql: include_str!("sqlite/001_initial.sql"),
+}];
 
 /// PostgreSQL migrations, ascending.
-pub(crate) const POSTGRES: &[Migration] =
-    &[Migration { version: 1, sql: include_str!("postgres/001_initial.sql") }];
+pub(crate) const POSTGRES: &[Migration] = &[Migration {
+    version: 1,
+    sql: include_str!("postgres/001_initial.sql"),
+}];
 
 /// The newest schema version this build knows.
 pub const LATEST: i64 = 1;

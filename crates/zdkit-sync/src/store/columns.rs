@@ -26,7 +26,7 @@ pub(crate) enum Kind {
     Time,
     /// A JSON value (e.g. `tags`; PostgreSQL: `jsonb`).
     Json,
-    /// The whole record as JSON text (PostgreSQL: `json`, which keeps the text as is).
+    /// The whole record as compact JSON text (PostgreSQL: `text`, kept exactly).
     Raw,
 }
 
@@ -85,29 +85,47 @@ pub(crate) enum Val {
 }
 
 const fn col(name: &'static str, kind: Kind) -> Col {
-    Col { name, kind, src: Src::Field(name) }
+    Col {
+        name,
+        kind,
+        src: Src::Field(name),
+    }
 }
 
 const fn derived(name: &'static str, kind: Kind, f: fn(&Value, Option<&Value>) -> Val) -> Col {
-    Col { name, kind, src: Src::Derived(f) }
+    Col {
+        name,
+        kind,
+        src: Src::Derived(f),
+    }
 }
 
 const ID: Col = col("id", Kind::Int);
-const RAW: Col = Col { name: "raw", kind: Kind::Raw, src: Src::Raw };
+const RAW: Col = Col {
+    name: "raw",
+    kind: Kind::Raw,
+    src: Src::Raw,
+};
 const CREATED: Col = col("created_at", Kind::Time);
 const UPDATED: Col = col("updated_at", Kind::Time);
 
 fn ticket_deleted(v: &Value, _: Option<&Value>) -> Val {
-    Val::Bool(Some(v.get("status").and_then(Value::as_str) == Some("deleted")))
+    Val::Bool(Some(
+        v.get("status").and_then(Value::as_str) == Some("deleted"),
+    ))
 }
 fn user_deleted(v: &Value, _: Option<&Value>) -> Val {
-    Val::Bool(Some(v.get("active").and_then(Value::as_bool) == Some(false)))
+    Val::Bool(Some(
+        v.get("active").and_then(Value::as_bool) == Some(false),
+    ))
 }
 fn org_deleted(v: &Value, _: Option<&Value>) -> Val {
     Val::Bool(Some(v.get("deleted_at").is_some_and(|d| !d.is_null())))
 }
 fn group_deleted(v: &Value, _: Option<&Value>) -> Val {
-    Val::Bool(Some(v.get("deleted").and_then(Value::as_bool) == Some(true)))
+    Val::Bool(Some(
+        v.get("deleted").and_then(Value::as_bool) == Some(true),
+    ))
 }
 fn never_deleted(_: &Value, _: Option<&Value>) -> Val {
     Val::Bool(Some(false))
@@ -127,9 +145,15 @@ fn comment_audit(v: &Value, parent: Option<&Value>) -> Val {
 }
 /// A comment's `created_at`, else the enclosing event's.
 fn comment_created(v: &Value, parent: Option<&Value>) -> Val {
-    let own = v.get("created_at").and_then(Value::as_str).and_then(normalize_time);
+    let own = v
+        .get("created_at")
+        .and_then(Value::as_str)
+        .and_then(normalize_time);
     Val::Text(own.or_else(|| {
-        parent.and_then(|p| p.get("created_at")).and_then(Value::as_str).and_then(normalize_time)
+        parent
+            .and_then(|p| p.get("created_at"))
+            .and_then(Value::as_str)
+            .and_then(normalize_time)
     }))
 }
 
@@ -206,7 +230,11 @@ static GROUPS: TableSpec = TableSpec {
         col("name", Kind::Text),
         col("description", Kind::Text),
         col("is_public", Kind::Bool),
-        Col { name: "is_default", kind: Kind::Bool, src: Src::Field("default") },
+        Col {
+            name: "is_default",
+            kind: Kind::Bool,
+            src: Src::Field("default"),
+        },
         CREATED,
         UPDATED,
         derived("deleted", Kind::Bool, group_deleted),
@@ -260,7 +288,11 @@ static COMMENTS: TableSpec = TableSpec {
     table: Table::Comments,
     cols: &[
         ID,
-        Col { name: "ticket_id", kind: Kind::Int, src: Src::Parent("ticket_id") },
+        Col {
+            name: "ticket_id",
+            kind: Kind::Int,
+            src: Src::Parent("ticket_id"),
+        },
         derived("audit_id", Kind::Int, comment_audit),
         col("author_id", Kind::Int),
         col("public", Kind::Bool),
@@ -289,7 +321,11 @@ pub(crate) fn spec(table: Table) -> &'static TableSpec {
 
 /// `"name", "name", …` of the table's columns.
 pub(crate) fn column_list(spec: &TableSpec) -> String {
-    spec.cols.iter().map(|c| format!("\"{}\"", c.name)).collect::<Vec<_>>().join(", ")
+    spec.cols
+        .iter()
+        .map(|c| format!("\"{}\"", c.name))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The upsert's `DO UPDATE SET … [WHERE newer]` clause. `current` names the stored row
@@ -350,20 +386,33 @@ pub(crate) fn prepare(stream: Stream, records: Vec<Record>) -> Result<PreparedPa
         if let Some(comments) = comments.as_mut() {
             let children = record.get("child_events").and_then(Value::as_array);
             for child in children.into_iter().flatten() {
-                if is_comment(child) {
-                    let row = extract(&COMMENTS, child, Some(record))
-                        .map_err(|e| invalid(format!("comment child event: {e}")))?;
-                    comments.push(row);
+                if !is_comment(child) {
+                    continue;
+                }
+                // A comment is derived data: one without a usable id stays in its event's
+                // `raw` and is not worth failing the page for.
+                match extract(&COMMENTS, child, Some(record)) {
+                    Ok(row) => comments.push(row),
+                    Err(reason) => {
+                        tracing::warn!(index, %reason, "ticket event has an unusable comment; kept in raw only");
+                    }
                 }
             }
         }
     }
-    Ok(PreparedPage { received, main: main.finish(), comments: comments.map(Deduper::finish) })
+    Ok(PreparedPage {
+        received,
+        main: main.finish(),
+        comments: comments.map(Deduper::finish),
+    })
 }
 
 fn is_comment(child: &Value) -> bool {
     let kind = |k: &str| child.get(k).and_then(Value::as_str);
-    matches!(kind("event_type").or_else(|| kind("type")), Some("Comment" | "VoiceComment"))
+    matches!(
+        kind("event_type").or_else(|| kind("type")),
+        Some("Comment" | "VoiceComment")
+    )
 }
 
 /// One row in `spec` order, or why the record is unusable.
@@ -456,10 +505,51 @@ fn json_without_nul(v: &Value) -> String {
 }
 
 /// RFC 3339 → `YYYY-MM-DDTHH:MM:SSZ` in UTC (sub-seconds dropped), so text order is time
-/// order; `None` if unparsable.
+/// order; `None` if unparsable or before year 1 (PostgreSQL has no year 0).
 pub(crate) fn normalize_time(s: &str) -> Option<String> {
+    if is_canonical_time(s) {
+        return Some(s.to_owned());
+    }
     let t = OffsetDateTime::parse(s, &Rfc3339).ok()?;
-    Some(format_unix(t.unix_timestamp()))
+    (t.year() >= 1).then(|| format_unix(t.unix_timestamp()))
+}
+
+/// Whether `s` is already a valid `YYYY-MM-DDTHH:MM:SSZ` (what Zendesk sends): the fast
+/// path of [`normalize_time`].
+fn is_canonical_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[19] != b'Z'
+    {
+        return false;
+    }
+    let num = |from: usize, to: usize| {
+        b[from..to].iter().try_fold(0u16, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u16::from(c - b'0'))
+        })
+    };
+    let (Some(year), Some(month), Some(day), Some(h), Some(m), Some(sec)) = (
+        num(0, 4),
+        num(5, 7),
+        num(8, 10),
+        num(11, 13),
+        num(14, 16),
+        num(17, 19),
+    ) else {
+        return false;
+    };
+    let date = u8::try_from(month)
+        .ok()
+        .and_then(|m| time::Month::try_from(m).ok())
+        .and_then(|m| {
+            time::Date::from_calendar_date(i32::from(year), m, u8::try_from(day).ok()?).ok()
+        });
+    year >= 1 && date.is_some() && h < 24 && m < 60 && sec < 60
 }
 
 /// Unix seconds → `YYYY-MM-DDTHH:MM:SSZ`.
@@ -534,7 +624,10 @@ impl Deduper {
     }
 
     fn finish(self) -> Rows {
-        Rows { spec: self.spec, rows: self.rows }
+        Rows {
+            spec: self.spec,
+            rows: self.rows,
+        }
     }
 }
 
@@ -549,24 +642,41 @@ mod tests {
             "tags": ["x"], "updated_at": "2024-01-02T04:04:05+01:00", "generated_timestamp": 9,
             "requester_id": 3, "extra": {"kept": true}});
         let row = extract(&TICKETS, &t, None).unwrap();
-        let get = |name: &str| row[TICKETS.cols.iter().position(|c| c.name == name).unwrap()].clone();
+        let get =
+            |name: &str| row[TICKETS.cols.iter().position(|c| c.name == name).unwrap()].clone();
         assert_eq!(get("subject"), Val::Text(Some("ab".into())));
         assert_eq!(get("priority"), Val::Text(None));
         assert_eq!(get("deleted"), Val::Bool(Some(true)));
         assert_eq!(get("tags"), Val::Text(Some(r#"["x"]"#.into())));
-        assert_eq!(get("updated_at"), Val::Text(Some("2024-01-02T03:04:05Z".into())));
+        assert_eq!(
+            get("updated_at"),
+            Val::Text(Some("2024-01-02T03:04:05Z".into()))
+        );
         assert_eq!(get("requester_id"), Val::Int(Some(3)));
-        let Val::Text(Some(raw)) = get("raw") else { panic!() };
+        let Val::Text(Some(raw)) = get("raw") else {
+            panic!()
+        };
         assert_eq!(serde_json::from_str::<Value>(&raw).unwrap(), t);
     }
 
     #[test]
     fn records_without_integer_id_are_rejected() {
-        assert!(extract(&TICKETS, &json!({"id": "7"}), None).unwrap_err().contains("not a 64-bit"));
-        assert!(extract(&TICKETS, &json!({"subject": "x"}), None).unwrap_err().contains("no `id`"));
-        assert!(extract(&TICKETS, &json!([1]), None).unwrap_err().contains("an array"));
-        let err = prepare(Stream::Tickets, vec![json!({"id": 1}), json!(null)]).err().unwrap();
-        assert!(err.to_string().contains("record 1 of a `tickets` page"), "{err}");
+        assert!(extract(&TICKETS, &json!({"id": "7"}), None)
+            .unwrap_err()
+            .contains("not a 64-bit"));
+        assert!(extract(&TICKETS, &json!({"subject": "x"}), None)
+            .unwrap_err()
+            .contains("no `id`"));
+        assert!(extract(&TICKETS, &json!([1]), None)
+            .unwrap_err()
+            .contains("an array"));
+        let err = prepare(Stream::Tickets, vec![json!({"id": 1}), json!(null)])
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string().contains("record 1 of a `tickets` page"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -580,7 +690,10 @@ mod tests {
         let p = prepare(Stream::Tickets, page).unwrap();
         assert_eq!(p.received, 4);
         let subjects: Vec<_> = p.main.rows.iter().map(|r| r[1].clone()).collect();
-        assert_eq!(subjects, [Val::Text(Some("new".into())), Val::Text(Some("tie".into()))]);
+        assert_eq!(
+            subjects,
+            [Val::Text(Some("new".into())), Val::Text(Some("tie".into()))]
+        );
     }
 
     #[test]
@@ -588,6 +701,7 @@ mod tests {
         let ev = json!({"id": 100, "ticket_id": 7, "timestamp": 50, "via": "Web form",
             "created_at": "2024-01-02T03:04:05Z", "child_events": [
                 {"id": 101, "event_type": "Comment", "body": "hi", "public": true, "author_id": 3},
+                {"event_type": "Comment", "body": "no id: skipped"},
                 {"id": 102, "event_type": "Change", "field_name": "status"}]});
         let p = prepare(Stream::TicketEvents, vec![ev]).unwrap();
         let comments = p.comments.unwrap().rows;
@@ -602,9 +716,22 @@ mod tests {
 
     #[test]
     fn times_normalize_or_become_null() {
-        assert_eq!(normalize_time("2011-05-05T10:38:52Z").as_deref(), Some("2011-05-05T10:38:52Z"));
-        assert_eq!(normalize_time("2011-05-05T10:38:52.5-02:00").as_deref(), Some("2011-05-05T12:38:52Z"));
+        assert_eq!(
+            normalize_time("2011-05-05T10:38:52Z").as_deref(),
+            Some("2011-05-05T10:38:52Z")
+        );
+        assert_eq!(
+            normalize_time("2011-05-05T10:38:52.5-02:00").as_deref(),
+            Some("2011-05-05T12:38:52Z")
+        );
         assert_eq!(normalize_time("yesterday"), None);
+        assert_eq!(normalize_time("2023-02-29T00:00:00Z"), None);
+        assert_eq!(
+            normalize_time("2024-02-29T23:59:59Z").as_deref(),
+            Some("2024-02-29T23:59:59Z")
+        );
+        assert_eq!(normalize_time("2024-01-01T24:00:00Z"), None);
+        assert_eq!(normalize_time("0000-01-01T00:00:00Z"), None);
         assert_eq!(format_unix(0), "1970-01-01T00:00:00Z");
     }
 }

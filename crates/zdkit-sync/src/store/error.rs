@@ -119,7 +119,7 @@ pub enum StoreError {
         source: BoxError,
     },
 
-    /// The blocking SQLite task panicked or was cancelled.
-    #[error("the SQLite worker task failed: {0}")]
+    /// A blocking worker task (SQLite, JSON extraction) panicked or was cancelled.
+    #[error("a store worker task failed: {0}")]
     Worker(String),
 }

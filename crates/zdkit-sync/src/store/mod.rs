@@ -107,7 +107,10 @@ impl FromStr for Stream {
         Stream::ALL
             .into_iter()
             .find(|stream| stream.as_str() == s)
-            .ok_or_else(|| StoreError::UnknownName { kind: "stream", name: s.to_owned() })
+            .ok_or_else(|| StoreError::UnknownName {
+                kind: "stream",
+                name: s.to_owned(),
+            })
     }
 }
 
@@ -170,7 +173,10 @@ impl FromStr for Table {
         Table::ALL
             .into_iter()
             .find(|table| table.as_str() == s)
-            .ok_or_else(|| StoreError::UnknownName { kind: "table", name: s.to_owned() })
+            .ok_or_else(|| StoreError::UnknownName {
+                kind: "table",
+                name: s.to_owned(),
+            })
     }
 }
 
@@ -265,12 +271,22 @@ pub struct Summary {
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{} (schema version {})", self.location, self.schema_version)?;
+        writeln!(
+            f,
+            "{} (schema version {})",
+            self.location, self.schema_version
+        )?;
         for (table, count) in &self.tables {
             writeln!(f, "  {:<14} {count:>10} rows", table.as_str())?;
         }
         for s in &self.streams {
-            writeln!(f, "  stream {:<14} {} at {}", s.stream, s.checkpoint.to_json(), s.updated_at)?;
+            writeln!(
+                f,
+                "  stream {:<14} {} at {}",
+                s.stream,
+                s.checkpoint.to_json(),
+                s.updated_at
+            )?;
         }
         Ok(())
     }
@@ -322,7 +338,9 @@ pub struct OpenOptions {
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        OpenOptions { clock: SystemClock::shared() }
+        OpenOptions {
+            clock: SystemClock::shared(),
+        }
     }
 }
 
@@ -379,12 +397,10 @@ pub async fn open(url: &str) -> Result<Box<dyn Store>> {
 /// [`open`] with options.
 pub async fn open_with(url: &str, options: OpenOptions) -> Result<Box<dyn Store>> {
     match Location::parse(url)? {
-        Location::Sqlite(path) => {
-            Ok(Box::new(sqlite::SqliteStore::open(&path, options).await?))
-        }
-        Location::Postgres(url) => {
-            Ok(Box::new(postgres::PostgresStore::open(&url, options).await?))
-        }
+        Location::Sqlite(path) => Ok(Box::new(sqlite::SqliteStore::open(&path, options).await?)),
+        Location::Postgres(url) => Ok(Box::new(
+            postgres::PostgresStore::open(&url, options).await?,
+        )),
     }
 }
 
@@ -403,7 +419,10 @@ mod tests {
         let sqlite = |p: &str| Location::Sqlite(p.into());
         assert_eq!(Location::parse("").unwrap(), sqlite("zendesk.db"));
         assert_eq!(Location::parse("sqlite:a/b.db").unwrap(), sqlite("a/b.db"));
-        assert_eq!(Location::parse("sqlite:///tmp/x.db").unwrap(), sqlite("/tmp/x.db"));
+        assert_eq!(
+            Location::parse("sqlite:///tmp/x.db").unwrap(),
+            sqlite("/tmp/x.db")
+        );
         assert_eq!(Location::parse("./x.db").unwrap(), sqlite("./x.db"));
         assert_eq!(
             Location::parse("postgres://u@h/db?schema=s").unwrap(),
@@ -417,8 +436,12 @@ mod tests {
     #[test]
     fn checkpoint_json_round_trips() {
         for cp in [
-            Checkpoint::Cursor { cursor: "abc".into() },
-            Checkpoint::Time { start_time: 1_704_164_645 },
+            Checkpoint::Cursor {
+                cursor: "abc".into(),
+            },
+            Checkpoint::Time {
+                start_time: 1_704_164_645,
+            },
             Checkpoint::Done { at: 7 },
         ] {
             assert_eq!(Checkpoint::from_json("s", &cp.to_json()).unwrap(), cp);

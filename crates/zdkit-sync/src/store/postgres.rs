@@ -50,7 +50,9 @@ const UPSERT_CHECKPOINT: &str = "INSERT INTO sync_state (stream, checkpoint, upd
 
 /// Splits the `schema=NAME` parameter off a URL; checks NAME is a plain identifier.
 fn split_schema(url: &str) -> Result<(String, Option<String>)> {
-    let Some((base, query)) = url.split_once('?') else { return Ok((url.to_owned(), None)) };
+    let Some((base, query)) = url.split_once('?') else {
+        return Ok((url.to_owned(), None));
+    };
     let mut schema = None;
     let mut rest = Vec::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
@@ -62,7 +64,9 @@ fn split_schema(url: &str) -> Result<(String, Option<String>)> {
     if let Some(name) = &schema {
         let ok = name.len() <= 63
             && name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
-            && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !ok {
             return Err(StoreError::BadLocation {
                 location: redact(url),
@@ -73,13 +77,19 @@ fn split_schema(url: &str) -> Result<(String, Option<String>)> {
             });
         }
     }
-    let base = if rest.is_empty() { base.to_owned() } else { format!("{base}?{}", rest.join("&")) };
+    let base = if rest.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", rest.join("&"))
+    };
     Ok((base, schema))
 }
 
 /// The URL without its password, for messages.
 fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
     let (authority, tail) = rest.split_once('/').map_or((rest, ""), |(a, t)| (a, t));
     match authority.rsplit_once('@') {
         Some((userinfo, host)) => {
@@ -107,12 +117,20 @@ fn describe(config: &Config, schema: Option<&str>) -> String {
                 #[cfg(unix)]
                 Host::Unix(path) => path.display().to_string(),
             };
-            let port = config.get_ports().get(i).or(config.get_ports().first()).copied();
+            let port = config
+                .get_ports()
+                .get(i)
+                .or(config.get_ports().first())
+                .copied();
             format!("{host}:{}", port.unwrap_or(5432))
         })
         .collect();
     s.push_str(&hosts.join(","));
-    let _ = write!(s, "/{}", config.get_dbname().or(config.get_user()).unwrap_or(""));
+    let _ = write!(
+        s,
+        "/{}",
+        config.get_dbname().or(config.get_user()).unwrap_or("")
+    );
     if let Some(schema) = schema {
         let _ = write!(s, "?schema={schema}");
     }
@@ -159,7 +177,11 @@ fn open_error(location: &str, e: &tokio_postgres::Error) -> StoreError {
     } else {
         "check the URL given with --to and the server's log"
     };
-    StoreError::Open { location: location.to_owned(), reason, hint: hint.into() }
+    StoreError::Open {
+        location: location.to_owned(),
+        reason,
+        hint: hint.into(),
+    }
 }
 
 impl PostgresStore {
@@ -171,15 +193,20 @@ impl PostgresStore {
     /// build.
     pub async fn open(url: &str, options: OpenOptions) -> Result<PostgresStore> {
         let (base, schema) = split_schema(url)?;
-        let mut config: Config = base.parse().map_err(|e: tokio_postgres::Error| {
-            StoreError::BadLocation { location: redact(url), reason: chain(&e) }
-        })?;
+        let mut config: Config =
+            base.parse()
+                .map_err(|e: tokio_postgres::Error| StoreError::BadLocation {
+                    location: redact(url),
+                    reason: chain(&e),
+                })?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
         }
         let location = describe(&config, schema.as_deref());
-        let (mut client, connection) =
-            config.connect(NoTls).await.map_err(|e| open_error(&location, &e))?;
+        let (mut client, connection) = config
+            .connect(NoTls)
+            .await
+            .map_err(|e| open_error(&location, &e))?;
         let conn_location = location.clone();
         tokio::spawn(async move {
             if let Err(e) = connection.await {
@@ -198,13 +225,27 @@ impl PostgresStore {
         let prepare_err = |e: tokio_postgres::Error| open_error(&location, &e);
         let mut upserts = HashMap::new();
         for table in Table::ALL {
-            let stmt = client.prepare(&upsert_sql(table)).await.map_err(prepare_err)?;
+            let stmt = client
+                .prepare(&upsert_sql(table))
+                .await
+                .map_err(prepare_err)?;
             upserts.insert(table, stmt);
         }
-        let checkpoint = client.prepare(UPSERT_CHECKPOINT).await.map_err(prepare_err)?;
+        let checkpoint = client
+            .prepare(UPSERT_CHECKPOINT)
+            .await
+            .map_err(prepare_err)?;
         tracing::debug!(%location, "opened PostgreSQL store");
-        let inner = Inner { client: Mutex::new(client), location, clock: options.clock, upserts, checkpoint };
-        Ok(PostgresStore { inner: Arc::new(inner) })
+        let inner = Inner {
+            client: Mutex::new(client),
+            location,
+            clock: options.clock,
+            upserts,
+            checkpoint,
+        };
+        Ok(PostgresStore {
+            inner: Arc::new(inner),
+        })
     }
 }
 
@@ -221,7 +262,10 @@ async fn migrate(client: &mut Client, location: &str, list: &[Migration]) -> Res
     .await
     .map_err(open_err)?;
     let found: i64 = tx
-        .query_one("SELECT COALESCE(MAX(version), 0)::bigint FROM schema_version", &[])
+        .query_one(
+            "SELECT COALESCE(MAX(version), 0)::bigint FROM schema_version",
+            &[],
+        )
         .await
         .map_err(open_err)?
         .get(0);
@@ -239,9 +283,12 @@ async fn migrate(client: &mut Client, location: &str, list: &[Migration]) -> Res
             source: Box::new(e),
         };
         tx.batch_execute(m.sql).await.map_err(failed)?;
-        tx.execute("INSERT INTO schema_version (version) VALUES ($1)", &[&m.version])
-            .await
-            .map_err(failed)?;
+        tx.execute(
+            "INSERT INTO schema_version (version) VALUES ($1)",
+            &[&m.version],
+        )
+        .await
+        .map_err(failed)?;
         tracing::info!(%location, version = m.version, "applied schema migration");
     }
     tx.batch_execute(
@@ -265,7 +312,7 @@ fn upsert_sql(table: Table) -> String {
             Kind::Text => ("text[]", ""),
             Kind::Time => ("text[]", "::timestamptz"),
             Kind::Json => ("text[]", "::jsonb"),
-            Kind::Raw => ("text[]", "::json"),
+            Kind::Raw => ("text[]", ""),
         };
         arrays.push(format!("${}::{array}", i + 1));
         names.push(format!("c{i}"));
@@ -328,7 +375,10 @@ fn to_arrays(rows: Rows) -> Vec<Array> {
 }
 
 impl Inner {
-    fn db_err(&self, operation: impl Into<String>) -> impl Fn(tokio_postgres::Error) -> StoreError + '_ {
+    fn db_err(
+        &self,
+        operation: impl Into<String>,
+    ) -> impl Fn(tokio_postgres::Error) -> StoreError + '_ {
         let operation = operation.into();
         move |e| StoreError::Database {
             location: self.location.clone(),
@@ -338,11 +388,36 @@ impl Inner {
     }
 }
 
-async fn upsert(tx: &tokio_postgres::Transaction<'_>, stmt: &Statement, rows: Rows) -> Result<u64, tokio_postgres::Error> {
-    if rows.rows.is_empty() {
+/// A page as array parameters, built off the async threads.
+struct PageArrays {
+    received: usize,
+    table: Table,
+    main: Vec<Array>,
+    comments: Option<Vec<Array>>,
+}
+
+fn page_arrays(stream: Stream, records: Vec<Record>) -> Result<PageArrays> {
+    let page = columns::prepare(stream, records)?;
+    Ok(PageArrays {
+        received: page.received,
+        table: page.main.spec.table,
+        main: to_arrays(page.main),
+        comments: page.comments.map(to_arrays),
+    })
+}
+
+async fn upsert(
+    tx: &tokio_postgres::Transaction<'_>,
+    stmt: &Statement,
+    arrays: &[Array],
+) -> Result<u64, tokio_postgres::Error> {
+    let empty = match arrays.first() {
+        Some(Array::Int(ids)) => ids.is_empty(),
+        _ => true,
+    };
+    if empty {
         return Ok(0);
     }
-    let arrays = to_arrays(rows);
     let params: Vec<&(dyn ToSql + Sync)> = arrays.iter().map(Array::param).collect();
     tx.execute(stmt, &params).await
 }
@@ -361,21 +436,34 @@ impl Store for PostgresStore {
         Box::pin(async move {
             let inner = &self.inner;
             let updated_at = now_iso(&inner.clock);
-            let page = columns::prepare(stream, records)?;
+            // Extraction is CPU work: keep it off the async worker threads.
+            let page = tokio::task::spawn_blocking(move || page_arrays(stream, records))
+                .await
+                .map_err(|e| StoreError::Worker(e.to_string()))??;
             let err = inner.db_err(format!("apply_page({stream})"));
             let mut client = inner.client.lock().await;
             let tx = client.transaction().await.map_err(&err)?;
-            tx.execute(&inner.checkpoint, &[&stream.as_str(), &checkpoint.to_json(), &updated_at])
+            tx.execute(
+                &inner.checkpoint,
+                &[&stream.as_str(), &checkpoint.to_json(), &updated_at],
+            )
+            .await
+            .map_err(&err)?;
+            let written = upsert(&tx, &inner.upserts[&page.table], &page.main)
                 .await
                 .map_err(&err)?;
-            let main_stmt = &inner.upserts[&page.main.spec.table];
-            let written = upsert(&tx, main_stmt, page.main).await.map_err(&err)?;
-            let comments_written = match page.comments {
-                Some(rows) => upsert(&tx, &inner.upserts[&Table::Comments], rows).await.map_err(&err)?,
+            let comments_written = match &page.comments {
+                Some(arrays) => upsert(&tx, &inner.upserts[&Table::Comments], arrays)
+                    .await
+                    .map_err(&err)?,
                 None => 0,
             };
             tx.commit().await.map_err(&err)?;
-            Ok(PageStats { received: page.received, written, comments_written })
+            Ok(PageStats {
+                received: page.received,
+                written,
+                comments_written,
+            })
         })
     }
 
@@ -383,10 +471,14 @@ impl Store for PostgresStore {
         Box::pin(async move {
             let client = self.inner.client.lock().await;
             let row = client
-                .query_opt("SELECT checkpoint FROM sync_state WHERE stream = $1", &[&stream.as_str()])
+                .query_opt(
+                    "SELECT checkpoint FROM sync_state WHERE stream = $1",
+                    &[&stream.as_str()],
+                )
                 .await
                 .map_err(self.inner.db_err("load_checkpoint"))?;
-            row.map(|r| Checkpoint::from_json(stream.as_str(), r.get(0))).transpose()
+            row.map(|r| Checkpoint::from_json(stream.as_str(), r.get(0)))
+                .transpose()
         })
     }
 
@@ -407,7 +499,10 @@ impl Store for PostgresStore {
                 if spec.has_deleted { "deleted" } else { "false" },
             );
             let client = self.inner.client.lock().await;
-            let rows = client.query(&sql, &[]).await.map_err(self.inner.db_err("ids_and_stamps"))?;
+            let rows = client
+                .query(&sql, &[])
+                .await
+                .map_err(self.inner.db_err("ids_and_stamps"))?;
             Ok(rows
                 .iter()
                 .map(|r| RowStamp {
@@ -424,7 +519,10 @@ impl Store for PostgresStore {
         Box::pin(async move {
             let client = self.inner.client.lock().await;
             let row = client
-                .query_opt(&format!("SELECT raw::text FROM \"{table}\" WHERE id = $1"), &[&id])
+                .query_opt(
+                    &format!("SELECT raw::text FROM \"{table}\" WHERE id = $1"),
+                    &[&id],
+                )
                 .await
                 .map_err(self.inner.db_err("get_raw"))?;
             row.map(|r| {
@@ -444,7 +542,10 @@ impl Store for PostgresStore {
             let err = inner.db_err("summary");
             let client = inner.client.lock().await;
             let schema_version: i64 = client
-                .query_one("SELECT COALESCE(MAX(version), 0)::bigint FROM schema_version", &[])
+                .query_one(
+                    "SELECT COALESCE(MAX(version), 0)::bigint FROM schema_version",
+                    &[],
+                )
                 .await
                 .map_err(&err)?
                 .get(0);
@@ -465,10 +566,19 @@ impl Store for PostgresStore {
                 .map(|r| {
                     let stream: String = r.get(0);
                     let checkpoint = Checkpoint::from_json(&stream, r.get(1))?;
-                    Ok(StreamState { stream, checkpoint, updated_at: r.get(2) })
+                    Ok(StreamState {
+                        stream,
+                        checkpoint,
+                        updated_at: r.get(2),
+                    })
                 })
                 .collect::<Result<_>>()?;
-            Ok(Summary { location: inner.location.clone(), schema_version, tables, streams })
+            Ok(Summary {
+                location: inner.location.clone(),
+                schema_version,
+                tables,
+                streams,
+            })
         })
     }
 }
@@ -493,19 +603,30 @@ mod tests {
         assert_eq!(schema.as_deref(), Some("zd_1"));
         let (base, schema) = split_schema("postgres://u@h/db").unwrap();
         assert_eq!((base.as_str(), schema), ("postgres://u@h/db", None));
-        let err = split_schema("postgres://u:secret@h/db?schema=Bad;drop").unwrap_err().to_string();
-        assert!(err.contains("lowercase") && !err.contains("secret"), "{err}");
+        let err = split_schema("postgres://u:secret@h/db?schema=Bad;drop")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("lowercase") && !err.contains("secret"),
+            "{err}"
+        );
     }
 
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(redact("postgres://u:pw@h:5/db?x=1"), "postgres://u@h:5/db?x=1");
+        assert_eq!(
+            redact("postgres://u:pw@h:5/db?x=1"),
+            "postgres://u@h:5/db?x=1"
+        );
         assert_eq!(redact("postgres://h/db"), "postgres://h/db");
     }
 
     #[test]
     fn location_is_described_without_password() {
         let config: Config = "postgres://bob:pw@db.example:6543/mirror".parse().unwrap();
-        assert_eq!(describe(&config, Some("s")), "postgres://bob@db.example:6543/mirror?schema=s");
+        assert_eq!(
+            describe(&config, Some("s")),
+            "postgres://bob@db.example:6543/mirror?schema=s"
+        );
     }
 }

@@ -71,7 +71,10 @@ fn open_blocking(path: PathBuf, options: OpenOptions) -> Result<SqliteStore> {
     let location = format!("sqlite:{}", path.display());
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         if !dir.is_dir() {
-            return Err(StoreError::NoSuchDirectory { path: path.clone(), dir: dir.to_owned() });
+            return Err(StoreError::NoSuchDirectory {
+                path: path.clone(),
+                dir: dir.to_owned(),
+            });
         }
     }
     if path.is_dir() {
@@ -83,14 +86,17 @@ fn open_blocking(path: PathBuf, options: OpenOptions) -> Result<SqliteStore> {
     }
     let open_err = |e: rusqlite::Error| open_error(&location, e);
     let conn = Connection::open(&path).map_err(open_err)?;
-    conn.busy_timeout(Duration::from_secs(5)).map_err(open_err)?;
-    let mode: String =
-        conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(open_err)?;
+    conn.busy_timeout(Duration::from_secs(5))
+        .map_err(open_err)?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .map_err(open_err)?;
     if !mode.eq_ignore_ascii_case("wal") {
         tracing::warn!(%location, %mode, "SQLite refused WAL journal mode; writes will be slower");
     }
     conn.execute_batch(
-        "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
+        "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536; \
+         PRAGMA mmap_size = 268435456; PRAGMA wal_autocheckpoint = 4096;",
     )
     .map_err(open_err)?;
     conn.set_prepared_statement_cache_capacity(64);
@@ -111,8 +117,15 @@ fn open_blocking(path: PathBuf, options: OpenOptions) -> Result<SqliteStore> {
         })
         .collect();
     tracing::debug!(%location, "opened SQLite store");
-    let inner = Inner { conn: Mutex::new(conn), location, clock: options.clock, upserts };
-    Ok(SqliteStore { inner: Arc::new(inner) })
+    let inner = Inner {
+        conn: Mutex::new(conn),
+        location,
+        clock: options.clock,
+        upserts,
+    };
+    Ok(SqliteStore {
+        inner: Arc::new(inner),
+    })
 }
 
 /// An open-time failure with advice.
@@ -134,21 +147,31 @@ fn open_error(location: &str, e: rusqlite::Error) -> StoreError {
         Some(ErrorCode::DiskFull) => "the disk is full; free some space",
         _ => "check the path given with --to",
     };
-    StoreError::Open { location: location.to_owned(), reason: e.to_string(), hint: hint.into() }
+    StoreError::Open {
+        location: location.to_owned(),
+        reason: e.to_string(),
+        hint: hint.into(),
+    }
 }
 
 /// Applies the missing migrations in one `BEGIN IMMEDIATE` transaction, and proves the
 /// database is writable.
 fn migrate(conn: &mut Connection, location: &str, list: &[Migration]) -> Result<()> {
     let open_err = |e: rusqlite::Error| open_error(location, e);
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(open_err)?;
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(open_err)?;
     tx.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_version \
          (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
     )
     .map_err(open_err)?;
     let found: i64 = tx
-        .query_row("SELECT COALESCE(MAX(version), 0) FROM schema_version", [], |r| r.get(0))
+        .query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_version",
+            [],
+            |r| r.get(0),
+        )
         .map_err(open_err)?;
     if found > migrations::LATEST {
         return Err(StoreError::SchemaTooNew {
@@ -173,9 +196,13 @@ fn migrate(conn: &mut Connection, location: &str, list: &[Migration]) -> Result<
         tracing::info!(%location, version = m.version, "applied schema migration");
     }
     // Write probe: a read-only file fails here, at open, not at the first page.
-    tx.execute("INSERT INTO schema_version (version, applied_at) VALUES (-1, 'probe')", [])
+    tx.execute(
+        "INSERT INTO schema_version (version, applied_at) VALUES (-1, 'probe')",
+        [],
+    )
+    .map_err(open_err)?;
+    tx.execute("DELETE FROM schema_version WHERE version = -1", [])
         .map_err(open_err)?;
-    tx.execute("DELETE FROM schema_version WHERE version = -1", []).map_err(open_err)?;
     tx.commit().map_err(open_err)
 }
 
@@ -186,7 +213,9 @@ impl rusqlite::ToSql for Val {
             Val::Bool(v) => {
                 ToSqlOutput::Owned(v.map_or(SqlValue::Null, |b| SqlValue::Integer(i64::from(b))))
             }
-            Val::Text(Some(s)) => ToSqlOutput::Borrowed(rusqlite::types::ValueRef::Text(s.as_bytes())),
+            Val::Text(Some(s)) => {
+                ToSqlOutput::Borrowed(rusqlite::types::ValueRef::Text(s.as_bytes()))
+            }
             Val::Text(None) => ToSqlOutput::Owned(SqlValue::Null),
         })
     }
@@ -217,7 +246,8 @@ fn stamps_sql(table: Table) -> String {
     format!(
         "SELECT id, CAST(strftime('%s', \"{}\") AS INTEGER), {}, {} FROM \"{table}\" ORDER BY id",
         spec.stamp_updated,
-        spec.stamp_gts.map_or("NULL".to_owned(), |c| format!("\"{c}\"")),
+        spec.stamp_gts
+            .map_or("NULL".to_owned(), |c| format!("\"{c}\"")),
         if spec.has_deleted { "deleted" } else { "0" },
     )
 }
@@ -237,7 +267,9 @@ impl Store for SqliteStore {
         Box::pin(self.blocking(move |inner, conn| {
             let page = columns::prepare(stream, records)?;
             let err = inner.db_err(format!("apply_page({stream})"));
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&err)?;
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(&err)?;
             tx.prepare_cached(UPSERT_CHECKPOINT)
                 .and_then(|mut s| s.execute((stream.as_str(), checkpoint.to_json(), &updated_at)))
                 .map_err(&err)?;
@@ -247,7 +279,11 @@ impl Store for SqliteStore {
                 None => 0,
             };
             tx.commit().map_err(&err)?;
-            Ok(PageStats { received: page.received, written, comments_written })
+            Ok(PageStats {
+                received: page.received,
+                written,
+                comments_written,
+            })
         }))
     }
 
@@ -257,7 +293,8 @@ impl Store for SqliteStore {
                 .prepare_cached("SELECT checkpoint FROM sync_state WHERE stream = ?1")
                 .and_then(|mut s| s.query_row([stream.as_str()], |r| r.get(0)).optional())
                 .map_err(inner.db_err("load_checkpoint"))?;
-            text.map(|t| Checkpoint::from_json(stream.as_str(), &t)).transpose()
+            text.map(|t| Checkpoint::from_json(stream.as_str(), &t))
+                .transpose()
         }))
     }
 
@@ -267,7 +304,9 @@ impl Store for SqliteStore {
 
     fn ids_and_stamps(&self, table: Table) -> BoxFuture<'_, Result<Vec<RowStamp>>> {
         Box::pin(self.blocking(move |inner, conn| {
-            let mut stmt = conn.prepare_cached(&stamps_sql(table)).map_err(inner.db_err("ids_and_stamps"))?;
+            let mut stmt = conn
+                .prepare_cached(&stamps_sql(table))
+                .map_err(inner.db_err("ids_and_stamps"))?;
             let rows = stmt
                 .query_map([], |r| {
                     Ok(RowStamp {
@@ -304,14 +343,20 @@ impl Store for SqliteStore {
         Box::pin(self.blocking(move |inner, conn| {
             let err = inner.db_err("summary");
             let schema_version: i64 = conn
-                .query_row("SELECT COALESCE(MAX(version), 0) FROM schema_version", [], |r| r.get(0))
+                .query_row(
+                    "SELECT COALESCE(MAX(version), 0) FROM schema_version",
+                    [],
+                    |r| r.get(0),
+                )
                 .map_err(&err)?;
             let mut tables = Vec::new();
             for table in Table::ALL {
                 tables.push((table, count(inner, conn, table)?));
             }
             let mut stmt = conn
-                .prepare_cached("SELECT stream, checkpoint, updated_at FROM sync_state ORDER BY stream")
+                .prepare_cached(
+                    "SELECT stream, checkpoint, updated_at FROM sync_state ORDER BY stream",
+                )
                 .map_err(&err)?;
             let rows: Vec<(String, String, String)> = stmt
                 .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -321,17 +366,28 @@ impl Store for SqliteStore {
                 .into_iter()
                 .map(|(stream, text, updated_at)| {
                     let checkpoint = Checkpoint::from_json(&stream, &text)?;
-                    Ok(StreamState { stream, checkpoint, updated_at })
+                    Ok(StreamState {
+                        stream,
+                        checkpoint,
+                        updated_at,
+                    })
                 })
                 .collect::<Result<_>>()?;
-            Ok(Summary { location: inner.location.clone(), schema_version, tables, streams })
+            Ok(Summary {
+                location: inner.location.clone(),
+                schema_version,
+                tables,
+                streams,
+            })
         }))
     }
 }
 
 fn count(inner: &Inner, conn: &Connection, table: Table) -> Result<u64> {
     let n: i64 = conn
-        .query_row(&format!("SELECT COUNT(*) FROM \"{table}\""), [], |r| r.get(0))
+        .query_row(&format!("SELECT COUNT(*) FROM \"{table}\""), [], |r| {
+            r.get(0)
+        })
         .map_err(inner.db_err(format!("count({table})")))?;
     Ok(u64::try_from(n).unwrap_or_default())
 }

@@ -26,7 +26,7 @@ pub(super) fn hint(err: &Error) -> Option<String> {
             d.path,
             d.request_id.as_deref().unwrap_or("(none)")
         )),
-        Error::Config(_) | Error::InvalidRequest(_) => None,
+        Error::Config(_) | Error::InvalidRequest(_) | Error::Incomplete(_) => None,
     }
 }
 

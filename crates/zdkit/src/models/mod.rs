@@ -27,6 +27,7 @@ mod job_status;
 mod organization;
 mod page;
 mod search;
+mod sideloads;
 mod ticket;
 mod ticket_field;
 pub mod timestamp;
@@ -54,9 +55,10 @@ pub use job_status::{JobResult, JobResults, JobState, JobStatus, JobSummary};
 pub use organization::{Group, Organization};
 pub use page::{
     CursorExportInfo, CursorMeta, Envelope, IncrementalCursorPage, IncrementalTimePage, Links,
-    ListInfo, ListPage, NoInfo, Page, Resource, SideloadName, Sideloads, TimeExportInfo,
+    ListInfo, ListPage, NoInfo, Page, Pagination, Resource, TimeExportInfo,
 };
 pub use search::{Count, CountValue, RefreshedCount, SearchResult};
+pub use sideloads::{SideloadName, Sideloads};
 pub use ticket::{
     Ticket, TicketEnvelope, TicketPriority, TicketStatus, TicketType, TicketWriteInfo,
 };

@@ -12,9 +12,12 @@
 //!
 //! | endpoint style | type | stop when |
 //! | --- | --- | --- |
-//! | list with `page[size]` (cursor) or `page`/`per_page` (offset), search, show_many | [`ListPage<T>`] | [`ListPage::next_url`] is `None` |
-//! | `/incremental/{tickets,users}/cursor` | [`IncrementalCursorPage<T>`] | [`IncrementalCursorPage::is_end_of_stream`] |
-//! | `/incremental/{tickets,users,organizations,ticket_events}` (time-based) | [`IncrementalTimePage<T>`] | [`IncrementalTimePage::is_end_of_stream`] |
+//! | list with `page[size]` (cursor) or `page`/`per_page` (offset), search, show_many | [`ListPage<T>`] | [`Page::next_url`] is `None` |
+//! | `/incremental/{tickets,users}/cursor` | [`IncrementalCursorPage<T>`] | `end_of_stream` ([`Page::next_url`] is `None`); keep `after_cursor()` to resume |
+//! | `/incremental/{tickets,users,organizations,ticket_events}` (time-based) | [`IncrementalTimePage<T>`] | `end_of_stream` ([`Page::next_url`] is `None`); keep `end_time()` to resume |
+//!
+//! All three info types implement [`Pagination`], so a stream can be written once over
+//! `Page<T, I: Pagination>` and follow [`Page::next_url`].
 //!
 //! ```
 //! use zdkit::models::{decode, ListPage, Ticket, TicketId, UserId};
@@ -36,20 +39,15 @@
 //! # Ok::<(), zdkit::models::DecodeError>(())
 //! ```
 
-use std::collections::HashMap;
 use std::fmt;
 use std::marker::PhantomData;
-use std::sync::OnceLock;
 
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::audit::Audit;
-use super::ids::{GroupId, OrganizationId, TicketId, UserId};
-use super::organization::{Group, Organization};
-use super::user::User;
+use super::sideloads::Sideloads;
 use super::wire::{Key, WireFields};
 
 /// A Zendesk resource that appears in envelopes and list pages.
@@ -138,6 +136,45 @@ model! {
     }
 }
 
+/// Pagination info types: where the next page is. Lets a pagination stream be generic
+/// over the page style (`Page<T, I: Pagination>`).
+pub trait Pagination: WireFields {
+    /// The URL of the next page, or `None` when this page is the last one for now.
+    fn next_url(&self) -> Option<&str>;
+}
+
+impl Pagination for ListInfo {
+    /// Cursor pagination: `links.next` while `meta.has_more` is true (trusting
+    /// `has_more`, not whether `links.next` is null). Offset pagination: `next_page`.
+    fn next_url(&self) -> Option<&str> {
+        match &self.meta {
+            Some(meta) if meta.has_more == Some(true) => self.links.as_ref()?.next.as_deref(),
+            Some(_) => None,
+            None => self.next_page.as_deref(),
+        }
+    }
+}
+
+impl Pagination for CursorExportInfo {
+    /// `after_url` while `end_of_stream` is false (absent counts as the end).
+    fn next_url(&self) -> Option<&str> {
+        match self.end_of_stream {
+            Some(false) => self.after_url.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+impl Pagination for TimeExportInfo {
+    /// `next_page` while `end_of_stream` is false (absent counts as the end).
+    fn next_url(&self) -> Option<&str> {
+        match self.end_of_stream {
+            Some(false) => self.next_page.as_deref(),
+            _ => None,
+        }
+    }
+}
+
 /// No extra keys (the default info type of [`Envelope`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct NoInfo;
@@ -188,16 +225,6 @@ impl<T> Page<T, ListInfo> {
         }
     }
 
-    /// The URL of the next page, or `None` on the last page. Under cursor pagination this
-    /// trusts `meta.has_more` (not whether `links.next` is null).
-    pub fn next_url(&self) -> Option<&str> {
-        match &self.info.meta {
-            Some(meta) if meta.has_more == Some(true) => self.info.links.as_ref()?.next.as_deref(),
-            Some(_) => None,
-            None => self.info.next_page.as_deref(),
-        }
-    }
-
     /// The cursor for `page[after]`, when more pages follow.
     pub fn after_cursor(&self) -> Option<&str> {
         let meta = self.info.meta.as_ref()?;
@@ -231,6 +258,13 @@ impl<T> Page<T, TimeExportInfo> {
     /// The `start_time` of the next page or the next poll.
     pub fn end_time(&self) -> Option<i64> {
         self.info.end_time
+    }
+}
+
+impl<T, I: Pagination> Page<T, I> {
+    /// The URL of the next page, or `None` on the last page (see [`Pagination`]).
+    pub fn next_url(&self) -> Option<&str> {
+        self.info.next_url()
     }
 }
 
@@ -334,243 +368,5 @@ impl<'de, P: Deserialize<'de>, I: WireFields> Visitor<'de> for BodyVisitor<P, I>
         info.finish::<A::Error>()?;
         let primary = primary.ok_or_else(|| de::Error::missing_field(self.key))?;
         Ok((primary, info, sideloads))
-    }
-}
-
-string_enum! {
-    @fallback Custom
-    /// A value for `include=` (sideloading, zendesk-api.md §5).
-    pub enum SideloadName {
-        /// `users`
-        Users = "users",
-        /// `groups`
-        Groups = "groups",
-        /// `organizations`
-        Organizations = "organizations",
-        /// `last_audits`
-        LastAudits = "last_audits",
-        /// `metric_sets`
-        MetricSets = "metric_sets",
-        /// `metric_events` (single ticket)
-        MetricEvents = "metric_events",
-        /// `dates`
-        Dates = "dates",
-        /// `sharing_agreements`
-        SharingAgreements = "sharing_agreements",
-        /// `comment_count` (a per-ticket property, not an array)
-        CommentCount = "comment_count",
-        /// `comment_events` (incremental ticket events)
-        CommentEvents = "comment_events",
-        /// `incident_counts`
-        IncidentCounts = "incident_counts",
-        /// `ticket_forms`
-        TicketForms = "ticket_forms",
-        /// `slas` (single ticket)
-        Slas = "slas",
-        /// `brands`
-        Brands = "brands",
-        /// `custom_statuses`
-        CustomStatuses = "custom_statuses",
-        /// `abilities`
-        Abilities = "abilities",
-        /// `roles`
-        Roles = "roles",
-        /// `identities`
-        Identities = "identities",
-        /// `open_ticket_count` (a map keyed by user id)
-        OpenTicketCount = "open_ticket_count",
-    }
-}
-
-impl SideloadName {
-    /// Joins names for the `include` query parameter (`users,groups`).
-    pub fn join(names: &[SideloadName]) -> String {
-        let mut out = String::new();
-        for (i, n) in names.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str(n.as_str());
-        }
-        out
-    }
-}
-
-/// A lazily built id → position index over a sideload list.
-#[derive(Default)]
-struct LazyIndex(OnceLock<HashMap<u64, usize>>);
-
-impl Clone for LazyIndex {
-    fn clone(&self) -> Self {
-        LazyIndex::default()
-    }
-}
-
-impl PartialEq for LazyIndex {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl fmt::Debug for LazyIndex {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0.get().is_some() {
-            "built"
-        } else {
-            "unbuilt"
-        })
-    }
-}
-
-impl LazyIndex {
-    fn find<'a, T>(&self, items: &'a [T], id: u64, key: impl Fn(&T) -> u64) -> Option<&'a T> {
-        let index = self.0.get_or_init(|| {
-            let mut m = HashMap::with_capacity(items.len());
-            for (i, t) in items.iter().enumerate() {
-                m.entry(key(t)).or_insert(i);
-            }
-            m
-        });
-        let hit = index.get(&id).and_then(|&i| items.get(i))?;
-        if key(hit) == id {
-            Some(hit)
-        } else {
-            // The list was modified after the index was built.
-            items.iter().find(|t| key(t) == id)
-        }
-    }
-}
-
-/// The sideloaded records of a response (`?include=users,groups,…`), and every other
-/// top-level key that is neither the items nor pagination.
-///
-/// `users`, `groups`, `organizations` and `last_audits` are typed; everything else
-/// (`metric_sets`, `ticket_forms`, `custom_statuses`, `open_ticket_count`, keys Zendesk
-/// adds later) is kept verbatim in `extra`. A typed list that is `None` was absent.
-/// Lookups by id build a hash index on first use; if you modify the lists afterwards,
-/// call [`Sideloads::reset_index`].
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Sideloads {
-    /// `users`.
-    pub users: Option<Vec<User>>,
-    /// `groups`.
-    pub groups: Option<Vec<Group>>,
-    /// `organizations`.
-    pub organizations: Option<Vec<Organization>>,
-    /// `last_audits`.
-    pub last_audits: Option<Vec<Audit>>,
-    /// Every other top-level key, verbatim (a typed key that was `null` is kept here).
-    pub extra: Map<String, Value>,
-    user_index: LazyIndex,
-    group_index: LazyIndex,
-    organization_index: LazyIndex,
-}
-
-impl Sideloads {
-    /// The sideloaded user with this id.
-    pub fn user(&self, id: UserId) -> Option<&User> {
-        self.user_index
-            .find(self.users.as_deref()?, id.0, |u| u.id.0)
-    }
-
-    /// The sideloaded group with this id.
-    pub fn group(&self, id: GroupId) -> Option<&Group> {
-        self.group_index
-            .find(self.groups.as_deref()?, id.0, |g| g.id.0)
-    }
-
-    /// The sideloaded organization with this id.
-    pub fn organization(&self, id: OrganizationId) -> Option<&Organization> {
-        self.organization_index
-            .find(self.organizations.as_deref()?, id.0, |o| o.id.0)
-    }
-
-    /// The last audit of a ticket (`include=last_audits`).
-    pub fn last_audit(&self, ticket: TicketId) -> Option<&Audit> {
-        self.last_audits
-            .as_deref()?
-            .iter()
-            .find(|a| a.ticket_id == Some(ticket))
-    }
-
-    /// A sideload kept verbatim (`metric_sets`, `custom_statuses`, …).
-    pub fn raw(&self, name: &SideloadName) -> Option<&Value> {
-        self.extra.get(name.as_str())
-    }
-
-    /// Decodes a verbatim sideload into `T`.
-    pub fn decode_raw<T: DeserializeOwned>(
-        &self,
-        name: &SideloadName,
-    ) -> Option<serde_json::Result<T>> {
-        self.raw(name).map(T::deserialize)
-    }
-
-    /// `true` if nothing was sideloaded and no other keys were present.
-    pub fn is_empty(&self) -> bool {
-        self.users.is_none()
-            && self.groups.is_none()
-            && self.organizations.is_none()
-            && self.last_audits.is_none()
-            && self.extra.is_empty()
-    }
-
-    /// Drops the lookup indexes (call after modifying the lists).
-    pub fn reset_index(&mut self) {
-        self.user_index = LazyIndex::default();
-        self.group_index = LazyIndex::default();
-        self.organization_index = LazyIndex::default();
-    }
-
-    /// Decodes one top-level entry of a page or envelope.
-    fn decode_entry<'de, A: MapAccess<'de>>(
-        &mut self,
-        key: Key<'de>,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        fn typed<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
-            slot: &mut Option<Vec<T>>,
-            extra: &mut Map<String, Value>,
-            key: Key<'de>,
-            map: &mut A,
-        ) -> Result<(), A::Error> {
-            match map.next_value::<Option<Vec<T>>>()? {
-                Some(v) => *slot = Some(v),
-                None => {
-                    extra.insert(key.into_string(), Value::Null);
-                }
-            }
-            Ok(())
-        }
-        match &*key {
-            "users" => typed(&mut self.users, &mut self.extra, key, map),
-            "groups" => typed(&mut self.groups, &mut self.extra, key, map),
-            "organizations" => typed(&mut self.organizations, &mut self.extra, key, map),
-            "last_audits" => typed(&mut self.last_audits, &mut self.extra, key, map),
-            _ => {
-                let v = map.next_value::<Value>()?;
-                self.extra.insert(key.into_string(), v);
-                Ok(())
-            }
-        }
-    }
-
-    fn encode<M: SerializeMap>(&self, m: &mut M) -> Result<(), M::Error> {
-        if let Some(v) = &self.users {
-            m.serialize_entry("users", v)?;
-        }
-        if let Some(v) = &self.groups {
-            m.serialize_entry("groups", v)?;
-        }
-        if let Some(v) = &self.organizations {
-            m.serialize_entry("organizations", v)?;
-        }
-        if let Some(v) = &self.last_audits {
-            m.serialize_entry("last_audits", v)?;
-        }
-        for (k, v) in &self.extra {
-            m.serialize_entry(k, v)?;
-        }
-        Ok(())
     }
 }

@@ -473,6 +473,7 @@ fn models_thousand_ticket_export_page_with_sideloads() {
     let page: IncrementalCursorPage<Ticket> = round_trip("generated export page", body.as_bytes());
     assert_eq!(page.items.len(), 1000);
     assert!(!page.is_end_of_stream());
+    assert!(page.next_url().is_some_and(|u| u.contains("cursor=MTcw")));
     assert_eq!(page.after_cursor(), Some("MTcwNDE2NDY0NS4wfHwzNTQzNnw="));
     assert_eq!(page.info.before_cursor, None);
     assert!(
@@ -504,6 +505,11 @@ fn models_thousand_ticket_export_page_with_sideloads() {
 fn models_ticket_events_and_time_based_pages() {
     let p: IncrementalTimePage<TicketEvent> = rt("zdkit/ticket_events_page.json");
     assert!(p.is_end_of_stream());
+    assert_eq!(
+        p.next_url(),
+        None,
+        "next_page is present but the stream ended"
+    );
     assert_eq!(p.end_time(), Some(1704164700));
     assert_eq!(p.items[1].updater_id, Some(-1));
     assert_eq!(p.items[1].updater(), None, "-1 is the system");

@@ -226,7 +226,7 @@ impl RequestClass {
             ("PUT", ["tickets", id]) if is_id(id) => {
                 add("tickets-update", Some(if hv { 300 } else { 100 }), MINUTE);
                 buckets.push(BucketSpec::new(
-                    BucketKey::scoped("ticket-update", *id),
+                    BucketKey::scoped("tickets-update", *id),
                     Some(30),
                     Duration::from_secs(600),
                 ));
@@ -238,7 +238,7 @@ impl RequestClass {
             ("PUT", ["users", id]) if is_id(id) => {
                 add("create-update-user", Some(1), Duration::from_secs(1));
                 buckets.push(BucketSpec::new(
-                    BucketKey::scoped("user-update", *id),
+                    BucketKey::scoped("create-update-user", *id),
                     Some(5),
                     MINUTE,
                 ));
@@ -289,7 +289,7 @@ mod tests {
         assert_eq!(names(Method::POST, "/api/v2/tickets"), ["account"]);
         assert_eq!(
             names(Method::PUT, "/api/v2/tickets/42.json"),
-            ["account", "tickets-update", "ticket-update:42"]
+            ["account", "tickets-update", "tickets-update:42"]
         );
         assert_eq!(
             names(Method::GET, "/api/v2/incremental/tickets/cursor"),

@@ -45,6 +45,12 @@ pub trait BudgetStore: Send + Sync + fmt::Debug + 'static {
 
     /// Every bucket's state (for stats; may be approximate for remote stores).
     fn snapshot(&self) -> Vec<BucketSnapshot>;
+
+    /// A future that completes after the next [`observe`](Self::observe) of any client
+    /// sharing this store. It must register at call time (before it is polled), so that a
+    /// caller may call `changed()`, then `acquire`, then await the change without missing
+    /// it. Used when [`WaitUntil::after_response`] is set.
+    fn changed(&self) -> BoxFuture<'_, ()>;
 }
 
 /// The in-process store: a [`Limiter`] behind a mutex (held only for microseconds, never
@@ -52,6 +58,7 @@ pub trait BudgetStore: Send + Sync + fmt::Debug + 'static {
 #[derive(Debug)]
 pub struct InProcessStore {
     limiter: Mutex<Limiter>,
+    changed: tokio::sync::Notify,
 }
 
 impl InProcessStore {
@@ -59,6 +66,7 @@ impl InProcessStore {
     pub fn new(headroom: f64) -> Self {
         InProcessStore {
             limiter: Mutex::new(Limiter::new(headroom)),
+            changed: tokio::sync::Notify::new(),
         }
     }
 
@@ -85,10 +93,16 @@ impl BudgetStore for InProcessStore {
     ) -> BoxFuture<'a, ()> {
         self.lock()
             .observe(now, permit, &o.headers, o.status, o.retry_after);
+        self.changed.notify_waiters();
         Box::pin(std::future::ready(()))
     }
 
     fn snapshot(&self) -> Vec<BucketSnapshot> {
         self.lock().snapshot()
+    }
+
+    fn changed(&self) -> BoxFuture<'_, ()> {
+        // `Notified` registers for `notify_waiters` when created, not when first polled.
+        Box::pin(self.changed.notified())
     }
 }

@@ -21,7 +21,6 @@ CREATE TABLE tickets (
     raw                 TEXT NOT NULL
 );
 CREATE INDEX tickets_updated_at ON tickets (updated_at);
-CREATE INDEX tickets_status ON tickets (status);
 
 CREATE TABLE users (
     id              INTEGER PRIMARY KEY CHECK (id > 0),

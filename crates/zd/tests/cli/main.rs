@@ -1,0 +1,12 @@
+//! Drives the real `zd` binary against an in-process simulator. One test binary; one module
+//! per command.
+
+mod api;
+mod config;
+mod doctor;
+mod explain;
+mod limits;
+mod secrets;
+mod support;
+mod tickets;
+mod usage;

@@ -1,0 +1,107 @@
+//! Shared helpers: an in-process simulator and a runner of the real binary.
+use std::path::PathBuf;
+
+use zdkit_sim::{SimConfig, SimState};
+
+/// A simulator serving on 127.0.0.1:PORT until dropped.
+pub struct Sim {
+    pub url: String,
+    _rt: tokio::runtime::Runtime,
+}
+
+impl Sim {
+    pub fn start() -> Sim {
+        Sim::with(SimConfig::with_tickets(120))
+    }
+
+    pub fn with(config: SimConfig) -> Sim {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let port = listener.local_addr().unwrap().port();
+        rt.spawn(zdkit_sim::serve(listener, SimState::new(config)));
+        Sim {
+            url: format!("http://127.0.0.1:{port}"),
+            _rt: rt,
+        }
+    }
+}
+
+/// The outcome of one run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+
+    #[track_caller]
+    pub fn expect(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+pub fn data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+/// Run `zd` with exactly these environment variables (nothing inherited, no HOME).
+pub fn zd(env: &[(&str, &str)], args: &[&str]) -> Run {
+    let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_zd"));
+    cmd.env_clear().env("ZD_TIME_SCALE", "1000");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.args(args).output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Environment for the admin's API token.
+pub fn admin(sim: &Sim) -> Vec<(&'static str, String)> {
+    vec![
+        ("ZENDESK_BASE_URL", sim.url.clone()),
+        ("ZENDESK_EMAIL", "admin@example.com".into()),
+        ("ZENDESK_API_TOKEN", "zd-sim-token".into()),
+    ]
+}
+
+pub fn run(env: &[(&'static str, String)], args: &[&str]) -> Run {
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    zd(&env, args)
+}
+
+/// Replace or add one variable.
+pub fn set(
+    mut env: Vec<(&'static str, String)>,
+    k: &'static str,
+    v: &str,
+) -> Vec<(&'static str, String)> {
+    env.retain(|(key, _)| *key != k);
+    env.push((k, v.to_owned()));
+    env
+}
+
+pub fn unset(mut env: Vec<(&'static str, String)>, k: &'static str) -> Vec<(&'static str, String)> {
+    env.retain(|(key, _)| *key != k);
+    env
+}

@@ -1,0 +1,164 @@
+//! Test harness shared by the store test binaries: a fresh database per test.
+#![allow(dead_code)] // each test binary uses a different part
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use zdkit_clock::{ManualClock, SharedClock, Timestamp};
+use zdkit_sync::store::{self, OpenOptions, Store, StoreError};
+
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+pub const T0: i64 = 1_700_000_000;
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub fn database_url() -> String {
+    std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned())
+}
+
+/// A fresh, empty database for one test: a temp file, or a new PostgreSQL schema that is
+/// dropped when this is dropped.
+pub struct Db {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    pub sqlite_path: Option<std::path::PathBuf>,
+    pub pg_schema: Option<String>,
+}
+
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+pub async fn pg_connect() -> tokio_postgres::Client {
+    let url = database_url();
+    let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "PostgreSQL is required by these tests and is not reachable at {url}: {e:?}\n\
+             start it (scripts/test tries to) or set DATABASE_URL"
+            )
+        });
+    tokio::spawn(conn);
+    client
+}
+
+impl Db {
+    pub async fn new(backend: Backend) -> Db {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let path = dir.path().join("zendesk.db");
+                Db {
+                    url: format!("sqlite:{}", path.display()),
+                    _dir: Some(dir),
+                    sqlite_path: Some(path),
+                    pg_schema: None,
+                }
+            }
+            Backend::Postgres => {
+                let schema = format!(
+                    "zd_test_{}_{}",
+                    std::process::id(),
+                    NEXT.fetch_add(1, Ordering::SeqCst)
+                );
+                let client = pg_connect().await;
+                client
+                    .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                    .await
+                    .unwrap();
+                let base = database_url();
+                let sep = if base.contains('?') { '&' } else { '?' };
+                Db {
+                    url: format!("{base}{sep}schema={schema}"),
+                    _dir: None,
+                    sqlite_path: None,
+                    pg_schema: Some(schema),
+                }
+            }
+        }
+    }
+
+    pub fn clock() -> SharedClock {
+        ManualClock::new(Timestamp::from_unix_secs(T0 as u64)).shared()
+    }
+
+    pub async fn open(&self) -> Box<dyn Store> {
+        self.try_open()
+            .await
+            .unwrap_or_else(|e| panic!("open {}: {e}", self.url))
+    }
+
+    pub async fn try_open(&self) -> Result<Box<dyn Store>, StoreError> {
+        store::open_with(&self.url, OpenOptions { clock: Db::clock() }).await
+    }
+
+    /// Runs SQL directly, behind the store's back.
+    pub async fn exec(&self, sql: &str) {
+        if let Some(path) = &self.sqlite_path {
+            rusqlite::Connection::open(path)
+                .unwrap()
+                .execute_batch(sql)
+                .unwrap();
+        } else {
+            let schema = self.pg_schema.as_ref().unwrap();
+            let client = pg_connect().await;
+            client
+                .batch_execute(&format!("SET search_path TO {schema}; {sql}"))
+                .await
+                .unwrap();
+        }
+    }
+
+    pub async fn query_i64(&self, sql: &str) -> i64 {
+        if let Some(path) = &self.sqlite_path {
+            rusqlite::Connection::open(path)
+                .unwrap()
+                .query_row(sql, [], |r| r.get(0))
+                .unwrap()
+        } else {
+            let schema = self.pg_schema.as_ref().unwrap();
+            let client = pg_connect().await;
+            client
+                .batch_execute(&format!("SET search_path TO {schema}"))
+                .await
+                .unwrap();
+            client.query_one(sql, &[]).await.unwrap().get(0)
+        }
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        let Some(schema) = self.pg_schema.take() else {
+            return;
+        };
+        // Drop runs inside the test's runtime: clean up on a thread with its own.
+        let url = database_url();
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                if let Ok((client, conn)) =
+                    tokio_postgres::connect(&url, tokio_postgres::NoTls).await
+                {
+                    tokio::spawn(conn);
+                    let _ = client
+                        .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+pub fn iso(secs: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(secs)
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+}

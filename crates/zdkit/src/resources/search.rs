@@ -1,0 +1,503 @@
+//! `client.search()`: a typed [`SearchQuery`] builder, plain search (offset pages, capped
+//! at 1,000 results: the stream fails with [`Error::Incomplete`] rather than cutting
+//! silently), counts, and search export (cursor pages of up to 1,000, no cap).
+
+use std::fmt;
+
+use http::Method;
+use serde::Serialize;
+use time::Date;
+
+use super::get_json;
+use crate::error::Error;
+use crate::models::{Count, ListPage, SearchResult, SideloadName};
+use crate::pagination::{self, Cap, ResultStream};
+use crate::request::RequestSpec;
+use crate::Client;
+
+/// The most results plain search pages through.
+pub const SEARCH_CAP: u64 = 1000;
+
+/// A Zendesk search query, built term by term.
+///
+/// ```
+/// use zdkit::resources::SearchQuery;
+/// let d = time::macros::date!(2024 - 01 - 01);
+/// let q = SearchQuery::tickets().status("open").tag("vip").created_after(d).requester("jo@example.com");
+/// assert_eq!(q.to_string(), "type:ticket status:open tags:vip created>2024-01-01 requester:jo@example.com");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchQuery {
+    kind: Option<&'static str>,
+    terms: Vec<String>,
+}
+
+fn quoted(v: &str) -> String {
+    if v.is_empty() || v.contains(char::is_whitespace) || v.contains('"') {
+        format!("\"{}\"", v.replace('"', ""))
+    } else {
+        v.to_owned()
+    }
+}
+
+fn day(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+impl SearchQuery {
+    /// Search tickets (`type:ticket`).
+    pub fn tickets() -> Self {
+        Self::of("ticket")
+    }
+    /// Search users (`type:user`).
+    pub fn users() -> Self {
+        Self::of("user")
+    }
+    /// Search organizations (`type:organization`).
+    pub fn organizations() -> Self {
+        Self::of("organization")
+    }
+    /// Search groups (`type:group`).
+    pub fn groups() -> Self {
+        Self::of("group")
+    }
+    /// Search every type.
+    pub fn any() -> Self {
+        Self::default()
+    }
+
+    fn of(kind: &'static str) -> Self {
+        SearchQuery {
+            kind: Some(kind),
+            terms: Vec::new(),
+        }
+    }
+
+    fn kv(mut self, key: &str, op: &str, value: &str) -> Self {
+        self.terms.push(format!("{key}{op}{}", quoted(value)));
+        self
+    }
+
+    /// `status:<s>` (`open`, `pending`, …).
+    pub fn status(self, s: impl fmt::Display) -> Self {
+        self.kv("status", ":", &s.to_string())
+    }
+    /// `status<<s>` (e.g. `status<solved`: not yet solved).
+    pub fn status_below(self, s: impl fmt::Display) -> Self {
+        self.kv("status", "<", &s.to_string())
+    }
+    /// `priority:<p>`.
+    pub fn priority(self, p: impl fmt::Display) -> Self {
+        self.kv("priority", ":", &p.to_string())
+    }
+    /// `tags:<t>`.
+    pub fn tag(self, t: &str) -> Self {
+        self.kv("tags", ":", t)
+    }
+    /// `requester:<email or id or me>`.
+    pub fn requester(self, who: impl fmt::Display) -> Self {
+        self.kv("requester", ":", &who.to_string())
+    }
+    /// `assignee:<email, id, me or none>`.
+    pub fn assignee(self, who: impl fmt::Display) -> Self {
+        self.kv("assignee", ":", &who.to_string())
+    }
+    /// `group:<id or name>`.
+    pub fn group(self, g: impl fmt::Display) -> Self {
+        self.kv("group", ":", &g.to_string())
+    }
+    /// `organization:<id or name>`.
+    pub fn organization(self, o: impl fmt::Display) -> Self {
+        self.kv("organization", ":", &o.to_string())
+    }
+    /// `external_id:<id>`.
+    pub fn external_id(self, id: &str) -> Self {
+        self.kv("external_id", ":", id)
+    }
+    /// `created>YYYY-MM-DD` (after that day).
+    pub fn created_after(self, d: Date) -> Self {
+        self.kv("created", ">", &day(d))
+    }
+    /// `created<YYYY-MM-DD` (before that day).
+    pub fn created_before(self, d: Date) -> Self {
+        self.kv("created", "<", &day(d))
+    }
+    /// `updated>YYYY-MM-DD`.
+    pub fn updated_after(self, d: Date) -> Self {
+        self.kv("updated", ">", &day(d))
+    }
+    /// `updated<YYYY-MM-DD`.
+    pub fn updated_before(self, d: Date) -> Self {
+        self.kv("updated", "<", &day(d))
+    }
+    /// Any raw term, added as is (`"printer fire"`, `-tags:spam`).
+    pub fn term(mut self, raw: impl Into<String>) -> Self {
+        self.terms.push(raw.into());
+        self
+    }
+
+    /// The query without its `type:` term (what search export wants, with `filter[type]`).
+    pub fn terms_only(&self) -> String {
+        self.terms.join(" ")
+    }
+
+    /// The `type:` value, if any.
+    pub fn kind(&self) -> Option<&'static str> {
+        self.kind
+    }
+}
+
+impl fmt::Display for SearchQuery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        if let Some(k) = self.kind {
+            write!(f, "type:{k}")?;
+            first = false;
+        }
+        for t in &self.terms {
+            if !first {
+                f.write_str(" ")?;
+            }
+            f.write_str(t)?;
+            first = false;
+        }
+        Ok(())
+    }
+}
+
+/// The query string of `GET /api/v2/search`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SearchParams {
+    /// The query.
+    pub query: String,
+    /// `updated_at`, `created_at`, `priority`, `status`, `ticket_type` (default relevance).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<String>,
+    /// `asc` or `desc` (default `desc`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_order: Option<String>,
+    /// Results per page, at most 100 (default 100).
+    pub per_page: u32,
+    /// Scoped sideloads: `tickets(users,groups)`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub include: Option<String>,
+}
+
+/// Search operations. Made by [`Client::search`].
+#[derive(Debug, Clone)]
+pub struct SearchHandler {
+    client: Client,
+}
+
+impl Client {
+    /// Search: `client.search().query(&q).stream()`, `.count(&q)`, `.export(&q)`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: zdkit::Client) -> zdkit::Result<()> {
+    /// use zdkit::resources::SearchQuery;
+    /// let n = client.search().count(&SearchQuery::tickets().status("open")).await?;
+    /// # let _ = n; Ok(()) }
+    /// ```
+    pub fn search(&self) -> SearchHandler {
+        SearchHandler {
+            client: self.clone(),
+        }
+    }
+}
+
+impl SearchHandler {
+    /// `GET /api/v2/search` (offset pages; at most 1,000 results per query).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: zdkit::Client) -> zdkit::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// use zdkit::resources::SearchQuery;
+    /// let q = SearchQuery::tickets().status("open").tag("vip");
+    /// let hits: Vec<_> = client.search().query(&q).sort_by("updated_at").stream().try_collect().await?;
+    /// # let _ = hits; Ok(()) }
+    /// ```
+    pub fn query(&self, q: &SearchQuery) -> SearchRequest {
+        SearchRequest {
+            client: self.client.clone(),
+            params: SearchParams {
+                query: q.to_string(),
+                sort_by: None,
+                sort_order: None,
+                per_page: 100,
+                include: None,
+            },
+        }
+    }
+
+    /// `GET /api/v2/search/count`: the true total (also beyond 1,000).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: zdkit::Client) -> zdkit::Result<()> {
+    /// let n = client.search().count(&zdkit::resources::SearchQuery::users().tag("vip")).await?;
+    /// # let _ = n; Ok(()) }
+    /// ```
+    pub async fn count(&self, q: &SearchQuery) -> Result<u64, Error> {
+        let c: Count = get_json(
+            &self.client,
+            "/api/v2/search/count".into(),
+            &[("query", q.to_string())],
+        )
+        .await?;
+        Ok(c.value().unwrap_or(0))
+    }
+
+    /// `GET /api/v2/search/export`: every result, cursor pages of up to 1,000, no cap.
+    /// The query must name one type ([`SearchQuery::tickets`], …).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: zdkit::Client) -> zdkit::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// let q = zdkit::resources::SearchQuery::tickets().status("open");
+    /// let mut s = client.search().export(&q).page_size(1000).stream();
+    /// while let Some(r) = s.try_next().await? { let _ = r; }
+    /// # Ok(()) }
+    /// ```
+    pub fn export(&self, q: &SearchQuery) -> SearchExport {
+        SearchExport {
+            client: self.client.clone(),
+            query: q.clone(),
+            page_size: 100,
+        }
+    }
+}
+
+/// A pending plain search. Made by [`SearchHandler::query`].
+#[derive(Debug)]
+#[must_use = "a search does nothing until .send() or .stream() is used"]
+pub struct SearchRequest {
+    client: Client,
+    params: SearchParams,
+}
+
+impl SearchRequest {
+    /// Sort field (`updated_at`, `created_at`, `priority`, `status`, `ticket_type`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: zdkit::Client) -> zdkit::Result<()> {
+    /// let q = zdkit::SearchQuery::tickets().status("open");
+    /// let page = client.search().query(&q).sort_by("updated_at").send().await?;
+    /// # let _ = page; Ok(()) }
+    /// ```
+    pub fn sort_by(mut self, field: impl Into<String>) -> Self {
+        self.params.sort_by = Some(field.into());
+        self
+    }
+    /// `asc` (`true`) or `desc`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: zdkit::Client) -> zdkit::Result<()> {
+    /// let q = zdkit::SearchQuery::tickets().status("open");
+    /// let page = client.search().query(&q).sort_by("created_at").ascending(true).send().await?;
+    /// # let _ = page; Ok(()) }
+    /// ```
+    pub fn ascending(mut self, asc: bool) -> Self {
+        self.params.sort_order = Some(if asc { "asc" } else { "desc" }.into());
+        self
+    }
+    /// Results per page (1–100, default 100).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: zdkit::Client) -> zdkit::Result<()> {
+    /// let q = zdkit::SearchQuery::tickets().status("open");
+    /// let page = client.search().query(&q).per_page(25).send().await?;
+    /// # let _ = page; Ok(()) }
+    /// ```
+    pub fn per_page(mut self, n: u32) -> Self {
+        self.params.per_page = n.clamp(1, 100);
+        self
+    }
+    /// Sideloads for ticket results: `include=tickets(users,…)`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: zdkit::Client) -> zdkit::Result<()> {
+    /// use zdkit::models::SideloadName;
+    /// let q = zdkit::SearchQuery::tickets().status("open");
+    /// let page = client.search().query(&q).include(&[SideloadName::Users]).send().await?;
+    /// # let _ = page; Ok(()) }
+    /// ```
+    pub fn include(mut self, names: &[SideloadName]) -> Self {
+        self.params.include =
+            (!names.is_empty()).then(|| format!("tickets({})", SideloadName::join(names)));
+        self
+    }
+    /// The query string that will be sent.
+    ///
+    /// ```no_run
+    /// # fn demo(client: zdkit::Client) {
+    /// let q = zdkit::SearchQuery::tickets().status("open");
+    /// assert_eq!(client.search().query(&q).params().query, "type:ticket status:open");
+    /// # }
+    /// ```
+    pub fn params(&self) -> &SearchParams {
+        &self.params
+    }
+
+    fn spec(&self) -> Result<RequestSpec, Error> {
+        let mut spec = RequestSpec::new(Method::GET, "/api/v2/search");
+        spec.query(&self.params)?;
+        Ok(spec)
+    }
+
+    /// The first page.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: zdkit::Client) -> zdkit::Result<()> {
+    /// let q = zdkit::SearchQuery::tickets().status("open");
+    /// let page = client.search().query(&q).send().await?;
+    /// println!("{} of {:?}", page.items.len(), page.info.count);
+    /// # Ok(()) }
+    /// ```
+    pub async fn send(self) -> Result<ListPage<SearchResult>, Error> {
+        pagination::one_page(&self.client, self.spec()?).await
+    }
+
+    /// Every page; after the 1,000th result of a query that matches more, the stream
+    /// ends with [`Error::Incomplete`] (use [`SearchHandler::export`] instead).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: zdkit::Client) -> zdkit::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// let q = zdkit::SearchQuery::tickets().status("open");
+    /// let mut pages = client.search().query(&q).pages();
+    /// while let Some(p) = pages.try_next().await? { let _ = p; }
+    /// # Ok(()) }
+    /// ```
+    pub fn pages(self) -> ResultStream<ListPage<SearchResult>> {
+        let cap = Cap {
+            limit: SEARCH_CAP,
+            what: "plain search",
+        };
+        match self.spec() {
+            Ok(spec) => pagination::pages(self.client, spec, Some(cap)),
+            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
+        }
+    }
+
+    /// Every result (see [`SearchRequest::pages`] for the cap).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: zdkit::Client) -> zdkit::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// let q = zdkit::SearchQuery::tickets().status("open");
+    /// let hits: Vec<_> = client.search().query(&q).stream().try_collect().await?;
+    /// # let _ = hits; Ok(()) }
+    /// ```
+    pub fn stream(self) -> ResultStream<SearchResult> {
+        pagination::items(self.pages())
+    }
+}
+
+/// A pending search export. Made by [`SearchHandler::export`].
+#[derive(Debug)]
+#[must_use = "an export does nothing until .stream() or .pages() is used"]
+pub struct SearchExport {
+    client: Client,
+    query: SearchQuery,
+    page_size: u32,
+}
+
+/// The query string of `GET /api/v2/search/export`.
+#[derive(Debug, Serialize)]
+struct ExportParams<'a> {
+    query: String,
+    #[serde(rename = "filter[type]")]
+    filter_type: &'a str,
+    #[serde(rename = "page[size]")]
+    page_size: u32,
+}
+
+impl SearchExport {
+    /// Results per page, 1–1,000 (default 100; big pages can time out).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: zdkit::Client) -> zdkit::Result<()> {
+    /// let q = zdkit::SearchQuery::tickets().status("open");
+    /// let s = client.search().export(&q).page_size(1000).stream();
+    /// # let _ = s; Ok(()) }
+    /// ```
+    pub fn page_size(mut self, n: u32) -> Self {
+        self.page_size = n.clamp(1, 1000);
+        self
+    }
+
+    /// Every page, lazily.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: zdkit::Client) -> zdkit::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// let q = zdkit::SearchQuery::tickets().status("open");
+    /// let mut pages = client.search().export(&q).pages();
+    /// while let Some(p) = pages.try_next().await? { let _ = p.items.len(); }
+    /// # Ok(()) }
+    /// ```
+    pub fn pages(self) -> ResultStream<ListPage<SearchResult>> {
+        let spec = (|| {
+            let kind = self.query.kind().ok_or_else(|| {
+                Error::InvalidRequest(
+                    "search export needs one type: start from SearchQuery::tickets(), users(), organizations() or groups()".into(),
+                )
+            })?;
+            let mut spec = RequestSpec::new(Method::GET, "/api/v2/search/export");
+            spec.query(&ExportParams {
+                query: self.query.terms_only(),
+                filter_type: kind,
+                page_size: self.page_size,
+            })?;
+            Ok(spec)
+        })();
+        match spec {
+            Ok(spec) => pagination::pages(self.client, spec, None),
+            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
+        }
+    }
+
+    /// Every result, lazily.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: zdkit::Client) -> zdkit::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// let q = zdkit::SearchQuery::tickets().status("open");
+    /// let all: Vec<_> = client.search().export(&q).stream().try_collect().await?;
+    /// # let _ = all; Ok(()) }
+    /// ```
+    pub fn stream(self) -> ResultStream<SearchResult> {
+        pagination::items(self.pages())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_building_and_quoting() {
+        let q = SearchQuery::users().term("\"jo doe\"").group("Tier 1");
+        assert_eq!(q.to_string(), "type:user \"jo doe\" group:\"Tier 1\"");
+        assert_eq!(SearchQuery::any().tag("a").to_string(), "tags:a");
+        assert_eq!(
+            SearchQuery::tickets().status_below("solved").terms_only(),
+            "status<solved"
+        );
+    }
+
+    #[test]
+    fn params_are_the_query_string() {
+        let c = Client::builder().subdomain("acme").build().unwrap();
+        let r = c
+            .search()
+            .query(&SearchQuery::tickets().status("open"))
+            .sort_by("updated_at")
+            .ascending(true)
+            .per_page(500)
+            .include(&[SideloadName::Users]);
+        assert_eq!(
+            serde_urlencoded::to_string(r.params()).unwrap(),
+            "query=type%3Aticket+status%3Aopen&sort_by=updated_at&sort_order=asc&per_page=100&include=tickets%28users%29"
+        );
+    }
+}
