@@ -130,24 +130,27 @@ fn run_child(url: &str, kill_after: Option<usize>) {
         ])
         .env(CHILD_URL, url)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::inherit()) // a failing writer's panic shows up in the output
         .spawn()
         .unwrap();
     let lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut applied = 0;
+    let mut killed = false;
     for line in lines {
         if line.unwrap().starts_with("applied ") {
             applied += 1;
             if Some(applied) == kill_after {
-                // The writer is already inside its next page's transaction (or about to be).
+                // The other stream is usually inside a transaction, this one about to be.
                 child.kill().unwrap();
+                killed = true;
                 break;
             }
         }
     }
     let status = child.wait().unwrap();
-    if kill_after.is_none() {
-        assert!(status.success(), "writer failed: {status}");
+    match kill_after {
+        Some(n) => assert!(killed, "writer exited ({status}) before applying {n} pages"),
+        None => assert!(status.success(), "writer failed: {status}"),
     }
 }
 

@@ -6,7 +6,10 @@
 //! (`VmHWM` from `/proc/self/status`, Linux only), before and after streaming.
 //!
 //! Run: `cargo bench -p zdkit --bench stream_rss` (1,000,000 tickets; override with
-//! `STREAM_RSS_TICKETS=n`). Target: peak RSS ≤ 64 MB.
+//! `STREAM_RSS_TICKETS=n`). `STREAM_RSS_MODE=export` streams the cursor-based incremental
+//! ticket export instead (pages of 1,000; both processes run on a clock 600× faster than
+//! real time, so the export rate limit of 30/min does not dominate). Target: peak RSS
+//! ≤ 64 MB.
 #![allow(clippy::print_stdout, clippy::disallowed_methods)] // a bench reports on stdout and times itself
 
 use std::io::{BufRead, BufReader};
@@ -15,7 +18,14 @@ use std::time::Instant;
 
 use futures_util::TryStreamExt;
 use zdkit::ratelimit::Plan;
-use zdkit::{Client, Credentials, RateLimitPolicy};
+use zdkit::{Client, Credentials, RateLimitPolicy, ScaledClock};
+
+/// Virtual seconds per real second in export mode (both processes).
+const EXPORT_SCALE: f64 = 600.0;
+
+fn export_mode() -> bool {
+    std::env::var("STREAM_RSS_MODE").is_ok_and(|m| m == "export")
+}
 
 fn tickets() -> u64 {
     std::env::var("STREAM_RSS_TICKETS")
@@ -44,6 +54,7 @@ fn run_simulator() {
     rt.block_on(async {
         let state = zdkit_sim::SimState::new(zdkit_sim::SimConfig {
             plan: zdkit_sim::limits::Plan::Unlimited,
+            time_scale: if export_mode() { EXPORT_SCALE } else { 1.0 },
             ..zdkit_sim::SimConfig::with_tickets(tickets())
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -78,14 +89,26 @@ fn main() {
 
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let result = rt.block_on(async {
-        let client = Client::builder()
+        let mut builder = Client::builder()
             .base_url(format!("http://127.0.0.1:{port}"))
             .credentials(Credentials::api_token("admin@example.com", "zd-sim-token"))
-            .rate_limit_policy(RateLimitPolicy::default().plan(Plan::Custom(1_000_000)))
-            .build()?;
+            .rate_limit_policy(RateLimitPolicy::default().plan(Plan::Custom(1_000_000)));
+        if export_mode() {
+            builder = builder.clock(std::sync::Arc::new(ScaledClock::new(EXPORT_SCALE)));
+        }
+        let client = builder.build()?;
         let (before, _) = memory_kib();
         let start = Instant::now();
-        let mut stream = client.tickets().list().page_size(100).stream();
+        let mut stream = if export_mode() {
+            client
+                .incremental()
+                .tickets()
+                .start_time(0)
+                .per_page(1000)
+                .stream()
+        } else {
+            client.tickets().list().page_size(100).stream()
+        };
         let (mut n, mut checksum) = (0u64, 0u64);
         while let Some(t) = stream.try_next().await? {
             n += 1;
@@ -107,9 +130,10 @@ fn main() {
     let _ = child.wait();
     let (n, checksum, elapsed, before, peak, now, requests) = result.expect("stream");
     println!(
-        "streamed {n} tickets in {requests} requests, {:.1} s ({:.0} tickets/s), checksum {checksum}",
+        "{}: streamed {n} tickets in {requests} requests, {:.1} s ({:.0} tickets/s), checksum {checksum}",
+        if export_mode() { "incremental export, pages of 1000" } else { "list, pages of 100" },
         elapsed.as_secs_f64(),
-        n as f64 / elapsed.as_secs_f64()
+        n as f64 / elapsed.as_secs_f64(),
     );
     println!(
         "consumer RSS: {:.1} MB before streaming, peak {:.1} MB, {:.1} MB at the end (target: peak ≤ 64 MB)",

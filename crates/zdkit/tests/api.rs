@@ -503,3 +503,92 @@ async fn plain_search_fails_loudly_at_the_cap_and_export_gets_everything() {
         zdkit::models::SearchResult::Ticket(t) if t.status == Some(TicketStatus::Open)
     )));
 }
+
+#[tokio::test]
+async fn streams_survive_server_errors_resets_and_truncated_bodies() {
+    let faults = FaultPlan {
+        seed: 11,
+        rules: vec![FaultRule {
+            error_500: 0.08,
+            error_503: 0.04,
+            reset: 0.04,
+            truncate: 0.04,
+            ..FaultRule::default()
+        }],
+        ..FaultPlan::default()
+    };
+    let sim = start_with(1_500, faults).await;
+    let c = &sim.client;
+    let ids: Vec<u64> = c
+        .tickets()
+        .list()
+        .page_size(50)
+        .stream()
+        .map_ok(|t| t.id.0)
+        .try_collect()
+        .await
+        .unwrap();
+    let users: BTreeSet<u64> = c
+        .incremental()
+        .users()
+        .start_time(0)
+        .per_page(40)
+        .stream()
+        .map_ok(|u| u.id.0)
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(c.stats().retries > 0, "faults were met");
+    let clean = start(1_500).await;
+    let want: Vec<u64> = truth(&clean.client, "tickets")
+        .await
+        .iter()
+        .filter(|r| !r.3)
+        .map(|r| r.0)
+        .collect();
+    assert_eq!(ids, want);
+    let want_users: BTreeSet<u64> = truth(&clean.client, "users")
+        .await
+        .iter()
+        .map(|r| r.0)
+        .collect();
+    assert_eq!(users, want_users);
+}
+
+#[tokio::test]
+async fn exclude_deleted_exports_only_live_tickets_and_comments_stream() {
+    let sim = start(600).await;
+    let c = &sim.client;
+    let live: BTreeSet<u64> = c
+        .incremental()
+        .tickets()
+        .start_time(0)
+        .exclude_deleted(true)
+        .stream()
+        .map_ok(|t| t.id.0)
+        .try_collect()
+        .await
+        .unwrap();
+    let rows = truth(c, "tickets").await;
+    let want: BTreeSet<u64> = rows.iter().filter(|r| !r.3).map(|r| r.0).collect();
+    assert!(want.len() < rows.len(), "some tickets are deleted");
+    assert_eq!(live, want);
+
+    let id = TicketId(*want.iter().next().unwrap());
+    let env = c
+        .tickets()
+        .get_with(id, &[SideloadName::CommentCount])
+        .await
+        .unwrap();
+    let comments: Vec<_> = c
+        .tickets()
+        .comments(id)
+        .page_size(2)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(Some(comments.len() as u64), env.item.comment_count);
+    let audits = c.tickets().audits(id).send().await.unwrap();
+    assert!(!audits.items.is_empty());
+}
