@@ -32,6 +32,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Mirror the account into SQLite or PostgreSQL (`--simulate`: a local demo).
+    Sync(commands::sync::SyncArgs),
     /// Run the local Zendesk simulator.
     Sim(commands::sim::SimArgs),
     /// Send any request through the client (auth, pacing, retries) and print the answer.
@@ -74,6 +76,7 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let g = cli.global;
     match cli.command {
+        Command::Sync(args) => commands::sync::run(&g, args).await,
         Command::Sim(args) => commands::sim::run(args).await,
         Command::Api(args) => commands::api::run(&g, args).await,
         Command::Doctor(args) => commands::doctor::run(&g, args).await,

@@ -504,6 +504,25 @@ async fn concurrent_pages_of_different_streams(b: Backend) {
     }
 }
 
+async fn concurrent_opens_migrate_once(b: Backend) {
+    let db = Db::new(b).await;
+    let opens = (0..4).map(|_| {
+        let url = db.url.clone();
+        tokio::spawn(async move { store::open_with(&url, Default::default()).await })
+    });
+    for open in opens.collect::<Vec<_>>() {
+        let s = open
+            .await
+            .unwrap()
+            .unwrap_or_else(|e| panic!("concurrent open: {e}"));
+        assert_eq!(s.summary().await.unwrap().schema_version, LATEST);
+    }
+    assert_eq!(
+        db.query_i64("SELECT count(*) FROM schema_version").await,
+        LATEST
+    );
+}
+
 macro_rules! both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -529,6 +548,7 @@ both_backends!(
     ids_and_stamps_match_what_was_written,
     checkpoints_and_summary,
     concurrent_pages_of_different_streams,
+    concurrent_opens_migrate_once,
 );
 
 // --- open errors, per backend ----------------------------------------------------------

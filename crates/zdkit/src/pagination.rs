@@ -39,6 +39,13 @@ pub enum NextPage {
 
 /// The stop rule of list pagination (see the module docs). `requested` is the URL (or
 /// path) of the page just received, `prev_cursor` the `after_cursor` of the page before.
+///
+/// ```
+/// use zdkit::models::{decode, ListPage, Ticket};
+/// use zdkit::pagination::{next_step, NextPage};
+/// let last: ListPage<Ticket> = decode(br#"{"tickets":[],"meta":{"has_more":false}}"#).unwrap();
+/// assert_eq!(next_step(&last, "/api/v2/tickets", None).unwrap(), NextPage::Done);
+/// ```
 pub fn next_step<T>(
     page: &ListPage<T>,
     requested: &str,

@@ -7,6 +7,7 @@ pub mod doctor;
 pub mod explain;
 pub mod limits;
 pub mod sim;
+pub mod sync;
 pub mod tickets;
 
 use std::io::Write;

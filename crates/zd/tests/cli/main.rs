@@ -7,6 +7,8 @@ mod doctor;
 mod explain;
 mod limits;
 mod secrets;
+mod sim;
+mod sync;
 mod support;
 mod tickets;
 mod usage;

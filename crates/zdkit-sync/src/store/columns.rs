@@ -1,7 +1,8 @@
 //! Typed columns extracted from Zendesk's JSON, per table, shared by both backends.
 //!
-//! Each table is a [`TableSpec`]: its columns in order (`id` first, `raw` last), where each
-//! value comes from, and how versions compare ([`Newest`]). Extraction is lenient: a field
+//! Each table is a [`TableSpec`] (in `tables.rs`): its columns in order (`id` first, `raw`
+//! last), where each value comes from, and how versions compare ([`Newest`]). This module
+//! turns a page of records into rows, newest per id. Extraction is lenient: a field
 //! that is missing or of an unexpected type becomes NULL (the `raw` column still has it);
 //! only a record without an integer `id` is rejected.
 
@@ -11,351 +12,15 @@ use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::{Record, Result, StoreError, Stream, Table};
-
-/// A column's SQL type family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
-    /// 64-bit integer.
-    Int,
-    /// Text (NUL characters removed: PostgreSQL text cannot hold them).
-    Text,
-    /// Boolean (SQLite: 0/1).
-    Bool,
-    /// Timestamp, normalized to `YYYY-MM-DDTHH:MM:SSZ` (PostgreSQL: `timestamptz`).
-    Time,
-    /// A JSON value (e.g. `tags`; PostgreSQL: `jsonb`).
-    Json,
-    /// The whole record as compact JSON text (PostgreSQL: `text`, kept exactly).
-    Raw,
-}
-
-/// Where a column's value comes from.
-#[derive(Clone, Copy)]
-pub(crate) enum Src {
-    /// A top-level field of the record.
-    Field(&'static str),
-    /// A top-level field of the parent record (comments: the ticket event).
-    Parent(&'static str),
-    /// Computed from the record and its parent.
-    Derived(fn(&Value, Option<&Value>) -> Val),
-    /// The record itself, serialized.
-    Raw,
-}
-
-/// One column.
-#[derive(Clone, Copy)]
-pub(crate) struct Col {
-    pub name: &'static str,
-    pub kind: Kind,
-    pub src: Src,
-}
-
-/// How two versions of a row are ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Newest {
-    /// `(generated_timestamp, updated_at)` when both sides have a `generated_timestamp`,
-    /// else `updated_at` alone; NULL is oldest; a tie replaces (idempotent replays).
-    GtsThenUpdated,
-    /// `updated_at` alone; NULL is oldest; a tie replaces.
-    Updated,
-    /// Immutable records (events, comments): the latest write replaces.
-    Always,
-}
-
-/// A table's layout.
-pub(crate) struct TableSpec {
-    pub table: Table,
-    pub cols: &'static [Col],
-    pub newest: Newest,
-    /// Column holding `RowStamp::updated_at`.
-    pub stamp_updated: &'static str,
-    /// Column holding `RowStamp::generated_timestamp`.
-    pub stamp_gts: Option<&'static str>,
-    /// Whether the table has a `deleted` column.
-    pub has_deleted: bool,
-}
-
+use super::tables::COMMENTS;
+pub(crate) use super::tables::{column_list, conflict_clause, spec, Kind, Newest, Src, TableSpec};
+use super::{Record, Result, StoreError, Stream};
 /// An extracted value.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Val {
     Int(Option<i64>),
     Text(Option<String>),
     Bool(Option<bool>),
-}
-
-const fn col(name: &'static str, kind: Kind) -> Col {
-    Col {
-        name,
-        kind,
-        src: Src::Field(name),
-    }
-}
-
-const fn derived(name: &'static str, kind: Kind, f: fn(&Value, Option<&Value>) -> Val) -> Col {
-    Col {
-        name,
-        kind,
-        src: Src::Derived(f),
-    }
-}
-
-const ID: Col = col("id", Kind::Int);
-const RAW: Col = Col {
-    name: "raw",
-    kind: Kind::Raw,
-    src: Src::Raw,
-};
-const CREATED: Col = col("created_at", Kind::Time);
-const UPDATED: Col = col("updated_at", Kind::Time);
-
-fn ticket_deleted(v: &Value, _: Option<&Value>) -> Val {
-    Val::Bool(Some(
-        v.get("status").and_then(Value::as_str) == Some("deleted"),
-    ))
-}
-fn user_deleted(v: &Value, _: Option<&Value>) -> Val {
-    Val::Bool(Some(
-        v.get("active").and_then(Value::as_bool) == Some(false),
-    ))
-}
-fn org_deleted(v: &Value, _: Option<&Value>) -> Val {
-    Val::Bool(Some(v.get("deleted_at").is_some_and(|d| !d.is_null())))
-}
-fn group_deleted(v: &Value, _: Option<&Value>) -> Val {
-    Val::Bool(Some(
-        v.get("deleted").and_then(Value::as_bool) == Some(true),
-    ))
-}
-fn never_deleted(_: &Value, _: Option<&Value>) -> Val {
-    Val::Bool(Some(false))
-}
-/// `via` is a string in the ticket event export and an object elsewhere: keep the channel.
-fn event_via(v: &Value, _: Option<&Value>) -> Val {
-    let via = v.get("via");
-    let text = via
-        .and_then(Value::as_str)
-        .or_else(|| via.and_then(|o| o.get("channel")).and_then(Value::as_str));
-    Val::Text(text.map(strip_nul))
-}
-/// A comment's audit: its own `audit_id`, else the enclosing event's id.
-fn comment_audit(v: &Value, parent: Option<&Value>) -> Val {
-    let own = v.get("audit_id").and_then(Value::as_i64);
-    Val::Int(own.or_else(|| parent.and_then(|p| p.get("id")).and_then(Value::as_i64)))
-}
-/// A comment's `created_at`, else the enclosing event's.
-fn comment_created(v: &Value, parent: Option<&Value>) -> Val {
-    let own = v
-        .get("created_at")
-        .and_then(Value::as_str)
-        .and_then(normalize_time);
-    Val::Text(own.or_else(|| {
-        parent
-            .and_then(|p| p.get("created_at"))
-            .and_then(Value::as_str)
-            .and_then(normalize_time)
-    }))
-}
-
-static TICKETS: TableSpec = TableSpec {
-    table: Table::Tickets,
-    cols: &[
-        ID,
-        col("subject", Kind::Text),
-        col("status", Kind::Text),
-        col("priority", Kind::Text),
-        col("type", Kind::Text),
-        col("requester_id", Kind::Int),
-        col("assignee_id", Kind::Int),
-        col("group_id", Kind::Int),
-        col("organization_id", Kind::Int),
-        col("tags", Kind::Json),
-        CREATED,
-        UPDATED,
-        col("generated_timestamp", Kind::Int),
-        derived("deleted", Kind::Bool, ticket_deleted),
-        RAW,
-    ],
-    newest: Newest::GtsThenUpdated,
-    stamp_updated: "updated_at",
-    stamp_gts: Some("generated_timestamp"),
-    has_deleted: true,
-};
-
-static USERS: TableSpec = TableSpec {
-    table: Table::Users,
-    cols: &[
-        ID,
-        col("name", Kind::Text),
-        col("email", Kind::Text),
-        col("role", Kind::Text),
-        col("organization_id", Kind::Int),
-        col("external_id", Kind::Text),
-        col("active", Kind::Bool),
-        CREATED,
-        UPDATED,
-        derived("deleted", Kind::Bool, user_deleted),
-        RAW,
-    ],
-    newest: Newest::Updated,
-    stamp_updated: "updated_at",
-    stamp_gts: None,
-    has_deleted: true,
-};
-
-static ORGANIZATIONS: TableSpec = TableSpec {
-    table: Table::Organizations,
-    cols: &[
-        ID,
-        col("name", Kind::Text),
-        col("external_id", Kind::Text),
-        col("group_id", Kind::Int),
-        col("tags", Kind::Json),
-        CREATED,
-        UPDATED,
-        col("deleted_at", Kind::Time),
-        derived("deleted", Kind::Bool, org_deleted),
-        RAW,
-    ],
-    newest: Newest::Updated,
-    stamp_updated: "updated_at",
-    stamp_gts: None,
-    has_deleted: true,
-};
-
-static GROUPS: TableSpec = TableSpec {
-    table: Table::Groups,
-    cols: &[
-        ID,
-        col("name", Kind::Text),
-        col("description", Kind::Text),
-        col("is_public", Kind::Bool),
-        Col {
-            name: "is_default",
-            kind: Kind::Bool,
-            src: Src::Field("default"),
-        },
-        CREATED,
-        UPDATED,
-        derived("deleted", Kind::Bool, group_deleted),
-        RAW,
-    ],
-    newest: Newest::Updated,
-    stamp_updated: "updated_at",
-    stamp_gts: None,
-    has_deleted: true,
-};
-
-static TICKET_FIELDS: TableSpec = TableSpec {
-    table: Table::TicketFields,
-    cols: &[
-        ID,
-        col("type", Kind::Text),
-        col("title", Kind::Text),
-        col("active", Kind::Bool),
-        col("required", Kind::Bool),
-        col("position", Kind::Int),
-        CREATED,
-        UPDATED,
-        derived("deleted", Kind::Bool, never_deleted),
-        RAW,
-    ],
-    newest: Newest::Updated,
-    stamp_updated: "updated_at",
-    stamp_gts: None,
-    has_deleted: true,
-};
-
-static TICKET_EVENTS: TableSpec = TableSpec {
-    table: Table::TicketEvents,
-    cols: &[
-        ID,
-        col("ticket_id", Kind::Int),
-        col("timestamp", Kind::Int),
-        CREATED,
-        col("updater_id", Kind::Int),
-        col("event_type", Kind::Text),
-        derived("via", Kind::Text, event_via),
-        RAW,
-    ],
-    newest: Newest::Always,
-    stamp_updated: "created_at",
-    stamp_gts: Some("timestamp"),
-    has_deleted: false,
-};
-
-static COMMENTS: TableSpec = TableSpec {
-    table: Table::Comments,
-    cols: &[
-        ID,
-        Col {
-            name: "ticket_id",
-            kind: Kind::Int,
-            src: Src::Parent("ticket_id"),
-        },
-        derived("audit_id", Kind::Int, comment_audit),
-        col("author_id", Kind::Int),
-        col("public", Kind::Bool),
-        col("body", Kind::Text),
-        derived("created_at", Kind::Time, comment_created),
-        RAW,
-    ],
-    newest: Newest::Always,
-    stamp_updated: "created_at",
-    stamp_gts: None,
-    has_deleted: false,
-};
-
-/// The layout of `table`.
-pub(crate) fn spec(table: Table) -> &'static TableSpec {
-    match table {
-        Table::Tickets => &TICKETS,
-        Table::Users => &USERS,
-        Table::Organizations => &ORGANIZATIONS,
-        Table::Groups => &GROUPS,
-        Table::TicketFields => &TICKET_FIELDS,
-        Table::TicketEvents => &TICKET_EVENTS,
-        Table::Comments => &COMMENTS,
-    }
-}
-
-/// `"name", "name", …` of the table's columns.
-pub(crate) fn column_list(spec: &TableSpec) -> String {
-    spec.cols
-        .iter()
-        .map(|c| format!("\"{}\"", c.name))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The upsert's `DO UPDATE SET … [WHERE newer]` clause. `current` names the stored row
-/// (`"tickets"` in SQLite, an alias in PostgreSQL); `oldest` is a time literal older than
-/// any timestamp, standing in for NULL.
-pub(crate) fn conflict_clause(spec: &TableSpec, current: &str, oldest: &str) -> String {
-    let sets = spec.cols[1..]
-        .iter()
-        .map(|c| format!("\"{0}\" = excluded.\"{0}\"", c.name))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let updated = |row: &str| format!("COALESCE({row}.\"updated_at\", {oldest})");
-    let condition = match spec.newest {
-        Newest::Always => String::new(),
-        Newest::Updated => {
-            format!(" WHERE {} >= {}", updated("excluded"), updated(current))
-        }
-        Newest::GtsThenUpdated => {
-            let gts = |row: &str| format!("{row}.\"generated_timestamp\"");
-            format!(
-                " WHERE CASE WHEN {eg} IS NOT NULL AND {cg} IS NOT NULL \
-                 THEN ({eg}, {eu}) >= ({cg}, {cu}) ELSE {eu} >= {cu} END",
-                eg = gts("excluded"),
-                cg = gts(current),
-                eu = updated("excluded"),
-                cu = updated(current),
-            )
-        }
-    };
-    format!("ON CONFLICT (\"id\") DO UPDATE SET {sets}{condition}")
 }
 
 /// Rows for one table, each in [`TableSpec::cols`] order.
@@ -475,7 +140,7 @@ fn json_text(v: &Value) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
-fn strip_nul(s: &str) -> String {
+pub(crate) fn strip_nul(s: &str) -> String {
     if s.contains('\0') {
         s.replace('\0', "")
     } else {
@@ -633,6 +298,7 @@ impl Deduper {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tables::TICKETS;
     use super::*;
     use serde_json::json;
 

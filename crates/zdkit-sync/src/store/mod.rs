@@ -7,7 +7,7 @@
 //!   upsert per table per page, optionally inside its own schema (`?schema=name`).
 //!
 //! Records arrive as the JSON objects Zendesk sends ([`Record`]); the store extracts the
-//! typed columns itself ([`columns`]) and keeps the whole object in a `raw` column, so
+//! typed columns itself (module `columns`) and keeps the whole object in a `raw` column, so
 //! nothing Zendesk sends is lost. [`Store::apply_page`] writes a page's rows and the
 //! stream's [`Checkpoint`] in one transaction, and an upsert never lets an older version of
 //! a record overwrite a newer one, so a crash at any point followed by a rerun leaves
@@ -24,6 +24,7 @@ pub(crate) mod columns;
 mod error;
 pub mod postgres;
 pub mod sqlite;
+mod tables;
 
 pub use error::StoreError;
 

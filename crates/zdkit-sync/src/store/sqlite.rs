@@ -241,6 +241,35 @@ impl Inner {
     }
 }
 
+/// One page and its checkpoint in one `BEGIN IMMEDIATE` transaction.
+fn write_page(
+    inner: &Inner,
+    conn: &mut Connection,
+    stream: Stream,
+    page: &columns::PreparedPage,
+    checkpoint: &Checkpoint,
+    updated_at: &str,
+) -> Result<PageStats> {
+    let err = inner.db_err(format!("apply_page({stream})"));
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(&err)?;
+    tx.prepare_cached(UPSERT_CHECKPOINT)
+        .and_then(|mut s| s.execute((stream.as_str(), checkpoint.to_json(), updated_at)))
+        .map_err(&err)?;
+    let written = inner.upsert(&tx, &page.main).map_err(&err)?;
+    let comments_written = match &page.comments {
+        Some(rows) => inner.upsert(&tx, rows).map_err(&err)?,
+        None => 0,
+    };
+    tx.commit().map_err(&err)?;
+    Ok(PageStats {
+        received: page.received,
+        written,
+        comments_written,
+    })
+}
+
 fn stamps_sql(table: Table) -> String {
     let spec = columns::spec(table);
     format!(
@@ -264,27 +293,16 @@ impl Store for SqliteStore {
         checkpoint: Checkpoint,
     ) -> BoxFuture<'_, Result<PageStats>> {
         let updated_at = now_iso(&self.inner.clock);
-        Box::pin(self.blocking(move |inner, conn| {
-            let page = columns::prepare(stream, records)?;
-            let err = inner.db_err(format!("apply_page({stream})"));
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(&err)?;
-            tx.prepare_cached(UPSERT_CHECKPOINT)
-                .and_then(|mut s| s.execute((stream.as_str(), checkpoint.to_json(), &updated_at)))
-                .map_err(&err)?;
-            let written = inner.upsert(&tx, &page.main).map_err(&err)?;
-            let comments_written = match &page.comments {
-                Some(rows) => inner.upsert(&tx, rows).map_err(&err)?,
-                None => 0,
-            };
-            tx.commit().map_err(&err)?;
-            Ok(PageStats {
-                received: page.received,
-                written,
-                comments_written,
+        Box::pin(async move {
+            // Extract outside the connection lock, so other streams can write meanwhile.
+            let page = tokio::task::spawn_blocking(move || columns::prepare(stream, records))
+                .await
+                .map_err(|e| StoreError::Worker(e.to_string()))??;
+            self.blocking(move |inner, conn| {
+                write_page(inner, conn, stream, &page, &checkpoint, &updated_at)
             })
-        }))
+            .await
+        })
     }
 
     fn load_checkpoint(&self, stream: Stream) -> BoxFuture<'_, Result<Option<Checkpoint>>> {

@@ -399,11 +399,7 @@ impl<T: ExportRecord + Send + 'static> State<T> {
         let (mut items, sideloads, adv, end_time) = match self.style {
             ExportStyle::Cursor => {
                 let p: IncrementalCursorPage<T> = resp.json()?;
-                let requested = match &pos {
-                    Position::Cursor(c) => Some(c.as_str()),
-                    Position::Start(_) => None,
-                };
-                let adv = advance_cursor(requested, p.after_cursor(), p.is_end_of_stream())?;
+                let adv = advance_cursor(&pos, p.after_cursor(), p.is_end_of_stream())?;
                 (p.items, p.sideloads, adv, None)
             }
             ExportStyle::Time => {

@@ -91,19 +91,24 @@ pub(crate) enum Advance {
     End(Checkpoint),
 }
 
-/// The stop rule of cursor exports: `requested` is the cursor just sent (`None` on the
-/// first page).
+/// The stop rule of cursor exports: `requested` is the position just sent.
 pub(crate) fn advance_cursor(
-    requested: Option<&str>,
+    requested: &Position,
     after: Option<&str>,
     end_of_stream: bool,
 ) -> Result<Advance, Error> {
+    let requested_cursor = match requested {
+        Position::Cursor(c) => Some(c.as_str()),
+        Position::Start(_) => None,
+    };
     match (after, end_of_stream) {
         (Some(a), true) => Ok(Advance::End(Checkpoint::Cursor(a.to_owned()))),
-        (None, true) => Err(Error::Incomplete(
-            "the export ended without an after_cursor to resume from".into(),
-        )),
-        (Some(a), false) if Some(a) == requested => Err(Error::Incomplete(format!(
+        // No new cursor at the end: resume from where this request started.
+        (None, true) => Ok(Advance::End(match requested {
+            Position::Cursor(c) => Checkpoint::Cursor(c.clone()),
+            Position::Start(t) => Checkpoint::Time(*t),
+        })),
+        (Some(a), false) if Some(a) == requested_cursor => Err(Error::Incomplete(format!(
             "the export stopped advancing: cursor {a} came back unchanged before end_of_stream"
         ))),
         (Some(a), false) => Ok(Advance::Next(Checkpoint::Cursor(a.to_owned()))),
@@ -167,24 +172,34 @@ mod tests {
 
     #[test]
     fn cursor_exports_stop_at_end_of_stream_and_refuse_to_loop() {
+        let at = |c: &str| Position::Cursor(c.into());
         assert_eq!(
-            advance_cursor(None, Some("a"), false).unwrap(),
+            advance_cursor(&Position::Start(0), Some("a"), false).unwrap(),
             Advance::Next(Checkpoint::Cursor("a".into()))
         );
         assert_eq!(
-            advance_cursor(Some("a"), Some("b"), true).unwrap(),
+            advance_cursor(&at("a"), Some("b"), true).unwrap(),
             Advance::End(Checkpoint::Cursor("b".into()))
         );
         // At the end the same cursor may come back: that is the resume point.
         assert_eq!(
-            advance_cursor(Some("a"), Some("a"), true).unwrap(),
+            advance_cursor(&at("a"), Some("a"), true).unwrap(),
             Advance::End(Checkpoint::Cursor("a".into()))
         );
+        // No cursor at the end: resume from where the request started.
+        assert_eq!(
+            advance_cursor(&at("a"), None, true).unwrap(),
+            Advance::End(Checkpoint::Cursor("a".into()))
+        );
+        assert_eq!(
+            advance_cursor(&Position::Start(9), None, true).unwrap(),
+            Advance::End(Checkpoint::Time(9))
+        );
         assert!(matches!(
-            advance_cursor(Some("a"), Some("a"), false),
+            advance_cursor(&at("a"), Some("a"), false),
             Err(Error::Incomplete(_))
         ));
-        assert!(advance_cursor(Some("a"), None, false).is_err());
+        assert!(advance_cursor(&at("a"), None, false).is_err());
     }
 
     #[test]

@@ -256,6 +256,11 @@ pub struct Created<T> {
 }
 
 /// A new idempotency key: 128 random bits as 32 hex digits.
+///
+/// ```
+/// let key = zdkit::resources::tickets::new_idempotency_key();
+/// assert_eq!(key.len(), 32);
+/// ```
 pub fn new_idempotency_key() -> String {
     format!("{:032x}", fastrand::u128(..))
 }

@@ -1,0 +1,382 @@
+//! `zd sync`: mirror the account into SQLite or PostgreSQL (a thin call into
+//! `zdkit_sync::engine`); `--simulate` syncs an in-process simulator instead.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
+use clap::Args;
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::{json, Value};
+use zdkit::{Client, ClientStats, Clock, Credentials, ScaledClock, SharedClock, SystemClock};
+use zdkit_sim::limits::Plan;
+use zdkit_sim::{SimConfig, SimState};
+use zdkit_sync::engine::{
+    sync, CancelToken, Progress, ProgressEvent, StreamReport, SyncError, SyncOptions, SyncReport,
+};
+use zdkit_sync::store::{self, Store, Stream};
+
+use crate::config::{GlobalArgs, Settings};
+use crate::output;
+use crate::report::{CliError, Exit};
+
+/// The default time scale of `--simulate` (virtual seconds per real second): the
+/// enterprise plan's 10/min export limit then costs 0.1 s of real time per request.
+const SIMULATE_TIME_SCALE: f64 = 600.0;
+
+/// Arguments of `zd sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Where to write: `sqlite:PATH`, a file path, or `postgres://USER@HOST/DB[?schema=S]`.
+    #[arg(long, value_name = "URL", default_value = "sqlite:zendesk.db")]
+    to: String,
+    /// First run only: export records changed since this Unix time (stored checkpoints win).
+    #[arg(long, value_name = "UNIX_SECS", default_value_t = 0)]
+    since: i64,
+    /// Also sync ticket events (one row per ticket update).
+    #[arg(long)]
+    with_events: bool,
+    /// Also sync ticket events with their comments (`include=comment_events`).
+    #[arg(long)]
+    with_comments: bool,
+    /// No progress on stderr.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+    /// Start a simulator in-process and sync it (a demo that needs no account).
+    #[arg(long)]
+    simulate: bool,
+    /// With --simulate: how many tickets the simulator generates.
+    #[arg(long, default_value_t = 10_000, requires = "simulate")]
+    tickets: u64,
+    /// With --simulate: the simulated plan (its rate limits apply, on the scaled clock).
+    #[arg(long, default_value = "enterprise", requires = "simulate")]
+    plan: Plan,
+    /// With --simulate: the seed of the generated data.
+    #[arg(long, default_value_t = 1, requires = "simulate")]
+    seed: u64,
+}
+
+/// The simulator of `--simulate`, kept alive for the sync.
+struct Simulated {
+    plan: Plan,
+    time_scale: f64,
+    tickets: u64,
+    _server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+async fn simulate(g: &GlobalArgs, args: &SyncArgs) -> anyhow::Result<(Client, Simulated)> {
+    let env_scale = std::env::var("ZD_TIME_SCALE")
+        .ok()
+        .and_then(|s| s.trim().parse::<f64>().ok());
+    let time_scale = g
+        .time_scale
+        .or(env_scale)
+        .unwrap_or(SIMULATE_TIME_SCALE);
+    if !(time_scale.is_finite() && time_scale > 0.0) {
+        return Err(CliError::new(Exit::Usage, "--time-scale must be a positive number").into());
+    }
+    let clock: SharedClock = Arc::new(ScaledClock::new(time_scale));
+    let config = SimConfig {
+        plan: args.plan,
+        seed: args.seed,
+        time_scale,
+        clock: Some(clock.clone()),
+        ..SimConfig::with_tickets(args.tickets)
+    };
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .context("starting the simulator on 127.0.0.1")?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let creds = Credentials::api_token(config.admin_email.clone(), config.api_token.clone());
+    let server = tokio::spawn(zdkit_sim::serve(listener, SimState::new(config)));
+    let client = Client::builder()
+        .base_url(url)
+        .credentials(creds)
+        .clock(clock)
+        .build()?;
+    Ok((
+        client,
+        Simulated {
+            plan: args.plan,
+            time_scale,
+            tickets: args.tickets,
+            _server: server,
+        },
+    ))
+}
+
+/// Runs `zd sync`.
+pub async fn run(g: &GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
+    // The store first: a store that cannot be opened fails before any request.
+    let store = store::open(&args.to).await.map_err(|e| {
+        CliError::new(
+            Exit::Usage,
+            format!("{e}\n(nothing was requested from Zendesk)"),
+        )
+    })?;
+    let (client, simulated) = if args.simulate {
+        let (c, s) = simulate(g, &args).await?;
+        (c, Some(s))
+    } else {
+        (Settings::resolve(g)?.client()?, None)
+    };
+    let mut options = SyncOptions {
+        since: args.since,
+        with_comments: args.with_comments,
+        ..SyncOptions::default()
+    };
+    if args.with_events || args.with_comments {
+        options.streams.push(Stream::TicketEvents);
+    }
+    let cancel = CancelToken::new();
+    let on_ctrl_c = {
+        let cancel = cancel.clone();
+        let quiet = args.quiet;
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                if !quiet {
+                    output::note("zd sync: stopping after the current page (Ctrl-C again to abort)");
+                }
+                cancel.cancel();
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(130);
+                }
+            }
+        })
+    };
+    let reporter = Reporter::new(client.clone(), args.quiet);
+    let wall = SystemClock::new();
+    let (wall0, virt0) = (wall.now(), client.clock().now());
+    let result = sync(&client, &*store, &options, &reporter, &cancel).await;
+    on_ctrl_c.abort();
+    reporter.clear();
+    let report = result.map_err(|e| match e {
+        SyncError::Preflight(_) => CliError::new(Exit::Usage, e.to_string()).into(),
+        other => anyhow::Error::new(other),
+    })?;
+    let elapsed = wall.now().saturating_since(wall0).as_secs_f64();
+    let virtual_elapsed = client.clock().now().saturating_since(virt0).as_secs_f64();
+    let summary = summary(
+        &*store,
+        &report,
+        &client.stats(),
+        simulated.as_ref(),
+        elapsed,
+        virtual_elapsed,
+    )
+    .await?;
+    if args.json {
+        output::json_pretty(&summary)?;
+    } else {
+        output::line(&render(&summary))?;
+    }
+    if report.cancelled {
+        return Err(CliError::new(Exit::Other, "interrupted; rerun `zd sync` to resume").into());
+    }
+    Ok(())
+}
+
+fn stream_json(s: &StreamReport) -> Value {
+    json!({
+        "stream": s.stream.as_str(),
+        "pages": s.pages,
+        "records": s.records,
+        "written": s.written,
+        "comments_written": s.comments_written,
+        "complete": s.complete,
+        "resumed": s.resumed_from.is_some(),
+    })
+}
+
+async fn summary(
+    store: &dyn Store,
+    report: &SyncReport,
+    stats: &ClientStats,
+    simulated: Option<&Simulated>,
+    elapsed: f64,
+    virtual_elapsed: f64,
+) -> anyhow::Result<Value> {
+    let s = store.summary().await?;
+    let tables: BTreeMap<&str, u64> = s.tables.iter().map(|(t, n)| (t.as_str(), *n)).collect();
+    let tickets = report
+        .streams
+        .iter()
+        .find(|r| r.stream == Stream::Tickets)
+        .map_or(0, |r| r.records);
+    Ok(json!({
+        "store": s.location,
+        "complete": report.streams.iter().all(|r| r.complete) && !report.cancelled,
+        "cancelled": report.cancelled,
+        "elapsed_secs": elapsed,
+        "virtual_elapsed_secs": virtual_elapsed,
+        "tickets_per_sec": if elapsed > 0.0 { tickets as f64 / elapsed } else { 0.0 },
+        "streams": report.streams.iter().map(stream_json).collect::<Vec<_>>(),
+        "requests": stats.requests,
+        "retries": stats.retries,
+        "rate_limited": stats.rate_limited,
+        "budget_wait_secs": stats.budget_wait().as_secs_f64(),
+        "tables": tables,
+        "simulated": simulated.map(|s| json!({
+            "plan": s.plan.as_str(),
+            "time_scale": s.time_scale,
+            "tickets": s.tickets,
+        })),
+    }))
+}
+
+fn render(v: &Value) -> String {
+    let mut rows = vec![vec![
+        "stream".to_owned(),
+        "pages".to_owned(),
+        "records".to_owned(),
+        "written".to_owned(),
+        "status".to_owned(),
+    ]];
+    for s in v["streams"].as_array().into_iter().flatten() {
+        let status = if s["complete"] == true { "caught up" } else { "stopped" };
+        rows.push(vec![
+            s["stream"].as_str().unwrap_or("").to_owned(),
+            s["pages"].to_string(),
+            s["records"].to_string(),
+            s["written"].to_string(),
+            status.to_owned(),
+        ]);
+    }
+    let mut out = output::table(&rows);
+    out.push_str(&format!(
+        "\n{} requests, {} retries, {} rate-limited, {:.1}s waiting for budget; {:.1}s ({:.0} virtual s)\nstore: {}",
+        v["requests"],
+        v["retries"],
+        v["rate_limited"],
+        v["budget_wait_secs"].as_f64().unwrap_or(0.0),
+        v["elapsed_secs"].as_f64().unwrap_or(0.0),
+        v["virtual_elapsed_secs"].as_f64().unwrap_or(0.0),
+        v["store"].as_str().unwrap_or(""),
+    ));
+    if let Some(sim) = v["simulated"].as_object() {
+        out.push_str(&format!(
+            "\nsimulated: plan {}, time scale {}, {} tickets",
+            sim["plan"].as_str().unwrap_or(""),
+            sim["time_scale"],
+            sim["tickets"]
+        ));
+    }
+    out
+}
+
+/// Progress on stderr: bars on a terminal, log lines otherwise, nothing with `--quiet`.
+struct Reporter {
+    client: Client,
+    mode: Mode,
+}
+
+enum Mode {
+    Quiet,
+    Lines,
+    Bars {
+        multi: MultiProgress,
+        client_bar: ProgressBar,
+        bars: Mutex<BTreeMap<Stream, ProgressBar>>,
+    },
+}
+
+impl Reporter {
+    fn new(client: Client, quiet: bool) -> Reporter {
+        let mode = if quiet {
+            Mode::Quiet
+        } else if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+            let client_bar = multi.add(ProgressBar::new_spinner());
+            client_bar.set_style(style());
+            client_bar.set_prefix("client");
+            Mode::Bars {
+                multi,
+                client_bar,
+                bars: Mutex::new(BTreeMap::new()),
+            }
+        } else {
+            Mode::Lines
+        };
+        Reporter { client, mode }
+    }
+
+    fn client_line(&self) -> String {
+        let s = self.client.stats();
+        format!(
+            "{} requests, {:.1}s waiting for budget, {} 429s, {} retries",
+            s.requests,
+            s.budget_wait().as_secs_f64(),
+            s.rate_limited,
+            s.retries
+        )
+    }
+
+    fn clear(&self) {
+        if let Mode::Bars { multi, .. } = &self.mode {
+            let _ = multi.clear();
+        }
+    }
+}
+
+fn style() -> ProgressStyle {
+    ProgressStyle::with_template("{spinner} {prefix:<14} {msg}")
+        .unwrap_or_else(|_| ProgressStyle::default_spinner())
+}
+
+fn totals_line(t: &StreamReport) -> String {
+    format!("{} records, {} pages", t.records, t.pages)
+}
+
+impl Progress for Reporter {
+    fn event(&self, event: &ProgressEvent<'_>) {
+        match (&self.mode, event) {
+            (Mode::Quiet, _) => {}
+            (Mode::Lines, ProgressEvent::StreamStarted { stream, resume_from }) => {
+                let from = if resume_from.is_some() { "resuming" } else { "first run" };
+                output::note(&format!("sync: {stream}: started ({from})"));
+            }
+            (Mode::Lines, ProgressEvent::PageWritten { stream, totals, .. }) => {
+                output::note(&format!(
+                    "sync: {stream}: {}; {}",
+                    totals_line(totals),
+                    self.client_line()
+                ));
+            }
+            (Mode::Lines, ProgressEvent::StreamFinished { stream, totals }) => {
+                let how = if totals.complete { "caught up" } else { "stopped" };
+                output::note(&format!("sync: {stream}: {how}, {}", totals_line(totals)));
+            }
+            (Mode::Bars { multi, client_bar, bars }, e) => {
+                let mut bars = bars.lock().unwrap_or_else(|p| p.into_inner());
+                match e {
+                    ProgressEvent::StreamStarted { stream, .. } => {
+                        let bar = multi.add(ProgressBar::new_spinner());
+                        bar.set_style(style());
+                        bar.set_prefix(stream.as_str());
+                        bar.set_message("starting");
+                        bars.insert(*stream, bar);
+                    }
+                    ProgressEvent::PageWritten { stream, totals, .. } => {
+                        if let Some(bar) = bars.get(stream) {
+                            bar.set_message(totals_line(totals));
+                            bar.tick();
+                        }
+                    }
+                    ProgressEvent::StreamFinished { stream, totals } => {
+                        if let Some(bar) = bars.get(stream) {
+                            let how = if totals.complete { "caught up" } else { "stopped" };
+                            bar.finish_with_message(format!("{how}: {}", totals_line(totals)));
+                        }
+                    }
+                    _ => {}
+                }
+                client_bar.set_message(self.client_line());
+                client_bar.tick();
+            }
+            (Mode::Lines, _) => {}
+        }
+    }
+}

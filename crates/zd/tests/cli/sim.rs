@@ -1,0 +1,87 @@
+//! `zd sim`: the real binary serves a working simulator on a free port.
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+/// Kills the child when the test ends, pass or fail.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn sim_on_port_zero_prints_its_address_then_credentials_and_serves() {
+    let child = Command::new(env!("CARGO_BIN_EXE_zd"))
+        .args(["sim", "--port", "0", "--tickets", "200", "--plan", "team"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn zd sim");
+    let mut guard = Guard(child);
+    let mut out = BufReader::new(guard.0.stdout.take().unwrap());
+
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    let url = first
+        .trim_end()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("first line must be `listening on URL`, got {first:?}"))
+        .to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    assert_ne!(url, "http://127.0.0.1:0");
+
+    let mut rest = String::new();
+    for _ in 0..2 {
+        out.read_line(&mut rest).unwrap();
+    }
+    assert!(
+        rest.contains("admin@example.com") && rest.contains("zd-sim-token"),
+        "the credentials follow the address: {rest:?}"
+    );
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let http = reqwest::Client::new();
+        let me = http
+            .get(format!("{url}/api/v2/users/me.json"))
+            .basic_auth("admin@example.com/token", Some("zd-sim-token"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(me.status(), 200);
+        assert_eq!(
+            me.headers()["x-rate-limit"],
+            "200",
+            "--plan team is applied"
+        );
+        let body = me.text().await.unwrap();
+        assert!(body.contains("\"admin@example.com\""), "{body}");
+
+        let unauth = http
+            .get(format!("{url}/api/v2/tickets/1"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(unauth.status(), 401);
+        assert_eq!(
+            unauth.text().await.unwrap(),
+            r#"{"error":"Couldn't authenticate you"}"#
+        );
+    });
+}
+
+#[test]
+fn sim_rejects_a_bad_time_scale() {
+    let out = Command::new(env!("CARGO_BIN_EXE_zd"))
+        .args(["sim", "--port", "0", "--time-scale", "0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("time-scale"));
+}

@@ -1,0 +1,152 @@
+//! End-to-end sync throughput against the in-process simulator (same process, so the
+//! simulator's own work is included in the figures).
+//!
+//! * `unlimited-sqlite`, `unlimited-postgres`: plan `unlimited` (no rate limits), 100k
+//!   tickets with 10k users and 1k organizations; prints tickets/s (total tickets over the
+//!   whole sync's wall time).
+//! * `enterprise`: plan `enterprise` (10 export requests/min) on a shared 60× clock, into
+//!   SQLite; prints the virtual time against the floor set by the export limit, and 429s.
+//!
+//! `cargo bench -p zdkit-sync --bench sync [-- CASE...] [--tickets N]` (PostgreSQL from
+//! `DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/test`, in a scratch schema
+//! dropped afterwards).
+#![allow(clippy::print_stdout, clippy::print_stderr, missing_docs)]
+
+use std::time::Instant;
+
+use zdkit::{Client, Clock, Credentials, ScaledClock, SharedClock};
+use zdkit_sim::limits::Plan;
+use zdkit_sim::{SimConfig, SimState};
+use zdkit_sync::engine::{sync, CancelToken, NoProgress, SyncOptions};
+use zdkit_sync::store::{Stream, Table};
+
+const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+async fn start_sim(plan: Plan, tickets: u64, scale: f64) -> (Client, SharedClock) {
+    let clock: SharedClock = std::sync::Arc::new(ScaledClock::new(scale));
+    let state = SimState::new(SimConfig {
+        plan,
+        clock: Some(clock.clone()),
+        time_scale: scale,
+        ..SimConfig::with_tickets(tickets)
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(zdkit_sim::serve(listener, state));
+    let client = Client::builder()
+        .base_url(url)
+        .credentials(Credentials::api_token("admin@example.com", "zd-sim-token"))
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    (client, clock)
+}
+
+async fn pg_schema_url(schema: &str) -> (String, tokio_postgres::Client) {
+    let base = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.into());
+    let (client, conn) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL at {base}: {e}"));
+    tokio::spawn(conn);
+    client
+        .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        .await
+        .unwrap();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    (format!("{base}{sep}schema={schema}"), client)
+}
+
+#[allow(clippy::disallowed_methods)] // a benchmark measures real time
+async fn run_case(case: &str, tickets: u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = format!("sqlite:{}", dir.path().join("bench.db").display());
+    let (plan, scale) = match case {
+        "enterprise" => (Plan::Enterprise, 60.0),
+        _ => (Plan::Unlimited, 1.0),
+    };
+    let mut pg = None;
+    let url = if case == "unlimited-postgres" {
+        let (url, client) = pg_schema_url("zd_bench_sync").await;
+        pg = Some(client);
+        url
+    } else {
+        sqlite
+    };
+    let (client, clock) = start_sim(plan, tickets, scale).await;
+    let store = zdkit_sync::open(&url).await.unwrap();
+    let virt0 = clock.now();
+    let t0 = Instant::now();
+    let report = sync(
+        &client,
+        &*store,
+        &SyncOptions::default(),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await
+    .unwrap();
+    let secs = t0.elapsed().as_secs_f64();
+    let virt = clock.now().saturating_since(virt0).as_secs_f64();
+    let stats = client.stats();
+    let stored = store.count(Table::Tickets).await.unwrap();
+    assert_eq!(stored, tickets, "every ticket stored");
+    let exports: u64 = report
+        .streams
+        .iter()
+        .filter(|s| !matches!(s.stream, Stream::Groups | Stream::TicketFields))
+        .map(|s| s.pages)
+        .sum();
+    println!(
+        "{case}: {tickets} tickets ({} records, {} requests, {exports} export pages) in {secs:.2}s \
+         = {:.0} tickets/s; 429s {}",
+        report.records(),
+        stats.requests,
+        tickets as f64 / secs,
+        stats.rate_limited,
+    );
+    if case == "enterprise" {
+        // 10 requests/min after a full bucket of 10: the floor in virtual seconds.
+        let floor = exports.saturating_sub(10) as f64 * 6.0;
+        println!(
+            "enterprise: {virt:.0} virtual s vs floor {floor:.0} s ({} export requests at 10/min \
+             after a burst of 10) = {:.3}x; budget wait {:.0}s",
+            exports,
+            virt / floor,
+            stats.budget_wait().as_secs_f64()
+        );
+    }
+    if let Some(pg) = pg {
+        drop(store);
+        let _ = pg
+            .batch_execute("DROP SCHEMA IF EXISTS zd_bench_sync CASCADE")
+            .await;
+    }
+}
+
+fn main() {
+    let mut cases = Vec::new();
+    let mut tickets = 100_000;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--tickets" => tickets = args.next().and_then(|n| n.parse().ok()).unwrap_or(tickets),
+            "--bench" => {}
+            c if !c.starts_with('-') => cases.push(c.to_owned()),
+            _ => {}
+        }
+    }
+    if cases.is_empty() {
+        cases = vec![
+            "unlimited-sqlite".into(),
+            "unlimited-postgres".into(),
+            "enterprise".into(),
+        ];
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for case in cases {
+        rt.block_on(run_case(&case, tickets));
+    }
+}

@@ -1,0 +1,254 @@
+//! The two kinds of stream: incremental exports (paged, checkpointed per page, fetched
+//! one page ahead) and full lists (groups, ticket fields: one write at the end).
+
+use futures_util::{StreamExt, TryStreamExt};
+use serde::Serialize;
+use tokio::sync::mpsc;
+use zdkit::export::{self, ExportPage, ExportRecord, ExportRequest};
+use zdkit::models::{Resource, SideloadName};
+use zdkit::{Client, ListRequest};
+
+use super::{CancelToken, Progress, ProgressEvent, StreamReport, SyncError, SyncOptions};
+use crate::store::{Checkpoint, Record, Store, Stream};
+
+/// Whether `stream` is a full list rather than an incremental export.
+pub(super) fn is_list(stream: Stream) -> bool {
+    matches!(stream, Stream::Groups | Stream::TicketFields)
+}
+
+/// What every stream needs.
+pub(super) struct Ctx<'a> {
+    pub(super) client: &'a Client,
+    pub(super) store: &'a dyn Store,
+    pub(super) options: &'a SyncOptions,
+    pub(super) progress: &'a dyn Progress,
+    /// The caller's token.
+    pub(super) cancel: &'a CancelToken,
+    /// Set when another stream failed.
+    pub(super) stop: &'a CancelToken,
+}
+
+/// A page fetched and decoded, ready for the store.
+struct Fetched {
+    records: Vec<Record>,
+    checkpoint: Checkpoint,
+    end: bool,
+}
+
+/// Aborts the fetching task when the stream ends or its future is dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+fn to_store_checkpoint(c: export::Checkpoint) -> Checkpoint {
+    match c {
+        export::Checkpoint::Cursor(cursor) => Checkpoint::Cursor { cursor },
+        export::Checkpoint::Time(start_time) => Checkpoint::Time { start_time },
+    }
+}
+
+/// Back to the client's checkpoint; `None` for a list's `Done`.
+fn to_export_checkpoint(c: &Checkpoint) -> Option<export::Checkpoint> {
+    match c {
+        Checkpoint::Cursor { cursor } => Some(export::Checkpoint::Cursor(cursor.clone())),
+        Checkpoint::Time { start_time } => Some(export::Checkpoint::Time(*start_time)),
+        _ => None,
+    }
+}
+
+/// The records of a page as the JSON objects Zendesk sent (models keep unknown fields).
+fn to_records<T: Serialize>(items: Vec<T>) -> Result<Vec<Record>, zdkit::Error> {
+    items
+        .into_iter()
+        .map(|item| {
+            serde_json::to_value(item)
+                .map_err(|e| zdkit::Error::InvalidRequest(format!("re-encoding a record: {e}")))
+        })
+        .collect()
+}
+
+fn fetched<T: Serialize>(page: ExportPage<T>) -> Result<Fetched, zdkit::Error> {
+    Ok(Fetched {
+        records: to_records(page.items)?,
+        checkpoint: to_store_checkpoint(page.checkpoint),
+        end: page.end_of_stream,
+    })
+}
+
+impl Ctx<'_> {
+    pub(super) fn stopped(&self) -> bool {
+        self.cancel.is_cancelled() || self.stop.is_cancelled()
+    }
+
+    async fn wait_stopped(&self) {
+        tokio::select! {
+            () = self.cancel.cancelled() => {}
+            () = self.stop.cancelled() => {}
+        }
+    }
+
+    fn start<T: ExportRecord + Send + 'static>(
+        &self,
+        req: ExportRequest<T>,
+        from: Option<&Checkpoint>,
+    ) -> ExportRequest<T> {
+        let req = req.per_page(self.options.per_page);
+        match from.and_then(to_export_checkpoint) {
+            Some(cp) => req.resume(cp),
+            None => req.start_time(self.options.since),
+        }
+    }
+
+    /// Pages of `stream`, decoded into records on a task of their own, one page ahead.
+    fn fetcher(
+        &self,
+        stream: Stream,
+        from: Option<&Checkpoint>,
+    ) -> (mpsc::Receiver<Result<Fetched, zdkit::Error>>, AbortOnDrop) {
+        let inc = self.client.incremental();
+        let (tx, rx) = mpsc::channel(1);
+        let task = match stream {
+            Stream::Tickets => spawn_fetch(self.start(inc.tickets(), from), tx),
+            Stream::Users => spawn_fetch(self.start(inc.users(), from), tx),
+            Stream::Organizations => spawn_fetch(self.start(inc.organizations(), from), tx),
+            _ => {
+                let mut req = self.start(inc.ticket_events(), from);
+                if self.options.with_comments {
+                    req = req.include(&[SideloadName::CommentEvents]);
+                }
+                spawn_fetch(req, tx)
+            }
+        };
+        (rx, AbortOnDrop(task))
+    }
+
+    /// An incremental export from `from` (or `since`) to `end_of_stream`.
+    pub(super) async fn export_stream(
+        &self,
+        stream: Stream,
+        from: Option<Checkpoint>,
+    ) -> Result<StreamReport, SyncError> {
+        let mut report = StreamReport::new(stream, from.clone());
+        self.progress.event(&ProgressEvent::StreamStarted {
+            stream,
+            resume_from: from.as_ref(),
+        });
+        if self.stopped() {
+            return Ok(self.finish(report));
+        }
+        let (mut rx, _fetch) = self.fetcher(stream, from.as_ref());
+        loop {
+            let next = tokio::select! {
+                biased;
+                () = self.wait_stopped() => break,
+                next = rx.recv() => next,
+            };
+            let Some(page) = next else { break };
+            let page = page.map_err(|source| SyncError::Client { stream, source })?;
+            let end = page.end;
+            let stats = self
+                .store
+                .apply_page(stream, page.records, page.checkpoint.clone())
+                .await
+                .map_err(|source| SyncError::Store { stream, source })?;
+            report.pages += 1;
+            report.records += stats.received as u64;
+            report.written += stats.written;
+            report.comments_written += stats.comments_written;
+            report.checkpoint = Some(page.checkpoint);
+            report.complete = end;
+            self.progress.event(&ProgressEvent::PageWritten {
+                stream,
+                page: stats,
+                totals: &report,
+            });
+            if end || self.stopped() {
+                break;
+            }
+        }
+        Ok(self.finish(report))
+    }
+
+    /// A full list (groups, ticket fields), written in one page with a `Done` checkpoint.
+    pub(super) async fn list_stream(&self, stream: Stream) -> Result<StreamReport, SyncError> {
+        let mut report = StreamReport::new(stream, None);
+        self.progress.event(&ProgressEvent::StreamStarted {
+            stream,
+            resume_from: None,
+        });
+        if self.stopped() {
+            return Ok(self.finish(report));
+        }
+        let at = i64::try_from(self.client.clock().now().unix_secs()).unwrap_or(i64::MAX);
+        let fetch = async {
+            match stream {
+                Stream::Groups => list_all(self.client.groups().list()).await,
+                _ => list_all(self.client.ticket_fields().list()).await,
+            }
+        };
+        let (records, pages) = tokio::select! {
+            biased;
+            () = self.wait_stopped() => return Ok(self.finish(report)),
+            r = fetch => r.map_err(|source| SyncError::Client { stream, source })?,
+        };
+        let checkpoint = Checkpoint::Done { at };
+        let stats = self
+            .store
+            .apply_page(stream, records, checkpoint.clone())
+            .await
+            .map_err(|source| SyncError::Store { stream, source })?;
+        report.pages = pages;
+        report.records = stats.received as u64;
+        report.written = stats.written;
+        report.checkpoint = Some(checkpoint);
+        report.complete = true;
+        self.progress.event(&ProgressEvent::PageWritten {
+            stream,
+            page: stats,
+            totals: &report,
+        });
+        Ok(self.finish(report))
+    }
+
+    fn finish(&self, report: StreamReport) -> StreamReport {
+        self.progress.event(&ProgressEvent::StreamFinished {
+            stream: report.stream,
+            totals: &report,
+        });
+        report
+    }
+}
+
+fn spawn_fetch<T: ExportRecord + Send + 'static>(
+    req: ExportRequest<T>,
+    tx: mpsc::Sender<Result<Fetched, zdkit::Error>>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut pages = req.stream_pages();
+        while let Some(page) = pages.next().await {
+            let page = page.and_then(fetched);
+            let last = page.as_ref().map_or(true, |p| p.end);
+            if tx.send(page).await.is_err() || last {
+                break;
+            }
+        }
+    })
+}
+
+/// Every page of a list: the records and the number of pages.
+async fn list_all<T: Resource + Send + 'static>(
+    req: ListRequest<T>,
+) -> Result<(Vec<Record>, u64), zdkit::Error> {
+    let mut pages = req.page_size(100).pages();
+    let mut records = Vec::new();
+    let mut n = 0;
+    while let Some(page) = pages.try_next().await? {
+        n += 1;
+        records.extend(to_records(page.items)?);
+    }
+    Ok((records, n))
+}

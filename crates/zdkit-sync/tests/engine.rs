@@ -1,0 +1,349 @@
+//! The sync engine against the in-process simulator, on SQLite and PostgreSQL (every test
+//! runs on both, see `both!`). One auto-advancing manual clock is shared by the simulator
+//! and the client, so 10/min export waits take no real time.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use common::{Backend, Db};
+use serde_json::{json, Value};
+use zdkit::models::{NewComment, NewTicket, TicketId, TicketStatus, TicketUpdate};
+use tokio::sync::Notify;
+use zdkit::{Client, Credentials, ManualClock, RetryPolicy, Timestamp};
+use zdkit_sim::{SimConfig, SimState};
+use zdkit_sync::engine::{sync, CancelToken, NoProgress, ProgressEvent, SyncOptions, SyncReport};
+use zdkit_sync::store::{RowStamp, Store, Stream, Table};
+
+const T0: Timestamp = Timestamp::from_unix_secs(1_700_000_040);
+const TICKETS: u64 = 3_000;
+
+struct Harness {
+    client: Client,
+    clock: ManualClock,
+    _state: SimState,
+    db: Db,
+}
+
+async fn start(backend: Backend, tickets: u64) -> Harness {
+    let clock = ManualClock::auto_advancing(T0);
+    let state = SimState::new(SimConfig {
+        clock: Some(clock.shared()),
+        ..SimConfig::with_tickets(tickets)
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(zdkit_sim::serve(listener, state.clone()));
+    let client = Client::builder()
+        .base_url(url)
+        .credentials(Credentials::api_token("admin@example.com", "zd-sim-token"))
+        .clock(clock.shared())
+        .retry_policy(RetryPolicy::default().jitter_seed(7).max_attempts(8))
+        .build()
+        .unwrap();
+    Harness {
+        client,
+        clock,
+        _state: state,
+        db: Db::new(backend).await,
+    }
+}
+
+impl Harness {
+    async fn store(&self) -> Box<dyn Store> {
+        self.db.open().await
+    }
+
+    async fn sync(&self, store: &dyn Store) -> SyncReport {
+        sync(
+            &self.client,
+            store,
+            &SyncOptions::default(),
+            &NoProgress,
+            &CancelToken::new(),
+        )
+        .await
+        .unwrap()
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        self.client.get(path).send().await.unwrap().json().unwrap()
+    }
+
+    async fn put(&self, path: &str, body: Value) -> Value {
+        self.client
+            .put(path)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .unwrap()
+    }
+
+    /// The ground truth of `kind` as stamps comparable with the store's.
+    async fn truth(&self, table: Table) -> Vec<RowStamp> {
+        let kind = table.as_str();
+        let v = self.get(&format!("/__sim/ground-truth/{kind}")).await;
+        v[kind]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| RowStamp {
+                id: r[0].as_i64().unwrap(),
+                updated_at: r[1].as_i64(),
+                generated_timestamp: (table == Table::Tickets).then(|| r[2].as_i64()).flatten(),
+                deleted: r[3].as_bool().unwrap(),
+            })
+            .collect()
+    }
+
+    /// Every synced table equals the simulator's ground truth.
+    async fn assert_exact(&self, store: &dyn Store) {
+        for table in [
+            Table::Tickets,
+            Table::Users,
+            Table::Organizations,
+            Table::Groups,
+            Table::TicketFields,
+        ] {
+            let mut got = store.ids_and_stamps(table).await.unwrap();
+            if table != Table::Tickets {
+                for r in &mut got {
+                    r.generated_timestamp = None;
+                }
+            }
+            let want = self.truth(table).await;
+            assert_eq!(got.len(), want.len(), "{table}: row count");
+            let diff: Vec<_> = got
+                .iter()
+                .zip(&want)
+                .filter(|(g, w)| g != w)
+                .take(3)
+                .collect();
+            assert!(diff.is_empty(), "{table}: (store, truth) differ: {diff:?}");
+        }
+    }
+
+    /// Creates, updates and deletes tickets through the API, then lets the export's
+    /// one-minute exclusion window pass.
+    async fn write_some(&self) {
+        let t = self.client.tickets();
+        for i in 0..5 {
+            t.create(NewTicket::new(format!("n{i}"), NewComment::text("new")))
+                .send()
+                .await
+                .unwrap();
+        }
+        // Closed tickets refuse updates: update the first four that accept one.
+        let change = TicketUpdate {
+            status: Some(TicketStatus::Solved),
+            ..TicketUpdate::default()
+        };
+        let mut updated = 0;
+        for id in (1..=TICKETS).step_by(97) {
+            if t.update(TicketId(id), &change).await.is_ok() {
+                updated += 1;
+            }
+            if updated == 4 {
+                break;
+            }
+        }
+        assert_eq!(updated, 4);
+        for id in [3u64, 1_234] {
+            t.delete(TicketId(id)).await.unwrap();
+        }
+        self.clock.advance(Duration::from_secs(120));
+    }
+}
+
+/// Instantiates each test for SQLite and PostgreSQL.
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(super::Backend::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(super::Backend::Postgres).await })*
+        }
+    };
+}
+
+both!(
+    full_sync_equals_ground_truth,
+    incremental_sync_after_writes_is_exact,
+    rerun_with_nothing_new_costs_one_request_per_stream,
+    sync_killed_at_random_pages_then_resumed_is_exact,
+    cancel_stops_after_the_current_page,
+    faults_and_a_429_storm_leave_the_result_exact,
+    ticket_events_with_comments_are_synced,
+);
+
+async fn full_sync_equals_ground_truth(backend: Backend) {
+    let h = start(backend, TICKETS).await;
+    let store = h.store().await;
+    let r = h.sync(&*store).await;
+    assert!(r.streams.iter().all(|s| s.complete), "{r:?}");
+    let tickets = r
+        .streams
+        .iter()
+        .find(|s| s.stream == Stream::Tickets)
+        .unwrap();
+    assert!(tickets.pages >= 3, "several pages: {tickets:?}");
+    h.assert_exact(&*store).await;
+}
+
+async fn incremental_sync_after_writes_is_exact(backend: Backend) {
+    let h = start(backend, TICKETS).await;
+    let store = h.store().await;
+    h.sync(&*store).await;
+    h.write_some().await;
+    let r = h.sync(&*store).await;
+    let tickets = r
+        .streams
+        .iter()
+        .find(|s| s.stream == Stream::Tickets)
+        .unwrap();
+    assert!(tickets.records >= 11, "the changes came back: {tickets:?}");
+    assert!(tickets.records < 100, "only the changes: {tickets:?}");
+    h.assert_exact(&*store).await;
+    let deleted = store.ids_and_stamps(Table::Tickets).await.unwrap();
+    assert!(deleted.iter().any(|r| r.id == 1_234 && r.deleted));
+}
+
+async fn rerun_with_nothing_new_costs_one_request_per_stream(backend: Backend) {
+    let h = start(backend, TICKETS).await;
+    let store = h.store().await;
+    h.sync(&*store).await;
+    h.clock.advance(Duration::from_secs(120));
+    let before = h.client.stats().requests;
+    let r = h.sync(&*store).await;
+    let after = h.client.stats().requests;
+    for s in &r.streams {
+        assert_eq!(s.pages, 1, "{s:?}");
+        assert!(s.complete);
+    }
+    assert_eq!(after - before, r.streams.len() as u64, "{r:?}");
+    let exports = r.streams.iter().filter(|s| !matches!(s.stream, Stream::Groups | Stream::TicketFields));
+    assert_eq!(exports.count(), 3);
+    h.assert_exact(&*store).await;
+}
+
+fn small_pages() -> SyncOptions {
+    SyncOptions {
+        per_page: 250,
+        ..SyncOptions::default()
+    }
+}
+
+async fn sync_killed_at_random_pages_then_resumed_is_exact(backend: Backend) {
+    let h = start(backend, TICKETS).await;
+    let mut rng = fastrand::Rng::with_seed(backend as u64 + 5);
+    let options = small_pages();
+    for round in 0..4 {
+        let kill_after = rng.usize(1..=8);
+        let pages = AtomicUsize::new(0);
+        let reached = Notify::new();
+        let progress = |e: &ProgressEvent<'_>| {
+            if matches!(e, ProgressEvent::PageWritten { .. })
+                && pages.fetch_add(1, Ordering::SeqCst) + 1 == kill_after
+            {
+                reached.notify_one();
+            }
+        };
+        // A fresh store per run, as a new process would open it.
+        let store = h.store().await;
+        let cancel = CancelToken::new();
+        tokio::select! {
+            r = sync(&h.client, &*store, &options, &progress, &cancel) => {
+                r.unwrap();
+            }
+            () = reached.notified() => {}
+        }
+        let stamps = store.ids_and_stamps(Table::Tickets).await.unwrap();
+        let mut ids: Vec<i64> = stamps.iter().map(|r| r.id).collect();
+        ids.dedup();
+        assert_eq!(ids.len(), stamps.len(), "round {round}: no duplicate rows");
+        drop(store);
+        if round == 1 {
+            h.write_some().await;
+        }
+    }
+    let store = h.store().await;
+    let r = sync(&h.client, &*store, &options, &NoProgress, &CancelToken::new())
+        .await
+        .unwrap();
+    assert!(r.streams.iter().all(|s| s.complete), "{r:?}");
+    h.assert_exact(&*store).await;
+}
+
+async fn cancel_stops_after_the_current_page(backend: Backend) {
+    let h = start(backend, TICKETS).await;
+    let store = h.store().await;
+    let cancel = CancelToken::new();
+    let pages = AtomicUsize::new(0);
+    let progress = |e: &ProgressEvent<'_>| {
+        if let ProgressEvent::PageWritten { stream: Stream::Users, .. } = e {
+            if pages.fetch_add(1, Ordering::SeqCst) == 0 {
+                cancel.cancel();
+            }
+        }
+    };
+    let r = sync(&h.client, &*store, &small_pages(), &progress, &cancel)
+        .await
+        .unwrap();
+    assert!(r.cancelled);
+    let users = r.streams.iter().find(|s| s.stream == Stream::Users).unwrap();
+    assert_eq!(users.pages, 1, "{users:?}");
+    assert!(!users.complete);
+    let tickets = r.streams.iter().find(|s| s.stream == Stream::Tickets);
+    assert_eq!(tickets.map_or(0, |t| t.pages), 0, "{tickets:?}");
+    assert_eq!(store.count(Table::Users).await.unwrap(), 250);
+    let r = h.sync(&*store).await;
+    assert!(!r.cancelled && r.streams.iter().all(|s| s.complete));
+    h.assert_exact(&*store).await;
+}
+
+async fn faults_and_a_429_storm_leave_the_result_exact(backend: Backend) {
+    let h = start(backend, TICKETS).await;
+    let plan = json!({
+        "seed": 9,
+        "rules": [{"error_500": 0.03, "error_503": 0.05, "reset": 0.05, "truncate": 0.03}],
+        "storms": [{"start_secs": 0, "end_secs": 20}],
+    });
+    h.put("/__sim/faults", plan).await;
+    let store = h.store().await;
+    let options = SyncOptions {
+        per_page: 100,
+        ..SyncOptions::default()
+    };
+    let r = sync(&h.client, &*store, &options, &NoProgress, &CancelToken::new())
+        .await
+        .unwrap();
+    assert!(r.streams.iter().all(|s| s.complete), "{r:?}");
+    let stats = h.client.stats();
+    assert!(stats.rate_limited > 0, "the storm was hit: {stats:?}");
+    assert!(stats.retries > stats.rate_limited, "faults were retried: {stats:?}");
+    h.put("/__sim/faults", json!({})).await;
+    h.assert_exact(&*store).await;
+}
+
+async fn ticket_events_with_comments_are_synced(backend: Backend) {
+    let h = start(backend, 200).await;
+    let store = h.store().await;
+    let options = SyncOptions {
+        streams: vec![Stream::TicketEvents],
+        with_comments: true,
+        ..SyncOptions::default()
+    };
+    let r = sync(&h.client, &*store, &options, &NoProgress, &CancelToken::new())
+        .await
+        .unwrap();
+    let ev = &r.streams[0];
+    assert!(ev.complete && ev.records > 200, "{ev:?}");
+    assert_eq!(store.count(Table::TicketEvents).await.unwrap(), ev.written);
+    assert!(store.count(Table::Comments).await.unwrap() >= 200);
+}
