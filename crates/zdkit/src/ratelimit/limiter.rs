@@ -177,6 +177,30 @@ impl Bucket {
             (a, b) => a.or(b),
         }
     }
+
+    /// The time to record as this send's place on the pacing schedule (call when granting,
+    /// before taking from `remaining`): the slot it was paced to, when the caller comes
+    /// late (timer granularity, a busy runtime, a fast virtual clock), else `now`. Late
+    /// wake-ups then do not push every later slot back, which caps the rate at one request
+    /// per timer tick; the lag absorbed is at most one slot (two requests back to back),
+    /// so an idle client still starts paced, not with a burst.
+    fn schedule_slot(&self, now: Timestamp, headroom: f64) -> Timestamp {
+        let (Some(limit), Some(last)) = (self.limit, self.last_send) else {
+            return now;
+        };
+        let reserve = ((f64::from(limit) * headroom).ceil() as u32).min(limit.saturating_sub(1));
+        let available = self.remaining.saturating_sub(reserve);
+        let pace_until = self.reset_at - self.guard;
+        if available == 0 || now >= pace_until {
+            return now;
+        }
+        let step = pace_until.saturating_since(last) / (available + 1);
+        let slot = last + step;
+        if slot > now {
+            return now;
+        }
+        slot.max(now - step)
+    }
 }
 
 /// The limiter state for every bucket of one account.
@@ -234,11 +258,12 @@ impl Limiter {
         let mut taken = Vec::with_capacity(class.buckets.len());
         for spec in &class.buckets {
             if let Some(b) = self.buckets.get_mut(&spec.key) {
+                let slot = b.schedule_slot(now, self.headroom);
                 b.remaining = b.remaining.saturating_sub(1);
                 let seq = b.next_seq;
                 b.next_seq += 1;
                 b.flying.insert(seq);
-                b.last_send = Some(now);
+                b.last_send = Some(slot);
                 taken.push((spec.key.clone(), b.epoch, seq));
             }
         }
