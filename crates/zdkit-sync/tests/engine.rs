@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use common::{Backend, Db};
 use serde_json::{json, Value};
-use zdkit::models::{NewComment, NewTicket, TicketId, TicketStatus, TicketUpdate};
 use tokio::sync::Notify;
+use zdkit::models::{NewComment, NewTicket, TicketId, TicketStatus, TicketUpdate};
 use zdkit::{Client, Credentials, ManualClock, RetryPolicy, Timestamp};
 use zdkit_sim::{SimConfig, SimState};
 use zdkit_sync::engine::{sync, CancelToken, NoProgress, ProgressEvent, SyncOptions, SyncReport};
@@ -227,7 +227,10 @@ async fn rerun_with_nothing_new_costs_one_request_per_stream(backend: Backend) {
         assert!(s.complete);
     }
     assert_eq!(after - before, r.streams.len() as u64, "{r:?}");
-    let exports = r.streams.iter().filter(|s| !matches!(s.stream, Stream::Groups | Stream::TicketFields));
+    let exports = r
+        .streams
+        .iter()
+        .filter(|s| !matches!(s.stream, Stream::Groups | Stream::TicketFields));
     assert_eq!(exports.count(), 3);
     h.assert_exact(&*store).await;
 }
@@ -273,9 +276,15 @@ async fn sync_killed_at_random_pages_then_resumed_is_exact(backend: Backend) {
         }
     }
     let store = h.store().await;
-    let r = sync(&h.client, &*store, &options, &NoProgress, &CancelToken::new())
-        .await
-        .unwrap();
+    let r = sync(
+        &h.client,
+        &*store,
+        &options,
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await
+    .unwrap();
     assert!(r.streams.iter().all(|s| s.complete), "{r:?}");
     h.assert_exact(&*store).await;
 }
@@ -286,7 +295,11 @@ async fn cancel_stops_after_the_current_page(backend: Backend) {
     let cancel = CancelToken::new();
     let pages = AtomicUsize::new(0);
     let progress = |e: &ProgressEvent<'_>| {
-        if let ProgressEvent::PageWritten { stream: Stream::Users, .. } = e {
+        if let ProgressEvent::PageWritten {
+            stream: Stream::Users,
+            ..
+        } = e
+        {
             if pages.fetch_add(1, Ordering::SeqCst) == 0 {
                 cancel.cancel();
             }
@@ -296,7 +309,11 @@ async fn cancel_stops_after_the_current_page(backend: Backend) {
         .await
         .unwrap();
     assert!(r.cancelled);
-    let users = r.streams.iter().find(|s| s.stream == Stream::Users).unwrap();
+    let users = r
+        .streams
+        .iter()
+        .find(|s| s.stream == Stream::Users)
+        .unwrap();
     assert_eq!(users.pages, 1, "{users:?}");
     assert!(!users.complete);
     let tickets = r.streams.iter().find(|s| s.stream == Stream::Tickets);
@@ -320,13 +337,22 @@ async fn faults_and_a_429_storm_leave_the_result_exact(backend: Backend) {
         per_page: 100,
         ..SyncOptions::default()
     };
-    let r = sync(&h.client, &*store, &options, &NoProgress, &CancelToken::new())
-        .await
-        .unwrap();
+    let r = sync(
+        &h.client,
+        &*store,
+        &options,
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await
+    .unwrap();
     assert!(r.streams.iter().all(|s| s.complete), "{r:?}");
     let stats = h.client.stats();
     assert!(stats.rate_limited > 0, "the storm was hit: {stats:?}");
-    assert!(stats.retries > stats.rate_limited, "faults were retried: {stats:?}");
+    assert!(
+        stats.retries > stats.rate_limited,
+        "faults were retried: {stats:?}"
+    );
     h.put("/__sim/faults", json!({})).await;
     h.assert_exact(&*store).await;
 }
@@ -339,9 +365,15 @@ async fn ticket_events_with_comments_are_synced(backend: Backend) {
         with_comments: true,
         ..SyncOptions::default()
     };
-    let r = sync(&h.client, &*store, &options, &NoProgress, &CancelToken::new())
-        .await
-        .unwrap();
+    let r = sync(
+        &h.client,
+        &*store,
+        &options,
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await
+    .unwrap();
     let ev = &r.streams[0];
     assert!(ev.complete && ev.records > 200, "{ev:?}");
     assert_eq!(store.count(Table::TicketEvents).await.unwrap(), ev.written);

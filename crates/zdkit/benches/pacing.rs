@@ -12,9 +12,11 @@
 //! [`zdkit::ScaledClock`]); the run includes the first window, where the client starts
 //! from a safe default (one probe request) until a response reports the real limit.
 //! Where in the simulator's fixed minute window a run starts ("phase") changes the figure:
-//! a run starting late in a window gets a whole window's budget in a few seconds, so each
-//! scenario runs `PACING_RUNS` times (default 3) on a fresh simulator and the worst run
-//! decides.
+//! a run starting late in a window gets a whole window's budget in a few seconds, so it
+//! can beat the "minimum"; a run starting as a window opens is the hardest case. Each
+//! scenario runs once per start phase (`PACING_PHASES`, virtual seconds into the window,
+//! default `0,15,30,45`) on a fresh simulator, and the worst run decides.
+//! `PACING_TRACE=1` prints the requests completed per simulator window.
 //!
 //! Run: `cargo build --release -p zd && cargo bench -p zdkit --bench pacing`.
 //! The `zd` binary is `$ZD_BIN`, else `zd` next to this bench's target directory
@@ -28,7 +30,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use zdkit::{Client, Credentials, ScaledClock};
+use zdkit::{Client, Clock, Credentials, ScaledClock};
 
 const SCALE: f64 = 60.0;
 const TASKS: usize = 16;
@@ -139,10 +141,17 @@ struct Run {
     budget_wait: f64,
 }
 
-async fn run_once(bin: &PathBuf, background_rpm: u32) -> Run {
+async fn run_once(bin: &PathBuf, background_rpm: u32, start_phase: f64) -> Run {
     let sim = Sim::start(bin, background_rpm);
+    // Start `start_phase` virtual seconds into one of the simulator's minute windows.
+    let sim_now = sim.admin("/__sim/clock").await["now_f64"]
+        .as_f64()
+        .unwrap_or(0.0);
+    let wait = (start_phase - sim_now % 60.0).rem_euclid(60.0);
+    ScaledClock::new(SCALE)
+        .sleep(std::time::Duration::from_secs_f64(wait))
+        .await;
     let clock = sim.admin("/__sim/clock").await;
-    let phase = clock["now_f64"].as_f64().unwrap_or(0.0) % 60.0;
     let client = Client::builder()
         .base_url(sim.url.clone())
         .credentials(Credentials::api_token(&sim.email, sim.token.as_str()))
@@ -156,6 +165,7 @@ async fn run_once(bin: &PathBuf, background_rpm: u32) -> Run {
     let (ok, errors) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
     let real = Instant::now();
     let t0 = client.clock().now();
+    let phase = (t0.unix_secs_f64() + offset).rem_euclid(60.0);
     let mut handles = Vec::with_capacity(TASKS);
     for _ in 0..TASKS {
         let (client, left, ok, errors) = (client.clone(), left.clone(), ok.clone(), errors.clone());
@@ -165,10 +175,9 @@ async fn run_once(bin: &PathBuf, background_rpm: u32) -> Run {
                 .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
                 .is_ok()
             {
-                let sent = client.clock().now().unix_secs_f64();
                 let r = client.get(PATH).send().await;
                 let at = client.clock().now().unix_secs_f64();
-                done.lock().expect("lock").push((sent, at));
+                done.lock().expect("lock").push(at);
                 match r {
                     Ok(r) if r.status() == 200 => ok.fetch_add(1, Ordering::Relaxed),
                     Ok(r) => {
@@ -213,9 +222,9 @@ async fn run_once(bin: &PathBuf, background_rpm: u32) -> Run {
 
 /// Per simulator window: requests completed, first and last completion (seconds into the
 /// window, simulator time).
-fn trace(done: &[(f64, f64)], offset: f64) {
+fn trace(done: &[f64], offset: f64) {
     let mut windows: std::collections::BTreeMap<u64, (u32, f64, f64)> = Default::default();
-    for (_, at) in done {
+    for at in done {
         let t = at + offset;
         let w = (t / 60.0).floor();
         let into = t - w * 60.0;
@@ -229,8 +238,8 @@ fn trace(done: &[(f64, f64)], offset: f64) {
     }
 }
 
-/// Runs one scenario `runs` times; returns whether its targets were met.
-async fn scenario(bin: &PathBuf, background_rpm: u32, max_ratio: f64, runs: usize) -> bool {
+/// Runs one scenario once per start phase; returns whether its targets were met.
+async fn scenario(bin: &PathBuf, background_rpm: u32, max_ratio: f64, phases: &[f64]) -> bool {
     let budget = PLAN_RPM - background_rpm;
     let minimum = TOTAL as f64 / f64::from(budget) * 60.0;
     println!(
@@ -258,14 +267,15 @@ async fn scenario(bin: &PathBuf, background_rpm: u32, max_ratio: f64, runs: usiz
     let mut worst: f64 = 0.0;
     let mut limited = 0;
     let mut failed = 0;
-    for i in 1..=runs {
-        let r = run_once(bin, background_rpm).await;
+    for (i, phase) in phases.iter().enumerate() {
+        let r = run_once(bin, background_rpm, *phase).await;
         let ratio = r.virtual_secs / minimum;
         worst = worst.max(ratio);
         limited += r.client_429 + r.server_429;
         failed += r.errors;
         println!(
-            "   {i:>3} {:>5.1}s {:>8.1}s {ratio:>6.3} {:>6.2}s {:>8} {:>6} {:>6} {:>7} {:>8} {:>7}   (budget waits {:.0} s)",
+            "   {:>3} {:>5.1}s {:>8.1}s {ratio:>6.3} {:>6.2}s {:>8} {:>6} {:>6} {:>7} {:>8} {:>7}   (budget wait summed over tasks: {:.0} s)",
+            i + 1,
             r.phase,
             r.virtual_secs,
             r.real_secs,
@@ -296,16 +306,16 @@ fn main() {
         );
         std::process::exit(2);
     }
-    let runs = std::env::var("PACING_RUNS")
+    let phases: Vec<f64> = std::env::var("PACING_PHASES")
         .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3usize)
-        .max(1);
+        .map(|v| v.split(',').filter_map(|p| p.trim().parse().ok()).collect())
+        .filter(|p: &Vec<f64>| !p.is_empty())
+        .unwrap_or_else(|| vec![0.0, 15.0, 30.0, 45.0]);
     println!("pacing: simulator {}", bin.display());
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let met = rt.block_on(async {
-        let a = scenario(&bin, 0, 1.03, runs).await;
-        let b = scenario(&bin, 200, 1.05, runs).await;
+        let a = scenario(&bin, 0, 1.03, &phases).await;
+        let b = scenario(&bin, 200, 1.05, &phases).await;
         a && b
     });
     if !met {

@@ -37,15 +37,10 @@ pub struct SimArgs {
     /// Requests per minute of simulated other API consumers.
     #[arg(long, default_value_t = 0)]
     background_rpm: u32,
-    /// The API token.
+    /// Accept `email:password` Basic auth (deprecated by Zendesk; off by default). The
+    /// password is `ZD_SIM_PASSWORD`, or `zd-sim-password`.
     #[arg(long)]
-    api_token: Option<String>,
-    /// The OAuth bearer token (admin).
-    #[arg(long)]
-    oauth_token: Option<String>,
-    /// Enable `email:password` Basic auth with this password.
-    #[arg(long)]
-    password: Option<String>,
+    password_auth: bool,
 }
 
 /// Runs the simulator until interrupted.
@@ -65,12 +60,20 @@ pub async fn run(args: SimArgs) -> anyhow::Result<()> {
     config.seed = args.seed;
     config.time_scale = args.time_scale;
     config.background_rpm = args.background_rpm;
-    config.password = args.password;
-    if let Some(t) = args.api_token {
+    // The simulator's credentials are settable, but like every secret in zd they come from
+    // the environment, never from argv (where `ps` and shell history would show them).
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if args.password_auth {
+        config.password = Some(env("ZD_SIM_PASSWORD").unwrap_or_else(|| "zd-sim-password".into()));
+    }
+    if let Some(t) = env("ZD_SIM_API_TOKEN") {
         config.api_token = t;
     }
-    if let Some(t) = args.oauth_token {
+    if let Some(t) = env("ZD_SIM_OAUTH_TOKEN") {
         config.oauth_token = t;
+    }
+    if let Some(t) = env("ZD_SIM_READONLY_OAUTH_TOKEN") {
+        config.readonly_oauth_token = t;
     }
     if let Some(path) = &args.faults {
         config.faults = zdkit_sim::faults::FaultPlan::from_json_file(path)

@@ -8,7 +8,9 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{json, Value};
-use zdkit::{Client, ClientStats, Clock, Credentials, ScaledClock, SharedClock, SystemClock};
+use zdkit::{
+    Client, ClientStats, Clock, Credentials, RateLimitPolicy, ScaledClock, SharedClock, SystemClock,
+};
 use zdkit_sim::limits::Plan;
 use zdkit_sim::{SimConfig, SimState};
 use zdkit_sync::engine::{
@@ -71,10 +73,7 @@ async fn simulate(g: &GlobalArgs, args: &SyncArgs) -> anyhow::Result<(Client, Si
     let env_scale = std::env::var("ZD_TIME_SCALE")
         .ok()
         .and_then(|s| s.trim().parse::<f64>().ok());
-    let time_scale = g
-        .time_scale
-        .or(env_scale)
-        .unwrap_or(SIMULATE_TIME_SCALE);
+    let time_scale = g.time_scale.or(env_scale).unwrap_or(SIMULATE_TIME_SCALE);
     if !(time_scale.is_finite() && time_scale > 0.0) {
         return Err(CliError::new(Exit::Usage, "--time-scale must be a positive number").into());
     }
@@ -92,11 +91,16 @@ async fn simulate(g: &GlobalArgs, args: &SyncArgs) -> anyhow::Result<(Client, Si
     let url = format!("http://{}", listener.local_addr()?);
     let creds = Credentials::api_token(config.admin_email.clone(), config.api_token.clone());
     let server = tokio::spawn(zdkit_sim::serve(listener, SimState::new(config)));
-    let client = Client::builder()
+    let mut builder = Client::builder()
         .base_url(url)
         .credentials(creds)
-        .clock(clock)
-        .build()?;
+        .clock(clock);
+    if args.plan == Plan::Unlimited {
+        // The unlimited plan sends no rate-limit headers to learn from: don't pace by the
+        // client's default export limit.
+        builder = builder.rate_limit_policy(RateLimitPolicy::disabled());
+    }
+    let client = builder.build()?;
     Ok((
         client,
         Simulated {
@@ -138,7 +142,9 @@ pub async fn run(g: &GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
                 if !quiet {
-                    output::note("zd sync: stopping after the current page (Ctrl-C again to abort)");
+                    output::note(
+                        "zd sync: stopping after the current page (Ctrl-C again to abort)",
+                    );
                 }
                 cancel.cancel();
                 if tokio::signal::ctrl_c().await.is_ok() {
@@ -236,7 +242,11 @@ fn render(v: &Value) -> String {
         "status".to_owned(),
     ]];
     for s in v["streams"].as_array().into_iter().flatten() {
-        let status = if s["complete"] == true { "caught up" } else { "stopped" };
+        let status = if s["complete"] == true {
+            "caught up"
+        } else {
+            "stopped"
+        };
         rows.push(vec![
             s["stream"].as_str().unwrap_or("").to_owned(),
             s["pages"].to_string(),
@@ -334,8 +344,18 @@ impl Progress for Reporter {
     fn event(&self, event: &ProgressEvent<'_>) {
         match (&self.mode, event) {
             (Mode::Quiet, _) => {}
-            (Mode::Lines, ProgressEvent::StreamStarted { stream, resume_from }) => {
-                let from = if resume_from.is_some() { "resuming" } else { "first run" };
+            (
+                Mode::Lines,
+                ProgressEvent::StreamStarted {
+                    stream,
+                    resume_from,
+                },
+            ) => {
+                let from = if resume_from.is_some() {
+                    "resuming"
+                } else {
+                    "first run"
+                };
                 output::note(&format!("sync: {stream}: started ({from})"));
             }
             (Mode::Lines, ProgressEvent::PageWritten { stream, totals, .. }) => {
@@ -346,10 +366,21 @@ impl Progress for Reporter {
                 ));
             }
             (Mode::Lines, ProgressEvent::StreamFinished { stream, totals }) => {
-                let how = if totals.complete { "caught up" } else { "stopped" };
+                let how = if totals.complete {
+                    "caught up"
+                } else {
+                    "stopped"
+                };
                 output::note(&format!("sync: {stream}: {how}, {}", totals_line(totals)));
             }
-            (Mode::Bars { multi, client_bar, bars }, e) => {
+            (
+                Mode::Bars {
+                    multi,
+                    client_bar,
+                    bars,
+                },
+                e,
+            ) => {
                 let mut bars = bars.lock().unwrap_or_else(|p| p.into_inner());
                 match e {
                     ProgressEvent::StreamStarted { stream, .. } => {
@@ -367,7 +398,11 @@ impl Progress for Reporter {
                     }
                     ProgressEvent::StreamFinished { stream, totals } => {
                         if let Some(bar) = bars.get(stream) {
-                            let how = if totals.complete { "caught up" } else { "stopped" };
+                            let how = if totals.complete {
+                                "caught up"
+                            } else {
+                                "stopped"
+                            };
                             bar.finish_with_message(format!("{how}: {}", totals_line(totals)));
                         }
                     }

@@ -8,7 +8,7 @@ mod explain;
 mod limits;
 mod secrets;
 mod sim;
-mod sync;
 mod support;
+mod sync;
 mod tickets;
 mod usage;

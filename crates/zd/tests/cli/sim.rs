@@ -85,3 +85,51 @@ fn sim_rejects_a_bad_time_scale() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("time-scale"));
 }
+
+#[test]
+fn sim_credentials_come_from_the_environment_never_argv() {
+    let child = Command::new(env!("CARGO_BIN_EXE_zd"))
+        .args(["sim", "--port", "0", "--tickets", "50", "--password-auth"])
+        .env("ZD_SIM_API_TOKEN", "other-sim-token")
+        .env("ZD_SIM_PASSWORD", "hunter2-sim")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn zd sim");
+    let mut guard = Guard(child);
+    let mut out = BufReader::new(guard.0.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    let url = first
+        .trim_end()
+        .trim_start_matches("listening on ")
+        .to_owned();
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let http = reqwest::Client::new();
+        let status = |user: &'static str, pw: &'static str| {
+            let req = http
+                .get(format!("{url}/api/v2/users/me"))
+                .basic_auth(user, Some(pw));
+            async move { req.send().await.unwrap().status().as_u16() }
+        };
+        assert_eq!(
+            status("admin@example.com/token", "other-sim-token").await,
+            200
+        );
+        assert_eq!(status("admin@example.com/token", "zd-sim-token").await, 401);
+        assert_eq!(status("admin@example.com", "hunter2-sim").await, 200);
+    });
+
+    // A token on the command line is refused with the reason.
+    let refused = Command::new(env!("CARGO_BIN_EXE_zd"))
+        .args(["sim", "--port", "0", "--api-token", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("command line"));
+}

@@ -18,7 +18,15 @@ fn simulate_syncs_the_demo_account_and_prints_a_json_summary() {
     let to = format!("sqlite:{}", db.display());
     let r = zd(
         &[],
-        &["sync", "--simulate", "--tickets", "2000", "--json", "--to", &to],
+        &[
+            "sync",
+            "--simulate",
+            "--tickets",
+            "2000",
+            "--json",
+            "--to",
+            &to,
+        ],
     );
     r.expect(0);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
@@ -46,7 +54,11 @@ fn simulate_syncs_the_demo_account_and_prints_a_json_summary() {
         assert_eq!(count(&db, table), n, "{table} in the file");
     }
     // Progress went to stderr as plain lines (not a terminal), the summary to stdout.
-    assert!(r.stderr.contains("sync: tickets: caught up"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("sync: tickets: caught up"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -67,7 +79,11 @@ fn quiet_sync_of_a_running_simulator_then_a_cheap_rerun() {
     let v: Value = serde_json::from_str(&again.stdout).unwrap();
     // One request per stream: three exports resumed from their cursors, two lists.
     assert_eq!(v["requests"], 5, "{v}");
-    assert!(v["streams"].as_array().unwrap().iter().all(|s| s["pages"] == 1));
+    assert!(v["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["pages"] == 1));
     assert_eq!(count(&db, "tickets"), 120);
 }
 
@@ -75,7 +91,10 @@ fn quiet_sync_of_a_running_simulator_then_a_cheap_rerun() {
 fn an_unusable_store_fails_before_any_request() {
     let dir = tempfile::tempdir().unwrap();
     let to = format!("sqlite:{}/missing/z.db", dir.path().display());
-    let r = zd(&[], &["sync", "--simulate", "--tickets", "100", "--to", &to]);
+    let r = zd(
+        &[],
+        &["sync", "--simulate", "--tickets", "100", "--to", &to],
+    );
     r.expect(2);
     assert!(r.stderr.contains("does not exist"), "{}", r.stderr);
     assert!(r.stderr.contains("nothing was requested"), "{}", r.stderr);

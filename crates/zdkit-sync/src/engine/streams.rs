@@ -9,7 +9,7 @@ use zdkit::models::{Resource, SideloadName};
 use zdkit::{Client, ListRequest};
 
 use super::{CancelToken, Progress, ProgressEvent, StreamReport, SyncError, SyncOptions};
-use crate::store::{Checkpoint, Record, Store, Stream};
+use crate::store::{Checkpoint, Record, Store, StoreError, Stream};
 
 /// Whether `stream` is a full list rather than an incremental export.
 pub(super) fn is_list(stream: Stream) -> bool {
@@ -28,11 +28,23 @@ pub(super) struct Ctx<'a> {
     pub(super) stop: &'a CancelToken,
 }
 
-/// A page fetched and decoded, ready for the store.
+/// A page fetched and decoded; its items become JSON records on the writing side, so
+/// that work overlaps the next page's request.
 struct Fetched {
-    records: Vec<Record>,
+    items: Box<dyn IntoRecords>,
     checkpoint: Checkpoint,
     end: bool,
+}
+
+/// Typed items of any stream, turned into the JSON objects Zendesk sent.
+trait IntoRecords: Send {
+    fn into_records(self: Box<Self>) -> Result<Vec<Record>, zdkit::Error>;
+}
+
+impl<T: Serialize + Send> IntoRecords for Vec<T> {
+    fn into_records(self: Box<Self>) -> Result<Vec<Record>, zdkit::Error> {
+        to_records(*self)
+    }
 }
 
 /// Aborts the fetching task when the stream ends or its future is dropped.
@@ -71,12 +83,12 @@ fn to_records<T: Serialize>(items: Vec<T>) -> Result<Vec<Record>, zdkit::Error> 
         .collect()
 }
 
-fn fetched<T: Serialize>(page: ExportPage<T>) -> Result<Fetched, zdkit::Error> {
-    Ok(Fetched {
-        records: to_records(page.items)?,
+fn fetched<T: Serialize + Send + 'static>(page: ExportPage<T>) -> Fetched {
+    Fetched {
+        items: Box::new(page.items),
         checkpoint: to_store_checkpoint(page.checkpoint),
         end: page.end_of_stream,
-    })
+    }
 }
 
 impl Ctx<'_> {
@@ -150,9 +162,16 @@ impl Ctx<'_> {
             let Some(page) = next else { break };
             let page = page.map_err(|source| SyncError::Client { stream, source })?;
             let end = page.end;
+            let records = tokio::task::spawn_blocking(move || page.items.into_records())
+                .await
+                .map_err(|e| SyncError::Store {
+                    stream,
+                    source: StoreError::Worker(e.to_string()),
+                })?
+                .map_err(|source| SyncError::Client { stream, source })?;
             let stats = self
                 .store
-                .apply_page(stream, page.records, page.checkpoint.clone())
+                .apply_page(stream, records, page.checkpoint.clone())
                 .await
                 .map_err(|source| SyncError::Store { stream, source })?;
             report.pages += 1;
@@ -230,7 +249,7 @@ fn spawn_fetch<T: ExportRecord + Send + 'static>(
     tokio::spawn(async move {
         let mut pages = req.stream_pages();
         while let Some(page) = pages.next().await {
-            let page = page.and_then(fetched);
+            let page = page.map(fetched);
             let last = page.as_ref().map_or(true, |p| p.end);
             if tx.send(page).await.is_err() || last {
                 break;

@@ -31,6 +31,9 @@ use super::{BucketKey, RequestClass, ACCOUNT};
 /// Added to every reset time learned from a header (whole seconds are reported).
 pub const RESET_GUARD: Duration = Duration::from_secs(1);
 
+/// How many paced slots a late sender may catch up on (see `Bucket::schedule_slot`).
+const CATCH_UP_SLOTS: u32 = 4;
+
 /// Marker returned by `ready_at` for "wait for a response".
 const PROBE: Timestamp = Timestamp::from_unix_secs(u64::MAX / 4);
 
@@ -181,9 +184,10 @@ impl Bucket {
     /// The time to record as this send's place on the pacing schedule (call when granting,
     /// before taking from `remaining`): the slot it was paced to, when the caller comes
     /// late (timer granularity, a busy runtime, a fast virtual clock), else `now`. Late
-    /// wake-ups then do not push every later slot back, which caps the rate at one request
-    /// per timer tick; the lag absorbed is at most one slot (two requests back to back),
-    /// so an idle client still starts paced, not with a burst.
+    /// wake-ups then do not push every later slot back (which caps the rate near one
+    /// request per timer tick and leaves budget unused at the reset); the lag absorbed is
+    /// at most [`CATCH_UP_SLOTS`] slots, so a client that falls behind (or was idle)
+    /// sends at most that many extra requests back to back, never a burst.
     fn schedule_slot(&self, now: Timestamp, headroom: f64) -> Timestamp {
         let (Some(limit), Some(last)) = (self.limit, self.last_send) else {
             return now;
@@ -199,7 +203,7 @@ impl Bucket {
         if slot > now {
             return now;
         }
-        slot.max(now - step)
+        slot.max(now - step * CATCH_UP_SLOTS)
     }
 }
 

@@ -72,6 +72,38 @@ fn pacing_spreads_evenly_over_the_window() {
     assert_eq!(w.bucket, "account");
 }
 
+/// A sender that always wakes late (a coarse timer, a busy runtime, a fast virtual clock)
+/// still spends the window: the schedule is kept, not pushed back by every late wake-up,
+/// and the catch-up is a few requests back to back, never a burst.
+#[test]
+fn late_wake_ups_catch_up_without_bursting() {
+    let mut l = Limiter::new(0.0);
+    let class = account(60);
+    let reset = T0 + secs(60.0);
+    let mut now = T0;
+    let mut times = Vec::new();
+    while now < reset {
+        match l.acquire(now, &class) {
+            Ok(p) => {
+                times.push(now);
+                l.observe(now, &p, &RateLimitHeaders::default(), Some(200), None);
+            }
+            // Every wait ends 1.5 s late; the spacing is 1 s.
+            Err(w) => now = w.at + secs(1.5),
+        }
+    }
+    assert!(times.len() >= 58, "only {} of 60 sent", times.len());
+    let most_at_once = times
+        .chunk_by(|a, b| a == b)
+        .map(<[Timestamp]>::len)
+        .max()
+        .unwrap_or(0);
+    assert!(
+        most_at_once <= CATCH_UP_SLOTS as usize + 1,
+        "{most_at_once} at once"
+    );
+}
+
 #[test]
 fn headroom_is_left_unused() {
     let mut l = Limiter::new(0.05);
