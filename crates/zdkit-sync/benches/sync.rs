@@ -9,6 +9,8 @@
 //!   export request at 10/min), and 429s. The client leaves no headroom (no other consumer
 //!   of the simulated account); `ZD_BENCH_HEADROOM=0.02` measures the client's default.
 //!
+//! * `null`: plan `unlimited` into a store that keeps nothing (fetch and decode alone).
+//!
 //! `ZD_BENCH_TRACE=1` prints a line per page.
 //!
 //! `cargo bench -p zdkit-sync --bench sync [-- CASE...] [--tickets N]` (PostgreSQL from
@@ -18,11 +20,54 @@
 
 use std::time::Instant;
 
+use futures_util::future::BoxFuture;
 use zdkit::{Client, Credentials, RateLimitPolicy, ScaledClock, SharedClock};
 use zdkit_sim::limits::Plan;
 use zdkit_sim::{SimConfig, SimState};
 use zdkit_sync::engine::{sync, CancelToken, SyncOptions};
-use zdkit_sync::store::{Stream, Table};
+use zdkit_sync::store::{
+    self, Checkpoint, PageStats, Record, RowStamp, Store, Stream, Summary, Table,
+};
+
+/// `null`: a store that keeps nothing, to time fetching and decoding alone.
+#[derive(Debug)]
+struct NullStore;
+
+impl Store for NullStore {
+    fn location(&self) -> &str {
+        "null"
+    }
+    fn apply_page(
+        &self,
+        _: Stream,
+        records: Vec<Record>,
+        _: Checkpoint,
+    ) -> BoxFuture<'_, store::Result<PageStats>> {
+        let n = records.len();
+        Box::pin(async move {
+            Ok(PageStats {
+                received: n,
+                written: n as u64,
+                comments_written: 0,
+            })
+        })
+    }
+    fn load_checkpoint(&self, _: Stream) -> BoxFuture<'_, store::Result<Option<Checkpoint>>> {
+        Box::pin(async { Ok(None) })
+    }
+    fn count(&self, _: Table) -> BoxFuture<'_, store::Result<u64>> {
+        Box::pin(async { Ok(0) })
+    }
+    fn ids_and_stamps(&self, _: Table) -> BoxFuture<'_, store::Result<Vec<RowStamp>>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+    fn get_raw(&self, _: Table, _: i64) -> BoxFuture<'_, store::Result<Option<Record>>> {
+        Box::pin(async { Ok(None) })
+    }
+    fn summary(&self) -> BoxFuture<'_, store::Result<Summary>> {
+        Box::pin(async { Err(store::StoreError::Worker("null store".into())) })
+    }
+}
 
 const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
@@ -88,7 +133,11 @@ async fn run_case(case: &str, tickets: u64) {
         sqlite
     };
     let (client, clock) = start_sim(plan, tickets, scale).await;
-    let store = zdkit_sync::open(&url).await.unwrap();
+    let store: Box<dyn Store> = if case == "null" {
+        Box::new(NullStore)
+    } else {
+        zdkit_sync::open(&url).await.unwrap()
+    };
     let virt0 = clock.now();
     let t0 = Instant::now();
     let trace = std::env::var_os("ZD_BENCH_TRACE").is_some();
@@ -118,8 +167,10 @@ async fn run_case(case: &str, tickets: u64) {
     let secs = t0.elapsed().as_secs_f64();
     let virt = clock.now().saturating_since(virt0).as_secs_f64();
     let stats = client.stats();
-    let stored = store.count(Table::Tickets).await.unwrap();
-    assert_eq!(stored, tickets, "every ticket stored");
+    if case != "null" {
+        let stored = store.count(Table::Tickets).await.unwrap();
+        assert_eq!(stored, tickets, "every ticket stored");
+    }
     let exports: u64 = report
         .streams
         .iter()

@@ -257,7 +257,8 @@ fn render(v: &Value) -> String {
     }
     let mut out = output::table(&rows);
     out.push_str(&format!(
-        "\n{} requests, {} retries, {} rate-limited, {:.1}s waiting for budget; {:.1}s ({:.0} virtual s)\nstore: {}",
+        "\n{} requests, {} retries, {} rate-limited, {:.1}s waiting for budget (client clock); \
+         {:.1}s ({:.0}s on the client clock)\nstore: {}",
         v["requests"],
         v["retries"],
         v["rate_limited"],

@@ -99,3 +99,52 @@ fn an_unusable_store_fails_before_any_request() {
     assert!(r.stderr.contains("does not exist"), "{}", r.stderr);
     assert!(r.stderr.contains("nothing was requested"), "{}", r.stderr);
 }
+
+#[test]
+fn ctrl_c_stops_after_the_current_page() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("z.db");
+    let to = format!("sqlite:{}", db.display());
+    // Enterprise at 10x: each export request after the first ten waits 0.6 s of real time.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zd"))
+        .env_clear()
+        .args([
+            "sync",
+            "--simulate",
+            "--tickets",
+            "30000",
+            "--time-scale",
+            "10",
+        ])
+        .args(["--json", "--to", &to])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while stderr.read_line(&mut line).unwrap() > 0 {
+        if line.contains("sync: tickets: 2000 records") {
+            break;
+        }
+        line.clear();
+    }
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert_eq!(out.status.code(), Some(1), "stderr: {rest}");
+    assert!(rest.contains("interrupted"), "{rest}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["cancelled"], true, "{v}");
+    let stored = count(&db, "tickets");
+    assert!((2000..30_000).contains(&stored), "{stored}");
+    assert_eq!(stored % 1000, 0, "whole pages only: {stored}");
+}

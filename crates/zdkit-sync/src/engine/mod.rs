@@ -121,7 +121,8 @@ impl StreamReport {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SyncReport {
-    /// Per stream, in the order of [`Stream::ALL`].
+    /// Per stream, in the order of [`Stream::ALL`]. A stream not reached because the sync
+    /// was cancelled is absent.
     pub streams: Vec<StreamReport>,
     /// The sync stopped early on a [`CancelToken`].
     pub cancelled: bool,

@@ -28,23 +28,13 @@ pub(super) struct Ctx<'a> {
     pub(super) stop: &'a CancelToken,
 }
 
-/// A page fetched and decoded; its items become JSON records on the writing side, so
-/// that work overlaps the next page's request.
+/// A page fetched and decoded. Its items become JSON records on a blocking thread started
+/// as soon as the page arrives, so that work overlaps both the next request and the
+/// previous page's write.
 struct Fetched {
-    items: Box<dyn IntoRecords>,
+    records: tokio::task::JoinHandle<Result<Vec<Record>, zdkit::Error>>,
     checkpoint: Checkpoint,
     end: bool,
-}
-
-/// Typed items of any stream, turned into the JSON objects Zendesk sent.
-trait IntoRecords: Send {
-    fn into_records(self: Box<Self>) -> Result<Vec<Record>, zdkit::Error>;
-}
-
-impl<T: Serialize + Send> IntoRecords for Vec<T> {
-    fn into_records(self: Box<Self>) -> Result<Vec<Record>, zdkit::Error> {
-        to_records(*self)
-    }
 }
 
 /// Aborts the fetching task when the stream ends or its future is dropped.
@@ -84,8 +74,9 @@ fn to_records<T: Serialize>(items: Vec<T>) -> Result<Vec<Record>, zdkit::Error> 
 }
 
 fn fetched<T: Serialize + Send + 'static>(page: ExportPage<T>) -> Fetched {
+    let items = page.items;
     Fetched {
-        items: Box::new(page.items),
+        records: tokio::task::spawn_blocking(move || to_records(items)),
         checkpoint: to_store_checkpoint(page.checkpoint),
         end: page.end_of_stream,
     }
@@ -162,7 +153,8 @@ impl Ctx<'_> {
             let Some(page) = next else { break };
             let page = page.map_err(|source| SyncError::Client { stream, source })?;
             let end = page.end;
-            let records = tokio::task::spawn_blocking(move || page.items.into_records())
+            let records = page
+                .records
                 .await
                 .map_err(|e| SyncError::Store {
                     stream,
@@ -248,10 +240,16 @@ fn spawn_fetch<T: ExportRecord + Send + 'static>(
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut pages = req.stream_pages();
-        while let Some(page) = pages.next().await {
+        // Request the next page only once the channel is empty, i.e. the writer has taken
+        // the previous one: at most two pages in memory (one being written, one fetched).
+        while let Ok(slot) = tx.reserve().await {
+            let Some(page) = pages.next().await else {
+                break;
+            };
             let page = page.map(fetched);
             let last = page.as_ref().map_or(true, |p| p.end);
-            if tx.send(page).await.is_err() || last {
+            slot.send(page);
+            if last {
                 break;
             }
         }
