@@ -141,7 +141,7 @@ impl Cache {
         self.invalidations.fetch_add(n, Ordering::Relaxed);
     }
 
-    fn stats(&self) -> CacheStats {
+    pub(crate) fn stats(&self) -> CacheStats {
         CacheStats {
             hits: self.hits.load(Ordering::Relaxed),
             misses: self.misses.load(Ordering::Relaxed),

@@ -365,7 +365,9 @@ impl Client {
 
     /// Counters and the limiter's view, shared by all clones.
     pub fn stats(&self) -> ClientStats {
-        self.inner.stats.snapshot(self.inner.store.snapshot())
+        self.inner
+            .stats
+            .snapshot(self.inner.store.snapshot(), self.inner.cache.stats())
     }
 
     /// Resolve a path or same-origin URL plus an encoded query.

@@ -25,6 +25,9 @@ pub struct ClientStats {
     pub retry_wait: Duration,
     /// Per bucket: waits for budget and the limiter's current view.
     pub buckets: Vec<BucketStats>,
+    /// The TTL cache of slow-changing data (groups, ticket fields, organizations): hits,
+    /// misses, invalidations. The same figures as [`crate::Client::cache_stats`].
+    pub cache: crate::cache::CacheStats,
 }
 
 impl ClientStats {
@@ -94,7 +97,11 @@ impl Stats {
         w.entry(bucket.to_owned()).or_default().2 += 1;
     }
 
-    pub(crate) fn snapshot(&self, limiter: Vec<BucketSnapshot>) -> ClientStats {
+    pub(crate) fn snapshot(
+        &self,
+        limiter: Vec<BucketSnapshot>,
+        cache: crate::cache::CacheStats,
+    ) -> ClientStats {
         let waits = self.waits.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let mut buckets: BTreeMap<String, BucketStats> = BTreeMap::new();
         for s in limiter {
@@ -126,6 +133,7 @@ impl Stats {
             retries_refused_by_budget: self.refused_by_budget.load(Ordering::Relaxed),
             retry_wait: Duration::from_nanos(self.retry_wait_nanos.load(Ordering::Relaxed)),
             buckets: buckets.into_values().collect(),
+            cache,
         }
     }
 }

@@ -418,6 +418,12 @@ async fn directory_gets_are_cached_until_the_ttl_or_a_write() {
     c.clock().sleep(std::time::Duration::from_secs(301)).await;
     c.groups().get(g).await.unwrap();
     assert_eq!(c.cache_stats().misses, 2, "expired after the TTL");
+    let st = c.stats().cache;
+    assert_eq!(
+        (st.hits, st.misses),
+        (2, 2),
+        "client.stats() carries the cache figures"
+    );
 
     let org = c.organizations().list().send().await.unwrap().items[0].id;
     c.organizations().get(org).await.unwrap();
