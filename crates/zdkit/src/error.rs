@@ -155,18 +155,20 @@ pub struct DecodeError {
 }
 
 /// Decode `bytes` as `T`, naming the JSON path on failure.
+///
+/// One decoder for the whole crate: [`crate::models::decode`] (a plain `serde_json` pass;
+/// only a failing body is decoded again to find the path). This adds the response's
+/// status and request id.
 pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
     bytes: &[u8],
     status: u16,
     request_id: Option<&str>,
 ) -> Result<T, Error> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
+    crate::models::decode(bytes).map_err(|e| {
         Error::Decode(Box::new(DecodeError {
-            path,
-            message: e.into_inner().to_string(),
-            excerpt: excerpt(bytes, 200),
+            path: e.path,
+            message: e.message,
+            excerpt: e.excerpt,
             status,
             request_id: request_id.map(str::to_owned),
         }))

@@ -63,6 +63,23 @@ fn transport_error(e: reqwest::Error, method: &str, path: &str) -> TransportErro
     }
 }
 
+/// The endpoint a path belongs to, for traces: `.json` dropped and ids replaced, so
+/// `/api/v2/tickets/42/comments.json` is `/api/v2/tickets/{id}/comments` and every request
+/// to one endpoint shares one span name (ids stay visible in the URL at TRACE).
+fn path_template(path: &str) -> String {
+    let path = path.strip_suffix(".json").unwrap_or(path);
+    let is_id = |seg: &str| {
+        let digits = !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit());
+        // job status ids: 32 hex characters
+        let job = seg.len() == 32 && seg.bytes().all(|b| b.is_ascii_hexdigit());
+        digits || job
+    };
+    path.split('/')
+        .map(|seg| if is_id(seg) { "{id}" } else { seg })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 impl Client {
     /// The pipeline entry point for everything in this crate: raw builders and typed
     /// resources alike. Returns the 2xx [`Response`], or the [`Error`] of the last attempt.
@@ -72,22 +89,13 @@ impl Client {
         let span = tracing::debug_span!(
             "zendesk.request",
             method = %spec.method,
-            path = spec.path_template.unwrap_or(&path),
+            path = %path_template(&path),
             attempt = field::Empty,
             status = field::Empty,
             request_id = field::Empty,
             budget_wait_ms = field::Empty,
         );
         self.run(spec, url, path).instrument(span).await
-    }
-
-    /// [`Client::execute`] and decode the body as `T` (errors name the JSON path).
-    #[allow(dead_code)] // for the typed resources built on this pipeline
-    pub(crate) async fn execute_json<T: serde::de::DeserializeOwned>(
-        &self,
-        spec: RequestSpec,
-    ) -> Result<T, Error> {
-        self.execute(spec).await?.json()
     }
 
     async fn run(&self, spec: RequestSpec, url: url::Url, path: String) -> Result<Response, Error> {
@@ -423,5 +431,31 @@ impl Drop for InFlight {
                     .await;
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod template_tests {
+    use super::path_template;
+
+    #[test]
+    fn ids_and_json_suffix_are_templated_away() {
+        assert_eq!(
+            path_template("/api/v2/tickets/42.json"),
+            "/api/v2/tickets/{id}"
+        );
+        assert_eq!(
+            path_template("/api/v2/tickets/42/comments"),
+            "/api/v2/tickets/{id}/comments"
+        );
+        assert_eq!(
+            path_template("/api/v2/job_statuses/8b726e606741012ffc2d782bcb7848fe"),
+            "/api/v2/job_statuses/{id}"
+        );
+        assert_eq!(
+            path_template("/api/v2/incremental/tickets/cursor.json"),
+            "/api/v2/incremental/tickets/cursor"
+        );
+        assert_eq!(path_template("/api/v2/users/me"), "/api/v2/users/me");
     }
 }

@@ -28,8 +28,6 @@ pub(crate) struct RequestSpec {
     pub(crate) extra_buckets: Vec<BucketSpec>,
     /// Replace the classification entirely.
     pub(crate) class: Option<RequestClass>,
-    /// The path template for tracing (`/api/v2/tickets/{id}`); the path when `None`.
-    pub(crate) path_template: Option<&'static str>,
 }
 
 impl fmt::Debug for RequestSpec {
@@ -56,7 +54,6 @@ impl RequestSpec {
             idempotency_key: None,
             extra_buckets: Vec::new(),
             class: None,
-            path_template: None,
         }
     }
 
@@ -90,13 +87,6 @@ impl RequestSpec {
     /// Also draw from `bucket` (beyond what method + path select).
     pub(crate) fn with_bucket(mut self, bucket: BucketSpec) -> Self {
         self.extra_buckets.push(bucket);
-        self
-    }
-
-    /// Name the endpoint in traces by its template (`/api/v2/tickets/{id}`).
-    #[allow(dead_code)] // for the typed resources built on this pipeline
-    pub(crate) fn with_template(mut self, template: &'static str) -> Self {
-        self.path_template = Some(template);
         self
     }
 }
