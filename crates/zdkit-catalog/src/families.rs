@@ -577,6 +577,7 @@ pub static FAMILIES: &[Family] = &[
         singular: "trigger_category",
         plural: "trigger_categories",
         id_param: "trigger_category_id",
+        id: IdKind::String,
         update_method: Method::Patch,
         create_status: 200,
         paging: Paging {
@@ -708,6 +709,7 @@ pub static FAMILIES: &[Family] = &[
         singular: "group_sla_policy",
         plural: "group_sla_policies",
         id_param: "group_sla_policy_id",
+        id: IdKind::String,
         paging: Paging::NONE,
         required: &["title", "filter"],
         seed: Seed::Fixed(2),

@@ -209,6 +209,81 @@ fn list_and_show_answers_use_the_catalogue_keys() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
+/// The schema of the `key` property of the 2xx answer of `op` (an array's items).
+fn record_schema<'a>(root: &'a Value, op: &'a Value, key: &str) -> Option<&'a Value> {
+    fn find<'a>(root: &'a Value, s: &'a Value, key: &str) -> Option<&'a Value> {
+        let s = resolve(root, s);
+        if let Some(p) = s.get("properties").and_then(|p| p.get(key)) {
+            return Some(p);
+        }
+        s.get("allOf")?
+            .as_sequence()?
+            .iter()
+            .find_map(|a| find(root, a, key))
+    }
+    let r = resolve(root, &op["responses"]["200"]);
+    let s = resolve(
+        root,
+        find(root, &r["content"]["application/json"]["schema"], key)?,
+    );
+    let s = match s.get("items") {
+        Some(items) => resolve(root, items),
+        None => s,
+    };
+    Some(s)
+}
+
+#[test]
+fn id_types_match_the_oas() {
+    let oas = Oas::load();
+    let mut wrong = Vec::new();
+    for f in FAMILIES.iter().filter(|f| in_oas(f)) {
+        let Some(path) = f.op_path(Op::Show).or_else(|| f.op_path(Op::List)) else {
+            continue;
+        };
+        let key = if f.ops.show { f.singular } else { f.plural };
+        let Some(op) = oas.op("GET", &path) else {
+            continue;
+        };
+        let Some(schema) = record_schema(&oas.root, op, key) else {
+            continue;
+        };
+        let mut id = None;
+        fn id_type<'a>(root: &'a Value, s: &'a Value, out: &mut Option<&'a str>) {
+            let s = resolve(root, s);
+            if let Some(t) = s
+                .get("properties")
+                .and_then(|p| p.get("id"))
+                .map(|i| resolve(root, i))
+            {
+                *out = t.get("type").and_then(Value::as_str);
+            }
+            for a in s
+                .get("allOf")
+                .and_then(Value::as_sequence)
+                .into_iter()
+                .flatten()
+            {
+                id_type(root, a, out);
+            }
+        }
+        id_type(&oas.root, schema, &mut id);
+        let want = match f.id {
+            zdkit_catalog::IdKind::Integer => "integer",
+            zdkit_catalog::IdKind::String => "string",
+        };
+        if let Some(t) = id {
+            if t != want {
+                wrong.push(format!(
+                    "{}: the OAS id is {t}, the catalogue says {want}",
+                    f.name
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
 #[test]
 fn cursor_paging_matches_the_oas_notes() {
     // Where the OAS's description of a list says "Cursor pagination", the row must too.
