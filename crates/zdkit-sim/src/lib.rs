@@ -15,6 +15,8 @@
 //! * `data/*`   – records generated from `(seed, id)` plus an overlay of writes.
 //! * `api/*`    – one module per Zendesk resource, each owning its `router()`.
 //! * `admin`    – `/__sim/*`: health, reset, ground truth (and clock, faults, stats).
+//! * [`hostile`] – the opposite of a simulator: a test server that answers any status,
+//!   header, body, delay or link it is told to and records every request.
 //!
 //! # Accounts and credentials (defaults of [`SimConfig`])
 //! * user 1 `admin@example.com` (admin); users 2–9 `agent1..8@example.com` (agents);
@@ -49,6 +51,7 @@ mod data;
 pub mod error;
 mod extract;
 pub mod faults;
+pub mod hostile;
 mod layers;
 pub mod limits;
 mod state;

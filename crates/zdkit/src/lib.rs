@@ -22,6 +22,7 @@
 //! * [`retry`]     – classifier (whether and why), strategy (when), retry budget.
 //! * [`ratelimit`] – header grammars, the pure limiter state machine, its [`ratelimit::BudgetStore`].
 //! * [`stats`]     – counters visible through [`Client::stats`].
+//! * [`text`]      – escaping control characters and cutting long server text for display.
 //! * [`models`]    – typed Zendesk resources.
 //! * [`resources`] – typed handlers and builders: `client.tickets().list().stream()`.
 //! * [`pagination`] – lazy page/item streams and their stop rules.
@@ -38,6 +39,7 @@ pub mod ratelimit;
 pub mod request;
 pub mod retry;
 pub mod stats;
+pub mod text;
 
 // Typed API surface (resources, pagination, exports, jobs, cache).
 pub mod cache;
