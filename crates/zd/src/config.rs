@@ -1,9 +1,17 @@
-//! Where the connection settings come from: flags, then the environment, then a profile of
-//! the config file. Secrets never come from a command-line value: only from the
-//! environment, a file named by a flag, or the config file.
-
+//! Where the connection settings come from. The precedence itself is the library's one
+//! resolver (`zdkit::config`); this file adds the layers only the CLI has: flags and the
+//! profiles of the config file.
+//!
+//! Precedence, highest first:
+//! * flags;
+//! * when the profile is chosen explicitly (`--profile`, `--config` or `ZD_PROFILE`): that
+//!   profile, then the environment **without** its account, email and secret (another
+//!   account's credentials are never mixed in; the ignored variables are named on stderr);
+//! * otherwise: the `ZENDESK_*` environment, then the file's default profile.
+//!
+//! Secrets never come from a command-line value: only from the environment, a file named
+//! by a flag, or the config file.
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,8 +19,10 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Args;
 use serde::Deserialize;
-use zdkit::{Client, ClientBuilder, Credentials, RateLimitPolicy, RetryPolicy, ScaledClock};
+pub use zdkit::config::{Key, Layer, Resolved, SecretKind, Source, Sourced};
+use zdkit::{Client, ClientBuilder, RateLimitPolicy, RetryPolicy, ScaledClock};
 
+use crate::output;
 use crate::report::{CliError, Exit};
 
 /// The connection flags every command accepts.
@@ -43,37 +53,14 @@ pub struct GlobalArgs {
     /// Run the client's clock K times faster, to talk to `zd sim --time-scale K`
     /// [env: ZD_TIME_SCALE].
     #[arg(long, global = true, value_name = "K")]
-    pub time_scale: Option<f64>,
+    pub time_scale: Option<String>,
     /// Don't wait for rate-limit budget or on a 429: fail with exit code 6 and the wait.
     #[arg(long, global = true)]
     pub no_wait: bool,
 }
 
-/// One profile of the config file. Every key is optional; flags and the environment win.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Profile {
-    /// The account subdomain.
-    pub subdomain: Option<String>,
-    /// A full base URL.
-    pub base_url: Option<String>,
-    /// The user's email.
-    pub email: Option<String>,
-    /// The API token (keep the file private: `chmod 600`).
-    pub api_token: Option<String>,
-    /// A file holding the API token.
-    pub token_file: Option<PathBuf>,
-    /// An OAuth access token.
-    pub oauth_token: Option<String>,
-    /// A file holding an OAuth access token.
-    pub oauth_token_file: Option<PathBuf>,
-    /// A password (deprecated by Zendesk).
-    pub password: Option<String>,
-    /// The client clock's speed-up.
-    pub time_scale: Option<f64>,
-}
-
-/// The config file: `default_profile = "..."` and `[profiles.NAME]` tables.
+/// The config file: `default_profile = "..."` and `[profiles.NAME]` tables whose keys are
+/// those of [`Key`] (`subdomain`, `base_url`, `email`, `api_token`, `token_file`, ...).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
@@ -81,76 +68,57 @@ pub struct ConfigFile {
     pub default_profile: Option<String>,
     /// The profiles by name.
     #[serde(default)]
-    pub profiles: BTreeMap<String, Profile>,
+    pub profiles: BTreeMap<String, toml::Table>,
 }
 
-/// Where a value came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    /// A command-line flag.
-    Flag(&'static str),
-    /// An environment variable.
-    Env(&'static str),
-    /// A file named by a flag or the config.
-    File(PathBuf),
-    /// A key of a config-file profile.
-    Config {
-        /// The profile.
-        profile: String,
-        /// The key.
-        key: &'static str,
-    },
-    /// The built-in default.
-    Default,
-}
-
-impl fmt::Display for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Source::Flag(n) => write!(f, "flag --{n}"),
-            Source::Env(n) => write!(f, "env {n}"),
-            Source::File(p) => write!(f, "file {}", p.display()),
-            Source::Config { profile, key } => write!(f, "config [profiles.{profile}] {key}"),
-            Source::Default => f.write_str("default"),
+impl ConfigFile {
+    /// The layer of profile `name`: every key checked against [`Key`], values as text.
+    pub fn layer(&self, name: &str) -> anyhow::Result<Option<Layer>> {
+        let Some(table) = self.profiles.get(name) else {
+            return Ok(None);
+        };
+        let mut layer = Layer::new();
+        for (k, v) in table {
+            let key = Key::from_name(k).ok_or_else(|| {
+                usage(format!(
+                    "unknown key {k:?} in [profiles.{name}] of the config file; valid keys: {}",
+                    Key::names()
+                ))
+            })?;
+            let text = match v {
+                toml::Value::String(s) => s.clone(),
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Float(f) => f.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                _ => {
+                    return Err(usage(format!(
+                        "[profiles.{name}] {k} must be a string or a number"
+                    )))
+                }
+            };
+            layer.set(
+                key,
+                text,
+                Source::Config {
+                    profile: name.to_owned(),
+                    key: key.name(),
+                },
+            );
         }
+        Ok(Some(layer))
     }
-}
 
-/// A value and where it came from.
-#[derive(Debug, Clone)]
-pub struct Sourced<T> {
-    /// The value.
-    pub value: T,
-    /// Its origin.
-    pub source: Source,
-}
-
-fn sourced<T>(value: T, source: Source) -> Sourced<T> {
-    Sourced { value, source }
-}
-
-/// The kind of secret found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SecretKind {
-    /// An API token (Basic `email/token:TOKEN`).
-    ApiToken,
-    /// An OAuth access token (Bearer).
-    OAuth,
-    /// A password (Basic `email:password`, deprecated).
-    Password,
-}
-
-impl fmt::Display for SecretKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            SecretKind::ApiToken => "api token",
-            SecretKind::OAuth => "oauth token",
-            SecretKind::Password => "password",
+    /// Whether any profile holds a secret inline (not through a `*_file` key).
+    fn holds_secret(&self) -> bool {
+        self.profiles.values().any(|t| {
+            t.keys()
+                .any(|k| Key::from_name(k).is_some_and(|k| k.spec().secret))
         })
     }
 }
 
-/// The effective settings after every source was consulted.
+/// The effective settings after every source was consulted. Derefs to the library's
+/// [`Resolved`] (`base_url`, `subdomain`, `email`, `secret`, `missing()`, ...).
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// The config file consulted (whether or not it exists).
@@ -159,36 +127,35 @@ pub struct Settings {
     pub config_found: bool,
     /// The profile used.
     pub profile: Sourced<String>,
-    /// The base URL, when given.
-    pub base_url: Option<Sourced<String>>,
-    /// The subdomain, when given.
-    pub subdomain: Option<Sourced<String>>,
-    /// The email, when given.
-    pub email: Option<Sourced<String>>,
-    /// The secret and its kind, when given (never printed).
-    pub secret: Option<Sourced<(SecretKind, zdkit::Secret)>>,
+    /// Environment variables ignored because the profile was chosen explicitly.
+    pub ignored: Vec<Sourced<Key>>,
+    /// Warnings about the configuration (a readable config file holding a secret).
+    pub warnings: Vec<String>,
+    /// The resolved values.
+    pub resolved: Resolved,
     /// The client clock's speed-up.
     pub time_scale: Sourced<f64>,
     /// Don't-wait mode.
     pub no_wait: bool,
 }
 
+impl std::ops::Deref for Settings {
+    type Target = Resolved;
+    fn deref(&self) -> &Resolved {
+        &self.resolved
+    }
+}
+
 fn usage(msg: impl Into<String>) -> anyhow::Error {
     CliError::new(Exit::Usage, msg).into()
 }
 
-/// Read a secret from a file, dropping one trailing newline (editors add it); any other
-/// whitespace is kept so `Credentials::check` can report it.
-fn read_secret_file(path: &Path) -> anyhow::Result<String> {
-    let mut s = std::fs::read_to_string(path)
-        .map_err(|e| usage(format!("reading the secret file {}: {e}", path.display())))?;
-    if s.ends_with('\n') {
-        s.pop();
-        if s.ends_with('\r') {
-            s.pop();
-        }
+/// A library configuration error as a usage error.
+fn config_err(e: zdkit::Error) -> anyhow::Error {
+    match e {
+        zdkit::Error::Config(m) => usage(m),
+        other => other.into(),
     }
-    Ok(s)
 }
 
 fn default_config_path(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
@@ -203,18 +170,60 @@ fn default_config_path(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> 
     })
 }
 
-fn parse_scale(raw: &str, what: &str) -> anyhow::Result<f64> {
-    raw.trim()
-        .parse::<f64>()
+/// The time scale given by `--time-scale` or `ZD_TIME_SCALE`, validated (commands that
+/// run their own simulator use it without the rest of the configuration).
+pub fn time_scale_override(args: &GlobalArgs) -> anyhow::Result<Option<f64>> {
+    let env = std::env::var("ZD_TIME_SCALE")
         .ok()
-        .filter(|k| k.is_finite() && *k > 0.0)
-        .ok_or_else(|| usage(format!("{what}={raw:?} is not a positive number")))
+        .filter(|v| !v.is_empty());
+    match (&args.time_scale, env) {
+        (Some(k), _) => Ok(Some(
+            zdkit::config::parse_time_scale(k, "--time-scale").map_err(config_err)?,
+        )),
+        (None, Some(k)) => Ok(Some(
+            zdkit::config::parse_time_scale(&k, "ZD_TIME_SCALE").map_err(config_err)?,
+        )),
+        (None, None) => Ok(None),
+    }
+}
+
+/// A warning when `path` holds a secret and others may read it (Unix mode & 0o077).
+#[cfg(unix)]
+fn permission_warning(path: &Path) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+    (mode & 0o077 != 0).then(|| {
+        format!(
+            "warning: the config file {} holds a secret and others can read it (mode {mode:o}); run `chmod 600 {}`",
+            path.display(),
+            path.display()
+        )
+    })
+}
+
+#[cfg(not(unix))]
+fn permission_warning(_path: &Path) -> Option<String> {
+    None
 }
 
 impl Settings {
-    /// Resolve from the process environment.
+    /// Resolve from the process environment; warnings and ignored variables are noted on
+    /// stderr.
     pub fn resolve(args: &GlobalArgs) -> anyhow::Result<Settings> {
-        Self::resolve_with(args, &|k| std::env::var(k).ok())
+        let s = Self::resolve_with(args, &|k| std::env::var(k).ok())?;
+        for w in &s.warnings {
+            output::note(w);
+        }
+        if !s.ignored.is_empty() {
+            let names: Vec<String> = s.ignored.iter().map(|k| k.source.to_string()).collect();
+            output::note(&format!(
+                "note: profile {:?} chosen by {}: ignoring {}",
+                s.profile.value,
+                s.profile.source,
+                names.join(", ")
+            ));
+        }
+        Ok(s)
     }
 
     /// Resolve with a custom environment lookup (unit tests).
@@ -225,9 +234,9 @@ impl Settings {
         let env = |k: &str| env(k).filter(|v| !v.is_empty());
         // The config file.
         let config_path = match (&args.config, env("ZD_CONFIG")) {
-            (Some(p), _) => Some(sourced(p.clone(), Source::Flag("config"))),
-            (None, Some(p)) => Some(sourced(PathBuf::from(p), Source::Env("ZD_CONFIG"))),
-            (None, None) => default_config_path(&env).map(|p| sourced(p, Source::Default)),
+            (Some(p), _) => Some(Sourced::new(p.clone(), Source::Flag("config"))),
+            (None, Some(p)) => Some(Sourced::new(PathBuf::from(p), Source::Env("ZD_CONFIG"))),
+            (None, None) => default_config_path(&env).map(|p| Sourced::new(p, Source::Default)),
         };
         let (file, config_found) = match &config_path {
             Some(p) if p.value.exists() => {
@@ -251,21 +260,25 @@ impl Settings {
             }
             _ => (ConfigFile::default(), false),
         };
+        let mut warnings = Vec::new();
+        if let Some(p) = config_path.as_ref().filter(|_| file.holds_secret()) {
+            warnings.extend(permission_warning(&p.value));
+        }
         let profile = match (&args.profile, env("ZD_PROFILE"), &file.default_profile) {
-            (Some(p), _, _) => sourced(p.clone(), Source::Flag("profile")),
-            (None, Some(p), _) => sourced(p, Source::Env("ZD_PROFILE")),
-            (None, None, Some(p)) => sourced(
+            (Some(p), _, _) => Sourced::new(p.clone(), Source::Flag("profile")),
+            (None, Some(p), _) => Sourced::new(p, Source::Env("ZD_PROFILE")),
+            (None, None, Some(p)) => Sourced::new(
                 p.clone(),
                 Source::Config {
                     profile: p.clone(),
                     key: "default_profile",
                 },
             ),
-            (None, None, None) => sourced("default".to_owned(), Source::Default),
+            (None, None, None) => Sourced::new("default".to_owned(), Source::Default),
         };
-        let prof = match file.profiles.get(&profile.value) {
-            Some(p) => p.clone(),
-            None if profile.source == Source::Default => Profile::default(),
+        let prof = match file.layer(&profile.value)? {
+            Some(p) => p,
+            None if profile.source == Source::Default => Layer::new(),
             None => {
                 let known: Vec<&str> = file.profiles.keys().map(String::as_str).collect();
                 return Err(usage(format!(
@@ -279,191 +292,72 @@ impl Settings {
                 )));
             }
         };
-        let pname = profile.value.clone();
-        let cfg = |key: &'static str| Source::Config {
-            profile: pname.clone(),
-            key,
-        };
-        let pick = |flag: &Option<String>,
-                    fname: &'static str,
-                    var: &'static str,
-                    conf: &Option<String>,
-                    key: &'static str| {
-            flag.clone()
-                .filter(|v| !v.is_empty())
-                .map(|v| sourced(v, Source::Flag(fname)))
-                .or_else(|| env(var).map(|v| sourced(v, Source::Env(var))))
-                .or_else(|| conf.clone().map(|v| sourced(v, cfg(key))))
-        };
-        let mut base_url = pick(
-            &args.base_url,
-            "base-url",
-            "ZENDESK_BASE_URL",
-            &prof.base_url,
-            "base_url",
-        );
-        let mut subdomain = pick(
-            &args.subdomain,
-            "subdomain",
-            "ZENDESK_SUBDOMAIN",
-            &prof.subdomain,
-            "subdomain",
-        );
-        // A flag for one of the two beats the environment or config for the other.
-        if matches!(subdomain.as_ref().map(|s| &s.source), Some(Source::Flag(_)))
-            && !matches!(base_url.as_ref().map(|s| &s.source), Some(Source::Flag(_)))
-        {
-            base_url = None;
+        if args.token_file.is_some() && args.oauth_token_file.is_some() {
+            return Err(usage("pass --token-file or --oauth-token-file, not both"));
         }
-        if base_url.is_some() {
-            subdomain = None;
+        let mut flags = Layer::new();
+        let flag_values: [(Key, &'static str, Option<String>); 6] = [
+            (Key::Subdomain, "subdomain", args.subdomain.clone()),
+            (Key::BaseUrl, "base-url", args.base_url.clone()),
+            (Key::Email, "email", args.email.clone()),
+            (
+                Key::TokenFile,
+                "token-file",
+                args.token_file.as_ref().map(|p| p.display().to_string()),
+            ),
+            (
+                Key::OAuthTokenFile,
+                "oauth-token-file",
+                args.oauth_token_file
+                    .as_ref()
+                    .map(|p| p.display().to_string()),
+            ),
+            (Key::TimeScale, "time-scale", args.time_scale.clone()),
+        ];
+        for (key, flag, value) in flag_values {
+            if let Some(v) = value {
+                flags.set(key, v, Source::Flag(flag));
+            }
         }
-        let email = pick(&args.email, "email", "ZENDESK_EMAIL", &prof.email, "email");
-        let secret = Self::secret(args, &env, &prof, &cfg)?;
-        let time_scale = match (args.time_scale, env("ZD_TIME_SCALE"), prof.time_scale) {
-            (Some(k), _, _) => sourced(
-                parse_scale(&k.to_string(), "--time-scale")?,
-                Source::Flag("time-scale"),
-            ),
-            (None, Some(k), _) => sourced(
-                parse_scale(&k, "ZD_TIME_SCALE")?,
-                Source::Env("ZD_TIME_SCALE"),
-            ),
-            (None, None, Some(k)) => sourced(
-                parse_scale(&k.to_string(), "time_scale")?,
-                cfg("time_scale"),
-            ),
-            (None, None, None) => sourced(1.0, Source::Default),
+        let env_layer = Layer::from_env(env);
+        // An explicitly chosen profile that exists beats the environment, and takes none
+        // of the environment's account, email or secret.
+        let explicit = matches!(profile.source, Source::Flag(_) | Source::Env("ZD_PROFILE"))
+            || matches!(
+                config_path.as_ref().map(|p| &p.source),
+                Some(Source::Flag(_))
+            );
+        let (layers, ignored) = if explicit && !prof.is_empty() {
+            let (env_rest, ignored) = env_layer.without_identity();
+            (vec![flags, prof, env_rest], ignored)
+        } else {
+            (vec![flags, env_layer, prof], Vec::new())
         };
+        let resolved = Resolved::from_layers(&layers).map_err(config_err)?;
+        let time_scale = resolved.time_scale().map_err(config_err)?;
         Ok(Settings {
             config_path,
             config_found,
             profile,
-            base_url,
-            subdomain,
-            email,
-            secret,
+            ignored,
+            warnings,
+            resolved,
             time_scale,
             no_wait: args.no_wait,
         })
     }
 
-    fn secret(
-        args: &GlobalArgs,
-        env: &dyn Fn(&str) -> Option<String>,
-        prof: &Profile,
-        cfg: &dyn Fn(&'static str) -> Source,
-    ) -> anyhow::Result<Option<Sourced<(SecretKind, zdkit::Secret)>>> {
-        let s = |kind, v: String, src| Some(sourced((kind, zdkit::Secret::new(v)), src));
-        match (&args.token_file, &args.oauth_token_file) {
-            (Some(_), Some(_)) => {
-                return Err(usage("pass --token-file or --oauth-token-file, not both"))
-            }
-            (Some(p), None) => {
-                return Ok(s(
-                    SecretKind::ApiToken,
-                    read_secret_file(p)?,
-                    Source::File(p.clone()),
-                ))
-            }
-            (None, Some(p)) => {
-                return Ok(s(
-                    SecretKind::OAuth,
-                    read_secret_file(p)?,
-                    Source::File(p.clone()),
-                ))
-            }
-            (None, None) => {}
+    /// The account requests go to, for messages: the base URL or `https://SUB.zendesk.com`.
+    pub fn account_label(&self) -> String {
+        match (&self.base_url, &self.subdomain) {
+            (Some(u), _) => u.value.trim_end_matches('/').to_owned(),
+            (None, Some(s)) => format!("https://{}.zendesk.com", s.value),
+            (None, None) => "(no account)".to_owned(),
         }
-        let api = env("ZENDESK_API_TOKEN");
-        let oauth = env("ZENDESK_OAUTH_TOKEN");
-        match (api, oauth) {
-            (Some(_), Some(_)) => {
-                return Err(usage(
-                    "both ZENDESK_API_TOKEN and ZENDESK_OAUTH_TOKEN are set; unset one",
-                ))
-            }
-            (Some(t), None) => {
-                return Ok(s(SecretKind::ApiToken, t, Source::Env("ZENDESK_API_TOKEN")))
-            }
-            (None, Some(t)) => {
-                return Ok(s(SecretKind::OAuth, t, Source::Env("ZENDESK_OAUTH_TOKEN")))
-            }
-            (None, None) => {}
-        }
-        if let Some(p) = env("ZENDESK_PASSWORD") {
-            return Ok(s(SecretKind::Password, p, Source::Env("ZENDESK_PASSWORD")));
-        }
-        let given = [
-            prof.api_token.is_some(),
-            prof.token_file.is_some(),
-            prof.oauth_token.is_some(),
-            prof.oauth_token_file.is_some(),
-            prof.password.is_some(),
-        ];
-        if given.iter().filter(|g| **g).count() > 1 {
-            return Err(usage(
-                "the profile sets more than one of api_token, token_file, oauth_token, oauth_token_file, password; keep one",
-            ));
-        }
-        Ok(if let Some(t) = &prof.api_token {
-            s(SecretKind::ApiToken, t.clone(), cfg("api_token"))
-        } else if let Some(p) = &prof.token_file {
-            s(
-                SecretKind::ApiToken,
-                read_secret_file(p)?,
-                Source::File(p.clone()),
-            )
-        } else if let Some(t) = &prof.oauth_token {
-            s(SecretKind::OAuth, t.clone(), cfg("oauth_token"))
-        } else if let Some(p) = &prof.oauth_token_file {
-            s(
-                SecretKind::OAuth,
-                read_secret_file(p)?,
-                Source::File(p.clone()),
-            )
-        } else {
-            prof.password
-                .as_ref()
-                .and_then(|p| s(SecretKind::Password, p.clone(), cfg("password")))
-        })
     }
 
-    /// What is missing before a request can be made, with the fix; empty when complete.
-    pub fn missing(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        if self.base_url.is_none() && self.subdomain.is_none() {
-            out.push(
-                "no account: set ZENDESK_SUBDOMAIN (or ZENDESK_BASE_URL), --subdomain, or `subdomain` in the config file"
-                    .to_owned(),
-            );
-        }
-        match &self.secret {
-            None => out.push(
-                "no credentials: set ZENDESK_EMAIL + ZENDESK_API_TOKEN (or ZENDESK_OAUTH_TOKEN), --token-file, or the config file"
-                    .to_owned(),
-            ),
-            Some(s) if s.value.0 != SecretKind::OAuth && self.email.is_none() => out.push(format!(
-                "the {} needs an email: set ZENDESK_EMAIL, --email or `email` in the config file",
-                s.value.0
-            )),
-            Some(_) => {}
-        }
-        out
-    }
-
-    /// The credentials, when a secret (and, except for OAuth, an email) is configured.
-    pub fn credentials(&self) -> Option<Credentials> {
-        let s = self.secret.as_ref()?;
-        let email = || self.email.as_ref().map(|e| e.value.clone());
-        Some(match s.value.0 {
-            SecretKind::ApiToken => Credentials::api_token(email()?, s.value.1.clone()),
-            SecretKind::OAuth => Credentials::oauth(s.value.1.clone()),
-            SecretKind::Password => Credentials::password(email()?, s.value.1.clone()),
-        })
-    }
-
-    /// A client builder with the account, clock and don't-wait mode (no credentials).
+    /// A client builder with the account, clock, user agent and don't-wait mode (no
+    /// credentials).
     pub fn builder(&self) -> anyhow::Result<ClientBuilder> {
         let mut b = Client::builder().user_agent(concat!("zd/", env!("CARGO_PKG_VERSION")));
         b = match (&self.base_url, &self.subdomain) {
@@ -563,12 +457,80 @@ mod tests {
     }
 
     #[test]
+    fn an_explicit_profile_beats_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(
+            &path,
+            "[profiles.sandbox]\nsubdomain = \"sandbox\"\nemail = \"s@example.com\"\n",
+        )
+        .unwrap();
+        let p = path.to_str().unwrap();
+        let prod = [
+            ("ZD_CONFIG", p),
+            ("ZENDESK_SUBDOMAIN", "production"),
+            ("ZENDESK_EMAIL", "p@example.com"),
+            ("ZENDESK_API_TOKEN", "prodtoken"),
+            ("ZD_TIME_SCALE", "2"),
+        ];
+        let args = GlobalArgs {
+            profile: Some("sandbox".into()),
+            ..GlobalArgs::default()
+        };
+        let s = Settings::resolve_with(&args, &env(&prod)).unwrap();
+        assert_eq!(s.subdomain.as_ref().unwrap().value, "sandbox");
+        assert_eq!(s.email.as_ref().unwrap().value, "s@example.com");
+        // The production token is not sent to the sandbox.
+        assert!(s.secret.is_none(), "{:?}", s.secret);
+        assert_eq!(s.ignored.len(), 3);
+        assert_eq!(s.time_scale.value, 2.0);
+        // ZD_PROFILE is explicit too.
+        let mut with_env_profile = prod.to_vec();
+        with_env_profile.push(("ZD_PROFILE", "sandbox"));
+        let s = Settings::resolve_with(&GlobalArgs::default(), &env(&with_env_profile)).unwrap();
+        assert_eq!(s.subdomain.as_ref().unwrap().value, "sandbox");
+        // Without an explicit profile the environment still wins.
+        let s = Settings::resolve_with(&GlobalArgs::default(), &env(&prod)).unwrap();
+        assert_eq!(s.subdomain.as_ref().unwrap().value, "production");
+    }
+
+    #[test]
+    fn unknown_profile_keys_are_refused_with_the_valid_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "[profiles.default]\nsubdomian = \"x\"\n").unwrap();
+        let e = Settings::resolve_with(
+            &GlobalArgs::default(),
+            &env(&[("ZD_CONFIG", path.to_str().unwrap())]),
+        )
+        .unwrap_err();
+        let m = format!("{e:#}");
+        assert!(m.contains("subdomian") && m.contains("base_url"), "{m}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_readable_config_file_with_a_secret_warns() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "[profiles.default]\napi_token = \"t\"\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let p = path.to_str().unwrap();
+        let s = Settings::resolve_with(&GlobalArgs::default(), &env(&[("ZD_CONFIG", p)])).unwrap();
+        assert!(s.warnings[0].contains("chmod 600"), "{:?}", s.warnings);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let s = Settings::resolve_with(&GlobalArgs::default(), &env(&[("ZD_CONFIG", p)])).unwrap();
+        assert!(s.warnings.is_empty());
+    }
+
+    #[test]
     fn token_file_drops_one_newline_only() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t");
         std::fs::write(&path, "abc\n").unwrap();
-        assert_eq!(read_secret_file(&path).unwrap(), "abc");
+        assert_eq!(zdkit::config::read_secret_file(&path).unwrap(), "abc");
         std::fs::write(&path, "abc\n\n").unwrap();
-        assert_eq!(read_secret_file(&path).unwrap(), "abc\n");
+        assert_eq!(zdkit::config::read_secret_file(&path).unwrap(), "abc\n");
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use http::{HeaderValue, Method};
 use url::Url;
-use zdkit_clock::{ScaledClock, SharedClock, SystemClock};
+use zdkit_clock::{SharedClock, SystemClock};
 
 use crate::auth::Credentials;
 use crate::error::Error;
@@ -281,7 +281,7 @@ impl Client {
 
     /// A client from the environment: `ZENDESK_SUBDOMAIN` or `ZENDESK_BASE_URL`;
     /// `ZENDESK_EMAIL` + `ZENDESK_API_TOKEN`, or `ZENDESK_OAUTH_TOKEN`; optional
-    /// `ZD_TIME_SCALE` (a [`ScaledClock`], to talk to a simulator running faster).
+    /// `ZD_TIME_SCALE` (a [`ScaledClock`](crate::ScaledClock), to talk to a simulator running faster).
     pub fn from_env() -> Result<Client, Error> {
         Self::builder_from(|k| std::env::var(k).ok())?.build()
     }
@@ -289,43 +289,7 @@ impl Client {
     /// [`Client::from_env`] with a custom variable lookup, returning the builder so more
     /// settings can be added.
     pub fn builder_from(var: impl Fn(&str) -> Option<String>) -> Result<ClientBuilder, Error> {
-        let var = |k: &str| var(k).filter(|v| !v.is_empty());
-        let mut b = Client::builder();
-        match (var("ZENDESK_BASE_URL"), var("ZENDESK_SUBDOMAIN")) {
-            (Some(url), _) => b = b.base_url(url),
-            (None, Some(sub)) => b = b.subdomain(sub),
-            (None, None) => {
-                return Err(Error::Config(
-                    "set ZENDESK_SUBDOMAIN (or ZENDESK_BASE_URL)".into(),
-                ))
-            }
-        }
-        match (var("ZENDESK_API_TOKEN"), var("ZENDESK_OAUTH_TOKEN")) {
-            (Some(_), Some(_)) => {
-                return Err(Error::Config(
-                    "both ZENDESK_API_TOKEN and ZENDESK_OAUTH_TOKEN are set; keep one".into(),
-                ))
-            }
-            (Some(token), None) => {
-                let email = var("ZENDESK_EMAIL")
-                    .ok_or_else(|| Error::Config("ZENDESK_API_TOKEN needs ZENDESK_EMAIL".into()))?;
-                b = b.credentials(Credentials::api_token(email, token));
-            }
-            (None, Some(token)) => b = b.credentials(Credentials::oauth(token)),
-            (None, None) => {}
-        }
-        if let Some(scale) = var("ZD_TIME_SCALE") {
-            let k: f64 = scale
-                .trim()
-                .parse()
-                .ok()
-                .filter(|k: &f64| k.is_finite() && *k > 0.0)
-                .ok_or_else(|| {
-                    Error::Config(format!("ZD_TIME_SCALE={scale:?} is not a positive number"))
-                })?;
-            b = b.clock(Arc::new(ScaledClock::new(k)));
-        }
-        Ok(b)
+        crate::config::Resolved::from_layers(&[crate::config::Layer::from_env(var)])?.builder()
     }
 
     /// A raw request with any method.

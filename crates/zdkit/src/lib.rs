@@ -14,6 +14,7 @@
 //!
 //! Module map (one concern each):
 //! * [`client`]    – [`Client`], [`ClientBuilder`]: configuration, `from_env`.
+//! * [`config`]    – the one layered configuration resolver (environment, flags, profiles).
 //! * [`auth`]      – [`Credentials`], [`Secret`] (redacting), [`Credentials::check`].
 //! * [`error`]     – [`Error`] split by "was the request sent?", [`ApiError`], hints.
 //! * [`request`]   – raw request builders ([`RequestBuilder`]), [`Response`].
@@ -32,6 +33,7 @@
 
 pub mod auth;
 pub mod client;
+pub mod config;
 pub mod error;
 pub mod models;
 mod pipeline;

@@ -57,6 +57,16 @@ pub fn run(global: &GlobalArgs, cmd: ConfigCommand) -> anyhow::Result<()> {
         ("time_scale", entry(&time_scale)),
     ];
     let missing = s.missing();
+    let ignored: Vec<String> = s
+        .ignored
+        .iter()
+        .map(|i| {
+            format!(
+                "{} from {}: profile {:?} was chosen by {}",
+                i.value, i.source, s.profile.value, s.profile.source
+            )
+        })
+        .collect();
     if args.json {
         let mut obj = serde_json::Map::new();
         for (k, (v, src)) in &rows {
@@ -66,6 +76,7 @@ pub fn run(global: &GlobalArgs, cmd: ConfigCommand) -> anyhow::Result<()> {
             );
         }
         obj.insert("missing".to_owned(), json!(missing));
+        obj.insert("ignored".to_owned(), json!(ignored));
         output::json_pretty(&serde_json::Value::Object(obj))?;
     } else {
         let mut table = vec![vec!["key".into(), "value".into(), "from".into()]];

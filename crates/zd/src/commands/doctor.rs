@@ -477,7 +477,12 @@ impl Doctor {
                             detail.push_str(&format!(", resets in {} s", reset.as_secs()));
                         }
                         for (b, bw) in &rl.buckets {
-                            detail.push_str(&format!("; {b}: {:?}/{:?}", bw.remaining, bw.limit));
+                            let n = |v: Option<u32>| v.map_or("?".to_owned(), |v| v.to_string());
+                            detail.push_str(&format!(
+                                "; {b}: {}/{} remaining",
+                                n(bw.remaining),
+                                n(bw.limit)
+                            ));
                         }
                         if u64::from(r) * 10 < u64::from(l) {
                             with_fix(

@@ -29,8 +29,8 @@ pub struct SimArgs {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Virtual seconds per real second.
-    #[arg(long, default_value_t = 1.0)]
-    time_scale: f64,
+    #[arg(long, default_value = "1")]
+    time_scale: String,
     /// A JSON fault plan.
     #[arg(long)]
     faults: Option<std::path::PathBuf>,
@@ -45,9 +45,8 @@ pub struct SimArgs {
 
 /// Runs the simulator until interrupted.
 pub async fn run(args: SimArgs) -> anyhow::Result<()> {
-    if !(args.time_scale.is_finite() && args.time_scale > 0.0) {
-        anyhow::bail!("--time-scale must be a positive number");
-    }
+    let time_scale = zdkit::config::parse_time_scale(&args.time_scale, "--time-scale")
+        .map_err(|e| crate::report::CliError::new(crate::report::Exit::Usage, e.to_string()))?;
     let mut config = SimConfig::with_tickets(args.tickets);
     if let Some(users) = args.users {
         config.users = users;
@@ -58,7 +57,7 @@ pub async fn run(args: SimArgs) -> anyhow::Result<()> {
     }
     config.plan = args.plan;
     config.seed = args.seed;
-    config.time_scale = args.time_scale;
+    config.time_scale = time_scale;
     config.background_rpm = args.background_rpm;
     // The simulator's credentials are settable, but like every secret in zd they come from
     // the environment, never from argv (where `ps` and shell history would show them).

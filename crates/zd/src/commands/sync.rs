@@ -70,13 +70,7 @@ struct Simulated {
 }
 
 async fn simulate(g: &GlobalArgs, args: &SyncArgs) -> anyhow::Result<(Client, Simulated)> {
-    let env_scale = std::env::var("ZD_TIME_SCALE")
-        .ok()
-        .and_then(|s| s.trim().parse::<f64>().ok());
-    let time_scale = g.time_scale.or(env_scale).unwrap_or(SIMULATE_TIME_SCALE);
-    if !(time_scale.is_finite() && time_scale > 0.0) {
-        return Err(CliError::new(Exit::Usage, "--time-scale must be a positive number").into());
-    }
+    let time_scale = crate::config::time_scale_override(g)?.unwrap_or(SIMULATE_TIME_SCALE);
     let clock: SharedClock = Arc::new(ScaledClock::new(time_scale));
     let config = SimConfig {
         plan: args.plan,
