@@ -347,15 +347,6 @@ impl Settings {
         })
     }
 
-    /// The account requests go to, for messages: the base URL or `https://SUB.zendesk.com`.
-    pub fn account_label(&self) -> String {
-        match (&self.base_url, &self.subdomain) {
-            (Some(u), _) => u.value.trim_end_matches('/').to_owned(),
-            (None, Some(s)) => format!("https://{}.zendesk.com", s.value),
-            (None, None) => "(no account)".to_owned(),
-        }
-    }
-
     /// A client builder with the account, clock, user agent and don't-wait mode (no
     /// credentials).
     pub fn builder(&self) -> anyhow::Result<ClientBuilder> {
