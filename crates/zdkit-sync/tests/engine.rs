@@ -379,3 +379,113 @@ async fn ticket_events_with_comments_are_synced(backend: Backend) {
     assert_eq!(store.count(Table::TicketEvents).await.unwrap(), ev.written);
     assert!(store.count(Table::Comments).await.unwrap() >= 200);
 }
+
+/// A client clock that panics once armed: stands for any panic inside the client (issue 9
+/// item 2: a huge `Retry-After` panicked the fetch task and the run exited 0).
+#[derive(Debug)]
+struct PanicClock {
+    inner: zdkit::SharedClock,
+    armed: std::sync::atomic::AtomicBool,
+}
+
+impl zdkit::Clock for PanicClock {
+    fn now(&self) -> Timestamp {
+        assert!(
+            !self.armed.load(Ordering::SeqCst),
+            "injected panic in the client"
+        );
+        self.inner.now()
+    }
+    fn sleep(&self, d: Duration) -> zdkit_clock::Sleep {
+        self.inner.sleep(d)
+    }
+}
+
+/// A fetch task that panics makes the sync fail with the cause, never a short "success".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_fetch_task_fails_the_sync() {
+    let h = start(Backend::Sqlite, TICKETS).await;
+    let clock = std::sync::Arc::new(PanicClock {
+        inner: h.clock.shared(),
+        armed: std::sync::atomic::AtomicBool::new(false),
+    });
+    let client = Client::builder()
+        .base_url(h.client.base_url().as_str())
+        .credentials(Credentials::api_token("admin@example.com", "zd-sim-token"))
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    let store = h.store().await;
+    let progress = |e: &ProgressEvent<'_>| {
+        if let ProgressEvent::PageWritten {
+            stream: Stream::Tickets,
+            ..
+        } = e
+        {
+            clock.armed.store(true, Ordering::SeqCst);
+        }
+    };
+    let options = SyncOptions {
+        streams: vec![Stream::Tickets],
+        per_page: 100,
+        ..SyncOptions::default()
+    };
+    let err = sync(&client, &*store, &options, &progress, &CancelToken::new())
+        .await
+        .expect_err("a dead fetch task must fail the sync");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("tickets") && msg.contains("injected panic"),
+        "{msg}"
+    );
+    assert!(matches!(err, zdkit_sync::engine::SyncError::Worker { .. }));
+    // What was committed stays committed, and a rerun with a healthy client finishes.
+    clock.armed.store(false, Ordering::SeqCst);
+    let r = sync(
+        &h.client,
+        &*store,
+        &options,
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await
+    .unwrap();
+    assert!(r.streams.iter().all(|s| s.complete), "{r:?}");
+}
+
+/// The error chain names each cause once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_errors_print_their_cause_once() {
+    let h = start(Backend::Sqlite, 10).await;
+    let client = Client::builder()
+        .base_url(h.client.base_url().as_str())
+        .credentials(Credentials::api_token("admin@example.com", "wrong-token"))
+        .clock(h.clock.shared())
+        .build()
+        .unwrap();
+    let store = h.store().await;
+    let err = sync(
+        &client,
+        &*store,
+        &SyncOptions::default(),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await
+    .unwrap_err();
+    let chain = format!("{:#}", anyhow_like(&err));
+    let cause = std::error::Error::source(&err).unwrap().to_string();
+    assert_eq!(chain.matches(&cause).count(), 1, "{chain}");
+}
+
+/// The chain as anyhow's `{:#}` prints it: every message joined by `: `.
+fn anyhow_like(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut c = e.source();
+    while let Some(x) = c {
+        out.push_str(": ");
+        out.push_str(&x.to_string());
+        c = x.source();
+    }
+    out
+}

@@ -112,7 +112,7 @@ pub async fn run(g: &GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
     let store = store::open(&args.to).await.map_err(|e| {
         CliError::new(
             Exit::Usage,
-            format!("{e}\n(nothing was requested from Zendesk)"),
+            format!("{}\n(nothing was requested from Zendesk)", e.chain()),
         )
     })?;
     let (client, simulated) = if args.simulate {
@@ -154,7 +154,14 @@ pub async fn run(g: &GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
     on_ctrl_c.abort();
     reporter.clear();
     let report = result.map_err(|e| match e {
-        SyncError::Preflight(_) => CliError::new(Exit::Usage, e.to_string()).into(),
+        SyncError::Preflight(ref s) => CliError::new(
+            Exit::Usage,
+            format!(
+                "the store is not usable, nothing was requested: {}",
+                s.chain()
+            ),
+        )
+        .into(),
         other => anyhow::Error::new(other),
     })?;
     let elapsed = wall.now().saturating_since(wall0).as_secs_f64();
@@ -175,6 +182,24 @@ pub async fn run(g: &GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
     }
     if report.cancelled {
         return Err(CliError::new(Exit::Other, "interrupted; rerun `zd sync` to resume").into());
+    }
+    // The engine reports every dead task as an error; a stream that still did not reach
+    // its stop rule is a failed run too, never "caught up".
+    let unfinished: Vec<&str> = report
+        .streams
+        .iter()
+        .filter(|r| !r.complete)
+        .map(|r| r.stream.as_str())
+        .collect();
+    if !unfinished.is_empty() {
+        return Err(CliError::new(
+            Exit::Other,
+            format!(
+                "streams not caught up: {}; rerun `zd sync` to resume",
+                unfinished.join(", ")
+            ),
+        )
+        .into());
     }
     Ok(())
 }

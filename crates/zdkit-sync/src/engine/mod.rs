@@ -140,15 +140,16 @@ impl SyncReport {
     }
 }
 
-/// Why a sync stopped.
+/// Why a sync stopped. `Display` names the stream; the cause is the error's
+/// [`source`](std::error::Error::source), so printing the chain shows it once.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SyncError {
     /// The store could not be read before the first request (nothing was sent).
-    #[error("the store is not usable, nothing was requested: {0}")]
+    #[error("the store is not usable, nothing was requested")]
     Preflight(#[source] StoreError),
     /// A request of `stream` failed (after the client's retries).
-    #[error("stream {stream}: {source}")]
+    #[error("stream {stream}")]
     Client {
         /// The stream.
         stream: Stream,
@@ -157,7 +158,7 @@ pub enum SyncError {
         source: zdkit::Error,
     },
     /// Writing a page of `stream` failed; nothing of that page was stored.
-    #[error("stream {stream}: {source}")]
+    #[error("stream {stream}")]
     Store {
         /// The stream.
         stream: Stream,
@@ -165,6 +166,32 @@ pub enum SyncError {
         #[source]
         source: StoreError,
     },
+    /// A task of `stream` died (panicked, or stopped before the stream's stop rule said
+    /// it was caught up). What was committed stays committed; a rerun resumes.
+    #[error("stream {stream}: its {task} task died before the stream was caught up: {cause}")]
+    Worker {
+        /// The stream.
+        stream: Stream,
+        /// `fetch` or `decode`.
+        task: &'static str,
+        /// The panic message, or what ended the task.
+        cause: String,
+    },
+}
+
+/// The message of a task's panic (or why it ended), for [`SyncError::Worker`].
+pub(crate) fn join_cause(e: tokio::task::JoinError) -> String {
+    if e.is_panic() {
+        let p = e.into_panic();
+        let msg = p
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_owned());
+        format!("panicked: {msg}")
+    } else {
+        "cancelled".to_owned()
+    }
 }
 
 /// Syncs `options.streams` from `client` into `store`, reporting to `progress`, until

@@ -9,7 +9,7 @@ use zdkit::models::{Resource, SideloadName};
 use zdkit::{Client, ListRequest};
 
 use super::{CancelToken, Progress, ProgressEvent, StreamReport, SyncError, SyncOptions};
-use crate::store::{Checkpoint, Record, Store, StoreError, Stream};
+use crate::store::{Checkpoint, Record, Store, Stream};
 
 /// Whether `stream` is a full list rather than an incremental export.
 pub(super) fn is_list(stream: Stream) -> bool {
@@ -39,6 +39,16 @@ struct Fetched {
 
 /// Aborts the fetching task when the stream ends or its future is dropped.
 struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl AbortOnDrop {
+    /// Why the task ended (it has dropped its sender): a panic, or it ended early.
+    async fn cause(&mut self) -> String {
+        match (&mut self.0).await {
+            Ok(()) => "the page stream ended without `end_of_stream`".to_owned(),
+            Err(e) => super::join_cause(e),
+        }
+    }
+}
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
@@ -143,22 +153,31 @@ impl Ctx<'_> {
         if self.stopped() {
             return Ok(self.finish(report));
         }
-        let (mut rx, _fetch) = self.fetcher(stream, from.as_ref());
+        let (mut rx, mut fetch) = self.fetcher(stream, from.as_ref());
         loop {
             let next = tokio::select! {
                 biased;
                 () = self.wait_stopped() => break,
                 next = rx.recv() => next,
             };
-            let Some(page) = next else { break };
+            let Some(page) = next else {
+                // The fetcher sends until the page that says `end_of_stream` (which ends
+                // this loop first) or an error: a closed channel means it died.
+                return Err(SyncError::Worker {
+                    stream,
+                    task: "fetch",
+                    cause: fetch.cause().await,
+                });
+            };
             let page = page.map_err(|source| SyncError::Client { stream, source })?;
             let end = page.end;
             let records = page
                 .records
                 .await
-                .map_err(|e| SyncError::Store {
+                .map_err(|e| SyncError::Worker {
                     stream,
-                    source: StoreError::Worker(e.to_string()),
+                    task: "decode",
+                    cause: super::join_cause(e),
                 })?
                 .map_err(|source| SyncError::Client { stream, source })?;
             let stats = self

@@ -8,6 +8,9 @@ pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 
 /// An error of a [`Store`](super::Store) or of [`open`](super::open).
 ///
+/// `Display` never repeats the [`source`](StdError::source): print the chain
+/// ([`StoreError::chain`], or anyhow's `{:#}`) to see the cause.
+///
 /// The `open` variants ([`BadLocation`](Self::BadLocation),
 /// [`NoSuchDirectory`](Self::NoSuchDirectory), [`Open`](Self::Open),
 /// [`SchemaTooNew`](Self::SchemaTooNew), [`Migration`](Self::Migration)) say what to do.
@@ -73,7 +76,7 @@ pub enum StoreError {
     },
 
     /// Applying an embedded schema migration failed.
-    #[error("cannot migrate the store {location} to schema version {version}: {source}")]
+    #[error("cannot migrate the store {location} to schema version {version}")]
     Migration {
         /// Where (no password).
         location: String,
@@ -108,7 +111,7 @@ pub enum StoreError {
 
     /// A database operation failed after the store was opened; the page's transaction, if
     /// any, was rolled back.
-    #[error("{operation} failed on the store {location}: {source}")]
+    #[error("{operation} failed on the store {location}")]
     Database {
         /// Where (no password).
         location: String,
@@ -122,4 +125,18 @@ pub enum StoreError {
     /// A blocking worker task (SQLite, JSON extraction) panicked or was cancelled.
     #[error("a store worker task failed: {0}")]
     Worker(String),
+}
+
+impl StoreError {
+    /// The message and every cause, joined by `: ` (each printed once).
+    pub fn chain(&self) -> String {
+        let mut out = self.to_string();
+        let mut cause = StdError::source(self);
+        while let Some(c) = cause {
+            out.push_str(": ");
+            out.push_str(&c.to_string());
+            cause = c.source();
+        }
+        out
+    }
 }
