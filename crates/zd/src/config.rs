@@ -347,6 +347,25 @@ impl Settings {
         })
     }
 
+    /// The account requests go to, for messages: the base URL or `https://SUB.zendesk.com`.
+    pub fn account_label(&self) -> String {
+        match (&self.base_url, &self.subdomain) {
+            (Some(u), _) => u.value.trim_end_matches('/').to_owned(),
+            (None, Some(s)) => format!("https://{}.zendesk.com", s.value),
+            (None, None) => "(no account)".to_owned(),
+        }
+    }
+
+    /// The account and where it was configured: `https://acme.zendesk.com (env
+    /// ZENDESK_SUBDOMAIN)`, with the profile when one was used.
+    pub fn account_description(&self) -> String {
+        let from = self
+            .account()
+            .map(|a| a.source.to_string())
+            .unwrap_or_default();
+        format!("{} ({from})", self.account_label())
+    }
+
     /// A client builder with the account, clock, user agent and don't-wait mode (no
     /// credentials).
     pub fn builder(&self) -> anyhow::Result<ClientBuilder> {

@@ -1,6 +1,7 @@
 //! The `zd` command line: a thin dispatcher; each subcommand lives in `commands/`.
 
 mod bulk_input;
+mod bulk_results;
 mod commands;
 mod config;
 mod output;

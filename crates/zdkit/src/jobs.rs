@@ -128,6 +128,35 @@ fn is_too_many_jobs(e: &Error) -> bool {
 }
 
 impl JobHandle {
+    /// A handle to a job enqueued earlier, perhaps by another process (a bulk write that
+    /// was interrupted after submitting it): `GET /api/v2/job_statuses/{id}` once. Zendesk
+    /// keeps job statuses for about a day; an expired one answers 404.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: zdkit::Client) -> zdkit::Result<()> {
+    /// let job = zdkit::jobs::JobHandle::resume(&client, "8b726e606741012ffc2d782bcb7848fe", 100).await?;
+    /// let outcome = job.wait().await?;
+    /// # let _ = outcome; Ok(()) }
+    /// ```
+    pub async fn resume(client: &Client, id: &str, records: usize) -> Result<JobHandle, Error> {
+        if id.is_empty()
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(Error::InvalidRequest(format!(
+                "{id:?} is not a job status id"
+            )));
+        }
+        let spec = RequestSpec::new(Method::GET, format!("/api/v2/job_statuses/{id}"));
+        let env: Envelope<JobStatus> = client.execute(spec).await?.json()?;
+        Ok(JobHandle {
+            client: client.clone(),
+            enqueued: env.item,
+            records,
+        })
+    }
+
     /// The job id.
     ///
     /// ```no_run

@@ -9,16 +9,18 @@
 //!   crash cannot create a ticket twice. (Zendesk's idempotency keys exist only for single
 //!   creates, not for `create_many` jobs.)
 
-use std::collections::{HashMap, HashSet};
-use std::io::Write;
+use std::collections::HashMap;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use clap::{Args, Subcommand};
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use zdkit::models::{NewTicket, TicketUpdate};
 
 use crate::bulk_input::{self, Record};
+use crate::bulk_results::{JobLine, Outcome, Results};
 use crate::config::{GlobalArgs, Settings};
 use crate::output;
 use crate::report::{CliError, Exit};
@@ -41,7 +43,12 @@ CSV columns are field names, nested with brackets (comment[body], comment[public
 tags columns are split on spaces; `null` clears a field.
 
 Results: one JSON line per record ({line, key, ok, id, status, error, details}) in
---results (default INPUT.results.jsonl). A rerun skips every record recorded as ok."
+--results (default INPUT.results.jsonl), and one line per job the moment it is submitted
+({job, keys, lines}). A rerun skips every record recorded as ok and polls the jobs an
+interrupted run submitted instead of sending their records again.
+
+Before sending, the account is named; on a terminal zd asks for confirmation. Without a
+terminal (scripts, CI) pass --yes, or nothing is sent."
 )]
 pub struct BulkArgs {
     /// The input file (CSV or JSON lines).
@@ -56,88 +63,92 @@ pub struct BulkArgs {
     /// No progress bar.
     #[arg(short, long)]
     quiet: bool,
+    /// Don't ask for confirmation (required when stdin is not a terminal).
+    #[arg(short, long)]
+    yes: bool,
 }
 
-/// One line of the results file.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Outcome {
-    /// The record's line in the input.
-    pub line: usize,
-    /// `id:N` for updates, the idempotency key for creates.
-    pub key: String,
-    /// Whether the record was written.
-    pub ok: bool,
-    /// The ticket id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<u64>,
-    /// Zendesk's per-record status (`Updated`, `Created`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// The error code or message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// The error details.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<String>,
-}
-
-fn outcome(line: usize, key: &str, ok: bool) -> Outcome {
-    Outcome {
-        line,
-        key: key.to_owned(),
-        ok,
-        id: None,
-        status: None,
-        error: None,
-        details: None,
+/// Name the account about to be written and ask for confirmation: on a terminal a `y`
+/// answer, elsewhere `--yes` (without it nothing is sent).
+fn confirm(settings: &Settings, what: &str, yes: bool) -> anyhow::Result<()> {
+    let account = settings.account_description();
+    output::note(&format!("{what} on {account}"));
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::new(
+            Exit::Usage,
+            format!("stdin is not a terminal: pass --yes to confirm writing to {account}; nothing was sent"),
+        )
+        .into());
+    }
+    {
+        use std::io::Write;
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "proceed? [y/N] ");
+        let _ = err.flush();
+    }
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        Ok(())
+    } else {
+        Err(CliError::new(Exit::Other, "not confirmed; nothing was sent").into())
     }
 }
 
-/// The results file: earlier successes are kept, everything else is written anew.
-struct Results {
-    path: PathBuf,
-    file: Option<std::fs::File>,
-    done: HashSet<String>,
-}
-
-impl Results {
-    fn open(path: PathBuf, dry_run: bool) -> anyhow::Result<Results> {
-        let mut kept = Vec::new();
-        if let Ok(text) = std::fs::read_to_string(&path) {
-            for l in text.lines().filter(|l| !l.trim().is_empty()) {
-                if let Ok(o) = serde_json::from_str::<Outcome>(l) {
-                    if o.ok {
-                        kept.push(o);
-                    }
+/// Ctrl-C while writing: the first one stops before the next submission (what was
+/// submitted is in the results file), a second one exits at once.
+fn interrupt_flag() -> (
+    Arc<AtomicBool>,
+    Arc<tokio::sync::Notify>,
+    tokio::task::JoinHandle<()>,
+) {
+    let flag = Arc::new(AtomicBool::new(false));
+    let notify = Arc::new(tokio::sync::Notify::new());
+    // Registered now, before anything is sent (a spawned `ctrl_c()` registers only when
+    // first polled).
+    #[cfg(unix)]
+    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
+    let task = {
+        let (flag, notify) = (flag.clone(), notify.clone());
+        tokio::spawn(async move {
+            #[cfg(unix)]
+            let first = match sigint.as_mut() {
+                Some(s) => s.recv().await.is_some(),
+                None => tokio::signal::ctrl_c().await.is_ok(),
+            };
+            #[cfg(not(unix))]
+            let first = tokio::signal::ctrl_c().await.is_ok();
+            if first {
+                flag.store(true, Ordering::SeqCst);
+                notify.notify_waiters();
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(130);
                 }
             }
-        }
-        let done = kept.iter().map(|o| o.key.clone()).collect();
-        if dry_run {
-            return Ok(Results {
-                path,
-                file: None,
-                done,
-            });
-        }
-        let mut file = std::fs::File::create(&path)
-            .map_err(|e| CliError::new(Exit::Usage, format!("writing {}: {e}", path.display())))?;
-        for o in &kept {
-            writeln!(file, "{}", serde_json::to_string(o)?)?;
-        }
-        Ok(Results {
-            path,
-            file: Some(file),
-            done,
         })
-    }
+    };
+    (flag, notify, task)
+}
 
-    fn record(&mut self, o: &Outcome) -> anyhow::Result<()> {
-        if let Some(f) = &mut self.file {
-            writeln!(f, "{}", serde_json::to_string(o)?)?;
-        }
-        Ok(())
-    }
+fn interrupted(submitted: &[String], results: &Path) -> anyhow::Error {
+    let what = if submitted.is_empty() {
+        "no job was submitted".to_owned()
+    } else {
+        format!(
+            "{} job(s) were submitted and keep running on Zendesk ({}); they are recorded in {}",
+            submitted.len(),
+            submitted.join(", "),
+            results.display()
+        )
+    };
+    CliError::new(
+        Exit::Other,
+        format!("interrupted: {what}; rerun the same command to collect their results (nothing is sent twice)"),
+    )
+    .into()
 }
 
 fn default_results(input: &Path) -> PathBuf {
@@ -296,14 +307,38 @@ pub async fn run(global: &GlobalArgs, cmd: TicketsCommand) -> anyhow::Result<()>
                 "would create {} ticket(s), one request each ({skipped} already done)",
                 todo.len()
             ))?;
+            if let Some((_, key, ticket)) = todo.first() {
+                output::line(&format!(
+                    "first request: POST /api/v2/tickets (Idempotency-Key: {key})"
+                ))?;
+                output::json_pretty(&serde_json::json!({ "ticket": ticket }))?;
+            }
             return Ok(());
         }
-        let client = Settings::resolve(global)?.client()?;
+        let settings = Settings::resolve(global)?;
+        let client = settings.client()?;
+        confirm(
+            &settings,
+            &format!("creating {} ticket(s)", todo.len()),
+            args.yes,
+        )?;
+        let (stop, _, ctrl_c) = interrupt_flag();
         let pb = progress(todo.len(), args.quiet);
         let mut failed = 0;
         let total = todo.len();
-        for (line, key, ticket) in todo {
-            let mut o = outcome(line, &key, true);
+        for (n, (line, key, ticket)) in todo.into_iter().enumerate() {
+            if stop.load(Ordering::SeqCst) {
+                pb.abandon();
+                return Err(CliError::new(
+                    Exit::Other,
+                    format!(
+                        "interrupted after {n} of {total} ticket(s), recorded in {}; rerun to continue (the idempotency keys make it safe)",
+                        results.path.display()
+                    ),
+                )
+                .into());
+            }
+            let mut o = Outcome::new(line, &key, true);
             match client
                 .tickets()
                 .create(ticket)
@@ -343,6 +378,7 @@ pub async fn run(global: &GlobalArgs, cmd: TicketsCommand) -> anyhow::Result<()>
             results.record(&o)?;
             pb.inc(1);
         }
+        ctrl_c.abort();
         pb.finish_and_clear();
         return finish("created", total, skipped, failed, &results.path);
     }
@@ -357,60 +393,182 @@ pub async fn run(global: &GlobalArgs, cmd: TicketsCommand) -> anyhow::Result<()>
     let mut results = Results::open(results_path, args.dry_run)?;
     let todo: Vec<_> = all
         .into_iter()
-        .filter(|(_, k, _)| !results.done.contains(k))
+        .filter(|(_, k, _)| !results.done.contains(k) && !results.is_pending(k))
         .collect();
-    let skipped = records.len() - todo.len();
+    let pending: usize = results.pending.iter().map(|j| j.keys.len()).sum();
+    let skipped = records.len().saturating_sub(todo.len() + pending);
     let jobs = todo.len().div_ceil(zdkit::jobs::BULK_LIMIT);
     if args.dry_run {
         output::line(&format!(
-            "would update {} ticket(s) in {jobs} job(s) of at most {} ({skipped} already done)",
+            "would update {} ticket(s) in {jobs} job(s) of at most {} ({skipped} already done, {pending} in {} submitted job(s) to collect)",
             todo.len(),
-            zdkit::jobs::BULK_LIMIT
+            zdkit::jobs::BULK_LIMIT,
+            results.pending.len()
         ))?;
+        if let Some(chunk) = todo.chunks(zdkit::jobs::BULK_LIMIT).next() {
+            let batch: Vec<&TicketUpdate> = chunk.iter().map(|(_, _, u)| u).collect();
+            output::line("first request: PUT /api/v2/tickets/update_many")?;
+            output::json_pretty(&serde_json::json!({ "tickets": batch }))?;
+        }
         return Ok(());
     }
-    let client = Settings::resolve(global)?.client()?;
-    let pb = progress(todo.len(), args.quiet);
+    let settings = Settings::resolve(global)?;
+    let client = settings.client()?;
+    confirm(
+        &settings,
+        &format!(
+            "updating {} ticket(s) in {jobs} job(s){}",
+            todo.len(),
+            if pending > 0 {
+                format!(" and collecting {} submitted job(s)", results.pending.len())
+            } else {
+                String::new()
+            }
+        ),
+        args.yes,
+    )?;
+    let (stop, stop_now, ctrl_c) = interrupt_flag();
+    let pb = progress(todo.len() + pending, args.quiet);
     let mut failed = 0;
+    let mut submitted: Vec<String> = Vec::new();
+    // First the jobs an interrupted run submitted: poll them, never resend.
+    let mut unknown = Vec::new();
+    for job in results.pending.clone() {
+        let handle = match zdkit::jobs::JobHandle::resume(&client, &job.job, job.keys.len()).await {
+            Ok(h) => h,
+            Err(e) if e.status() == Some(404) => {
+                unknown.push(job);
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let done = tokio::select! {
+            d = handle.wait() => d?,
+            () = stop_now.notified() => return Err(interrupted(&submitted, &results.path)),
+        };
+        let entries: Vec<(usize, String, u64)> = job
+            .lines
+            .iter()
+            .zip(&job.keys)
+            .map(|(l, k)| {
+                let id = k
+                    .strip_prefix("id:")
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0);
+                (*l, k.clone(), id)
+            })
+            .collect();
+        failed += record_job_results(&mut results, &entries, &done)?;
+        pb.inc(entries.len() as u64);
+    }
     for chunk in todo.chunks(zdkit::jobs::BULK_LIMIT) {
-        let batch: Vec<TicketUpdate> = chunk.iter().map(|(_, _, u)| u.clone()).collect();
-        let handles = client.tickets().update_many(&batch).await?;
-        let mut by_id = HashMap::new();
-        let mut job_message = None;
-        for h in &handles {
-            let done = h.wait().await?;
-            job_message = job_message.or(done.status.message.clone());
-            for r in done.results() {
-                if let Some(id) = r.id {
-                    by_id.insert(id, r.clone());
-                }
-            }
+        if stop.load(Ordering::SeqCst) {
+            pb.abandon();
+            return Err(interrupted(&submitted, &results.path));
         }
-        for (line, key, u) in chunk {
-            let id = u.id.map(|i| i.0).unwrap_or_default();
-            let mut o = outcome(*line, key, false);
-            o.id = Some(id);
-            match by_id.get(&id) {
-                Some(r) => {
-                    o.ok = r.is_success();
-                    o.status = r.status.clone();
-                    o.error = r.error.clone();
-                    o.details = r.details.clone();
+        let batch: Vec<TicketUpdate> = chunk.iter().map(|(_, _, u)| u.clone()).collect();
+        // Not raced with Ctrl-C: once sent, the job's id must reach the results file.
+        let handles = client.tickets().update_many(&batch).await?;
+        let mut start = 0;
+        for h in &handles {
+            let part = &chunk[start..(start + h.records).min(chunk.len())];
+            start += h.records;
+            results.record_job(&JobLine {
+                job: h.id().to_string(),
+                keys: part.iter().map(|(_, k, _)| k.clone()).collect(),
+                lines: part.iter().map(|(l, _, _)| *l).collect(),
+            })?;
+            submitted.push(h.id().to_string());
+            output::note(&format!(
+                "submitted job {} ({} ticket(s), input lines {}-{})",
+                h.id(),
+                part.len(),
+                part.first().map_or(0, |p| p.0),
+                part.last().map_or(0, |p| p.0)
+            ));
+        }
+        let mut start = 0;
+        for h in &handles {
+            let part = &chunk[start..(start + h.records).min(chunk.len())];
+            start += h.records;
+            let done = tokio::select! {
+                d = h.wait() => d?,
+                () = stop_now.notified() => {
+                    pb.abandon();
+                    return Err(interrupted(&submitted, &results.path));
                 }
-                None => {
-                    o.error = Some("NoResult".into());
-                    o.details = job_message
-                        .clone()
-                        .or(Some("the job reported nothing for this ticket".into()));
-                }
-            }
-            if !o.ok {
-                failed += 1;
-            }
-            results.record(&o)?;
-            pb.inc(1);
+            };
+            let entries: Vec<(usize, String, u64)> = part
+                .iter()
+                .map(|(l, k, u)| (*l, k.clone(), u.id.map(|i| i.0).unwrap_or_default()))
+                .collect();
+            failed += record_job_results(&mut results, &entries, &done)?;
+            pb.inc(entries.len() as u64);
         }
     }
+    ctrl_c.abort();
     pb.finish_and_clear();
-    finish("updated", todo.len(), skipped, failed, &results.path)
+    if !unknown.is_empty() {
+        let lines: Vec<String> = unknown
+            .iter()
+            .flat_map(|j| j.lines.iter().map(|l| l.to_string()))
+            .collect();
+        let ids: Vec<&str> = unknown.iter().map(|j| j.job.as_str()).collect();
+        return Err(CliError::new(
+            Exit::Other,
+            format!(
+                "job(s) {} submitted by an earlier run can no longer be checked (Zendesk keeps job statuses for about a day): check the tickets of input line(s) {} by hand, then delete those job lines from {} to send them again",
+                ids.join(", "),
+                lines.join(", "),
+                results.path.display()
+            ),
+        )
+        .into());
+    }
+    finish(
+        "updated",
+        todo.len() + pending,
+        skipped,
+        failed,
+        &results.path,
+    )
+}
+
+/// Record the outcome of each `(line, key, ticket id)` of a finished job; the number that
+/// failed.
+fn record_job_results(
+    results: &mut Results,
+    entries: &[(usize, String, u64)],
+    done: &zdkit::JobOutcome,
+) -> anyhow::Result<usize> {
+    let by_id: HashMap<u64, &zdkit::models::JobResult> = done
+        .results()
+        .iter()
+        .filter_map(|r| r.id.map(|id| (id, r)))
+        .collect();
+    let job_message = done.status.message.clone();
+    let mut failed = 0;
+    for (line, key, id) in entries {
+        let mut o = Outcome::new(*line, key, false);
+        o.id = Some(*id);
+        match by_id.get(id) {
+            Some(r) => {
+                o.ok = r.is_success();
+                o.status = r.status.clone();
+                o.error = r.error.clone();
+                o.details = r.details.clone();
+            }
+            None => {
+                o.error = Some("NoResult".into());
+                o.details = job_message
+                    .clone()
+                    .or(Some("the job reported nothing for this ticket".into()));
+            }
+        }
+        if !o.ok {
+            failed += 1;
+        }
+        results.record(&o)?;
+    }
+    Ok(failed)
 }

@@ -50,12 +50,13 @@ fn update_many_records_failures_and_a_rerun_skips_successes() {
         r.stdout
     );
     assert!(!results.exists());
-    let r = run(&env, &["tickets", "update-many", "--input", input]);
+    let r = run(&env, &["tickets", "update-many", "--input", input, "--yes"]);
     r.expect(5);
     let lines: Vec<serde_json::Value> = std::fs::read_to_string(&results)
         .unwrap()
         .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v.get("job").is_none())
         .collect();
     assert_eq!(lines.len(), 151);
     let failed: Vec<&serde_json::Value> = lines.iter().filter(|l| l["ok"] == false).collect();
@@ -92,17 +93,20 @@ fn create_uses_idempotency_keys_so_reruns_do_not_duplicate() {
     )
     .unwrap();
     let input = input.to_str().unwrap();
-    let r = run(&env, &["tickets", "create", "--input", input, "-q"]);
+    let r = run(
+        &env,
+        &["tickets", "create", "--input", input, "-q", "--yes"],
+    );
     r.expect(0);
     let results = format!("{input}.results.jsonl");
     let first = std::fs::read_to_string(&results).unwrap();
     assert!(first.contains("\"key\":\"k2\""), "{first}");
     // A rerun skips both; with the results file gone the keys replay the same tickets.
-    let r = run(&env, &["tickets", "create", "--input", input]);
+    let r = run(&env, &["tickets", "create", "--input", input, "--yes"]);
     r.expect(0);
     assert!(r.stderr.contains("2 skipped"), "{}", r.stderr);
     std::fs::remove_file(&results).unwrap();
-    let r = run(&env, &["tickets", "create", "--input", input]);
+    let r = run(&env, &["tickets", "create", "--input", input, "--yes"]);
     r.expect(0);
     let second = std::fs::read_to_string(&results).unwrap();
     assert_eq!(second.matches("Replayed").count(), 2, "{second}");
@@ -116,4 +120,149 @@ fn create_uses_idempotency_keys_so_reruns_do_not_duplicate() {
             .collect()
     };
     assert_eq!(id(&first), id(&second));
+}
+
+/// Comments on each ticket whose body is `body`, straight from the simulator.
+fn comments_with(rt: &tokio::runtime::Runtime, sim: &Sim, id: u64, body: &str) -> usize {
+    rt.block_on(async {
+        let text = reqwest::Client::new()
+            .get(format!(
+                "{}/api/v2/tickets/{id}/comments?sort_order=desc&per_page=100",
+                sim.url
+            ))
+            .basic_auth("admin@example.com/token", Some("zd-sim-token"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        if v["error"] == "RecordNotFound" {
+            return 0; // a deleted ticket
+        }
+        v["comments"]
+            .as_array()
+            .unwrap_or_else(|| panic!("ticket {id}: {text}"))
+            .iter()
+            .filter(|c| c["body"] == body || c["plain_body"] == body)
+            .count()
+    })
+}
+
+/// Issue 9 item 10: Ctrl-C during `update-many`, then a rerun: every comment is posted
+/// exactly once (the rerun polls the submitted jobs instead of resending them).
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_update_many_then_a_rerun_posts_each_comment_once() {
+    use std::io::BufRead;
+    let mut cfg = zdkit_sim::SimConfig::with_tickets(300);
+    cfg.time_scale = 10.0;
+    let sim = Sim::with(cfg);
+    let env = set(admin(&sim), "ZD_TIME_SCALE", "10");
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("notes.csv");
+    let mut csv = String::from("id,comment[body],comment[public]\n");
+    for id in 1..=250 {
+        csv.push_str(&format!("{id},bulk note {id},false\n"));
+    }
+    std::fs::write(&input, csv).unwrap();
+    let input = input.to_str().unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_zd"));
+    cmd.env_clear();
+    for (k, v) in &env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .args(["tickets", "update-many", "--input", input, "--yes", "-q"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    let mut line = String::new();
+    // Interrupt as soon as the first job is submitted.
+    while stderr.read_line(&mut line).unwrap() > 0 {
+        seen.push_str(&line);
+        if line.contains("submitted job") {
+            break;
+        }
+        line.clear();
+    }
+    assert!(seen.contains("submitted job"), "{seen}");
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "{seen}{rest}");
+    assert!(
+        rest.contains("interrupted") && rest.contains("submitted"),
+        "{seen}{rest}"
+    );
+    // The rerun collects the submitted job(s) and sends only the rest.
+    let r = run(
+        &env,
+        &["tickets", "update-many", "--input", input, "--yes", "-q"],
+    );
+    assert!(r.code == 0 || r.code == 5, "{}", r.stderr);
+    let results = std::fs::read_to_string(format!("{input}.results.jsonl")).unwrap();
+    let ok: Vec<u64> = results
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["ok"] == true)
+        .map(|v| v["id"].as_u64().unwrap())
+        .collect();
+    let outcomes = results.lines().filter(|l| l.contains("\"line\"")).count();
+    assert_eq!(outcomes, 250, "{results}");
+    assert!(ok.len() > 100, "{results}");
+    assert!(
+        r.stderr.contains("collecting 1 submitted job(s)"),
+        "{}",
+        r.stderr
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for id in 1..=250u64 {
+        let n = comments_with(&rt, &sim, id, &format!("bulk note {id}"));
+        let want = usize::from(ok.contains(&id));
+        assert_eq!(
+            n, want,
+            "ticket {id}: {n} comment(s)\n{}\n{results}",
+            r.stderr
+        );
+    }
+}
+
+/// Issue 9 item 11: bulk writes name the account and need `--yes` without a terminal.
+#[test]
+fn bulk_writes_name_the_account_and_need_yes_without_a_terminal() {
+    let sim = fast_sim();
+    let env = admin(&sim);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    std::fs::write(&input, "id,priority\n1,high\n").unwrap();
+    let input = input.to_str().unwrap();
+    let r = run(&env, &["tickets", "update-many", "--input", input]);
+    r.expect(2);
+    assert!(r.stderr.contains(&sim.url), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--yes") && r.stderr.contains("nothing was sent"),
+        "{}",
+        r.stderr
+    );
+    let r = run(&env, &["tickets", "update-many", "--input", input, "--yes"]);
+    assert!(r.code == 0 || r.code == 5, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains(&format!("on {} (env ZENDESK_BASE_URL)", sim.url)),
+        "{}",
+        r.stderr
+    );
 }
