@@ -115,12 +115,20 @@ pub async fn run(g: &GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
             format!("{}\n(nothing was requested from Zendesk)", e.chain()),
         )
     })?;
-    let (client, simulated) = if args.simulate {
+    let (client, simulated, account) = if args.simulate {
         let (c, s) = simulate(g, &args).await?;
-        (c, Some(s))
+        let account = format!("{} (an in-process simulator)", c.base_url());
+        (c, Some(s), account)
     } else {
-        (Settings::resolve(g)?.client()?, None)
+        let settings = Settings::resolve(g)?;
+        (settings.client()?, None, settings.account_description())
     };
+    if !args.quiet {
+        output::note(&format!(
+            "zd sync: mirroring {account} into {}",
+            store.location()
+        ));
+    }
     let mut options = SyncOptions {
         since: args.since,
         with_comments: args.with_comments,
@@ -166,7 +174,7 @@ pub async fn run(g: &GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
     })?;
     let elapsed = wall.now().saturating_since(wall0).as_secs_f64();
     let virtual_elapsed = client.clock().now().saturating_since(virt0).as_secs_f64();
-    let summary = summary(
+    let mut summary = summary(
         &*store,
         &report,
         &client.stats(),
@@ -175,6 +183,7 @@ pub async fn run(g: &GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
         virtual_elapsed,
     )
     .await?;
+    summary["account"] = json!(account);
     if args.json {
         output::json_pretty(&summary)?;
     } else {
@@ -277,13 +286,14 @@ fn render(v: &Value) -> String {
     let mut out = output::table(&rows);
     out.push_str(&format!(
         "\n{} requests, {} retries, {} rate-limited, {:.1}s waiting for budget (client clock); \
-         {:.1}s ({:.0}s on the client clock)\nstore: {}",
+         {:.1}s ({:.0}s on the client clock)\naccount: {}\nstore: {}",
         v["requests"],
         v["retries"],
         v["rate_limited"],
         v["budget_wait_secs"].as_f64().unwrap_or(0.0),
         v["elapsed_secs"].as_f64().unwrap_or(0.0),
         v["virtual_elapsed_secs"].as_f64().unwrap_or(0.0),
+        v["account"].as_str().unwrap_or(""),
         v["store"].as_str().unwrap_or(""),
     ));
     if let Some(sim) = v["simulated"].as_object() {

@@ -73,6 +73,12 @@ fn quiet_sync_of_a_running_simulator_then_a_cheap_rerun() {
     assert!(r.stderr.is_empty(), "{}", r.stderr);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["simulated"], Value::Null);
+    // Issue 9 item 11: the summary names the account mirrored.
+    assert_eq!(
+        v["account"],
+        format!("{} (env ZENDESK_BASE_URL)", sim.url),
+        "{v}"
+    );
     assert_eq!(count(&db, "tickets"), 120);
     let again = run(&env, &["sync", "--quiet", "--json", "--to", &to]);
     again.expect(0);
