@@ -135,6 +135,10 @@ impl ClientBuilder {
     }
 
     /// Any `http`/`https` base URL (the simulator, a proxy). Overrides `subdomain`.
+    /// A path is kept as a prefix: with `https://proxy.example/zendesk`, the path
+    /// `/api/v2/tickets` is sent to `https://proxy.example/zendesk/api/v2/tickets`. A query
+    /// or fragment is refused. Credentials are only ever sent to this origin (scheme, host,
+    /// port); see [`crate::origin`].
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
@@ -200,6 +204,11 @@ impl ClientBuilder {
             }
             if url.host_str().is_none() {
                 return Err(Error::Config(format!("base URL {raw:?} has no host")));
+            }
+            if url.query().is_some() || url.fragment().is_some() {
+                return Err(Error::Config(format!(
+                    "base URL {raw:?} must not have a query or fragment"
+                )));
             }
             if !url.username().is_empty() || url.password().is_some() {
                 return Err(Error::Config(
@@ -334,31 +343,10 @@ impl Client {
             .snapshot(self.inner.store.snapshot(), self.inner.cache.stats())
     }
 
-    /// Resolve a path or same-origin URL plus an encoded query.
+    /// Resolve a path or same-origin URL plus an encoded query (see [`crate::origin`]:
+    /// every request is origin-checked here, before anything is sent).
     pub(crate) fn resolve(&self, path: &str, query: &str) -> Result<Url, Error> {
-        let base = &self.inner.base;
-        let mut url = if path.starts_with("http://") || path.starts_with("https://") {
-            let url =
-                Url::parse(path).map_err(|e| Error::InvalidRequest(format!("bad URL: {e}")))?;
-            if url.scheme() != base.scheme()
-                || url.host_str() != base.host_str()
-                || url.port_or_known_default() != base.port_or_known_default()
-            {
-                return Err(Error::InvalidRequest(format!(
-                    "refusing to send credentials to {}: not the configured host {}",
-                    url.host_str().unwrap_or("?"),
-                    base.host_str().unwrap_or("?")
-                )));
-            }
-            url
-        } else if path.starts_with('/') {
-            base.join(path)
-                .map_err(|e| Error::InvalidRequest(format!("bad path {path:?}: {e}")))?
-        } else {
-            return Err(Error::InvalidRequest(format!(
-                "path {path:?} must start with `/` (e.g. /api/v2/tickets) or be a full URL"
-            )));
-        };
+        let mut url = crate::origin::resolve(&self.inner.base, path)?;
         if !query.is_empty() {
             let joined = match url.query() {
                 Some(q) if !q.is_empty() => format!("{q}&{query}"),

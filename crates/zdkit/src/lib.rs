@@ -17,6 +17,7 @@
 //! * [`config`]    – the one layered configuration resolver (environment, flags, profiles).
 //! * [`auth`]      – [`Credentials`], [`Secret`] (redacting), [`Credentials::check`].
 //! * [`error`]     – [`Error`] split by "was the request sent?", [`ApiError`], hints.
+//! * [`origin`]    – the origin check every request and every followed link goes through.
 //! * [`request`]   – raw request builders ([`RequestBuilder`]), [`Response`].
 //! * `pipeline`    – the one loop every request goes through: acquire → send → observe →
 //!   classify → wait/retry (crate-internal entry point `Client::execute`).
@@ -36,6 +37,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod models;
+pub mod origin;
 mod pipeline;
 pub mod ratelimit;
 pub mod request;

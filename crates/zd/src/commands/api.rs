@@ -134,26 +134,6 @@ pub fn set_nested(root: &mut Map<String, Value>, key: &str, value: Value) -> any
     Ok(())
 }
 
-/// The next page's URL of a page, whichever pagination style it uses.
-pub fn next_link(page: &Value) -> Option<String> {
-    let s = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
-    if let Some(eos) = page.get("end_of_stream").and_then(Value::as_bool) {
-        return if eos {
-            None
-        } else {
-            s(page.get("after_url")).or_else(|| s(page.get("next_page")))
-        };
-    }
-    if let Some(meta) = page.get("meta").filter(|m| m.get("has_more").is_some()) {
-        return if meta.get("has_more").and_then(Value::as_bool) == Some(true) {
-            s(page.pointer("/links/next"))
-        } else {
-            None
-        };
-    }
-    s(page.get("next_page"))
-}
-
 /// The key of a page's main array: the only array, else the one named in the path, else
 /// `results`, else the first array.
 pub fn items_key(page: &Value, path: &str) -> Option<String> {
@@ -238,13 +218,10 @@ pub async fn run(global: &GlobalArgs, args: ApiArgs) -> anyhow::Result<()> {
     let client = Settings::resolve(global)?.client()?;
     let mut next = Some(path.clone());
     let mut first = true;
-    let mut seen = std::collections::HashSet::new();
+    // The library's one next-page rule: origin check, cycle and empty-run detection.
+    let mut walk = zdkit::pagination::Walk::new(client.base_url());
+    walk.start(&path);
     while let Some(url) = next.take() {
-        if !seen.insert(url.clone()) {
-            return Err(
-                CliError::new(Exit::Server, format!("pagination loops back to {url}")).into(),
-            );
-        }
         let mut req = client.request(method.clone(), &url);
         if first && !query.is_empty() {
             req = req.query(&query);
@@ -300,7 +277,7 @@ pub async fn run(global: &GlobalArgs, args: ApiArgs) -> anyhow::Result<()> {
         } else {
             output::json_line(&page)?;
         }
-        next = next_link(&page);
+        next = walk.raw(&page)?;
     }
     Ok(())
 }
@@ -334,28 +311,6 @@ mod tests {
         set_nested(&mut m, "a", json!(1)).unwrap();
         assert!(set_nested(&mut m, "a", json!(2)).is_err());
         assert!(set_nested(&mut m, "b[c", json!(2)).is_err());
-    }
-
-    #[test]
-    fn next_links_of_every_style() {
-        assert_eq!(
-            next_link(&json!({"meta":{"has_more":true},"links":{"next":"u"}})).as_deref(),
-            Some("u")
-        );
-        assert_eq!(
-            next_link(&json!({"meta":{"has_more":false},"links":{"next":"u"}})),
-            None
-        );
-        assert_eq!(next_link(&json!({"next_page":"p"})).as_deref(), Some("p"));
-        assert_eq!(next_link(&json!({"next_page":null})), None);
-        assert_eq!(
-            next_link(&json!({"end_of_stream":false,"after_url":"a","next_page":"n"})).as_deref(),
-            Some("a")
-        );
-        assert_eq!(
-            next_link(&json!({"end_of_stream":true,"next_page":"n"})),
-            None
-        );
     }
 
     #[test]

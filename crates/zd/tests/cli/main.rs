@@ -5,6 +5,7 @@ mod api;
 mod config;
 mod doctor;
 mod explain;
+mod hostile;
 mod limits;
 mod secrets;
 mod sim;

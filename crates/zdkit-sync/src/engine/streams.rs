@@ -275,6 +275,11 @@ fn spawn_fetch<T: ExportRecord + Send + 'static>(
     })
 }
 
+/// The most records a whole-list stream (groups, ticket fields) holds in memory before it
+/// gives up: far above any real account, far below memory trouble on a server that
+/// invents pages forever (the library's walk already stops cycles and empty runs).
+const MAX_LIST_RECORDS: usize = 200_000;
+
 /// Every page of a list: the records and the number of pages.
 async fn list_all<T: Resource + Send + 'static>(
     req: ListRequest<T>,
@@ -285,6 +290,12 @@ async fn list_all<T: Resource + Send + 'static>(
     while let Some(page) = pages.try_next().await? {
         n += 1;
         records.extend(to_records(page.items)?);
+        if records.len() > MAX_LIST_RECORDS {
+            return Err(zdkit::Error::Incomplete(format!(
+                "the list still had more after {} records in {n} pages; giving up",
+                records.len()
+            )));
+        }
     }
     Ok((records, n))
 }

@@ -45,13 +45,13 @@ use crate::models::{
     IncrementalCursorPage, IncrementalTimePage, Organization, SideloadName, Ticket, TicketEvent,
     User,
 };
-use crate::pagination::ResultStream;
+use crate::pagination::{ExportStep, ResultStream, Walk};
 use crate::request::RequestSpec;
 use crate::Client;
 
 mod rules;
 
-pub(crate) use rules::{advance_cursor, advance_time, dedup_boundary, Advance, Position};
+pub(crate) use rules::dedup_boundary;
 pub use rules::{Checkpoint, ExportPage, ExportRecord};
 
 /// Cursor- or time-based.
@@ -317,8 +317,8 @@ impl<T: ExportRecord + Send + 'static> ExportRequest<T> {
     pub fn stream_pages(self) -> ResultStream<ExportPage<T>> {
         let first = match (&self.error, &self.params.cursor, self.params.start_time) {
             (Some(_), _, _) => None,
-            (None, Some(c), _) => Some(Position::Cursor(c.clone())),
-            (None, None, Some(t)) => Some(Position::Start(t)),
+            (None, Some(c), _) => Some(Checkpoint::Cursor(c.clone())),
+            (None, None, Some(t)) => Some(Checkpoint::Time(t)),
             (None, None, None) => None,
         };
         let error = self.error.or_else(|| {
@@ -331,7 +331,12 @@ impl<T: ExportRecord + Send + 'static> ExportRequest<T> {
         if let Some(e) = error {
             return Box::pin(stream::once(async move { Err(e) }));
         }
+        let mut walk = Walk::new(self.client.base_url());
+        if let Some(at) = &first {
+            walk.start_at(at.clone());
+        }
         let state = State {
+            walk,
             client: self.client,
             path: self.path,
             style: self.style,
@@ -364,24 +369,25 @@ impl<T: ExportRecord + Send + 'static> ExportRequest<T> {
 }
 
 struct State<T> {
+    walk: Walk,
     client: Client,
     path: &'static str,
     style: ExportStyle,
     params: ExportParams,
-    next: Option<Position>,
+    next: Option<Checkpoint>,
     seen: HashSet<(u64, Option<i64>)>,
     marker: PhantomData<fn() -> T>,
 }
 
 impl<T: ExportRecord + Send + 'static> State<T> {
-    fn spec(&self, pos: &Position) -> Result<RequestSpec, Error> {
+    fn spec(&self, pos: &Checkpoint) -> Result<RequestSpec, Error> {
         let mut params = self.params.clone();
         match pos {
-            Position::Start(t) => {
+            Checkpoint::Time(t) => {
                 params.start_time = Some(*t);
                 params.cursor = None;
             }
-            Position::Cursor(c) => {
+            Checkpoint::Cursor(c) => {
                 params.start_time = None;
                 params.cursor = Some(c.clone());
             }
@@ -399,17 +405,19 @@ impl<T: ExportRecord + Send + 'static> State<T> {
         let (mut items, sideloads, adv, end_time) = match self.style {
             ExportStyle::Cursor => {
                 let p: IncrementalCursorPage<T> = resp.json()?;
-                let adv = advance_cursor(&pos, p.after_cursor(), p.is_end_of_stream())?;
+                let adv = self.walk.cursor_export(
+                    p.after_cursor(),
+                    p.is_end_of_stream(),
+                    p.items.len(),
+                )?;
                 (p.items, p.sideloads, adv, None)
             }
             ExportStyle::Time => {
                 let p: IncrementalTimePage<T> = resp.json()?;
-                let requested = match &pos {
-                    Position::Start(t) => *t,
-                    Position::Cursor(_) => 0,
-                };
                 let end_time = p.end_time();
-                let adv = advance_time(requested, end_time, p.is_end_of_stream())?;
+                let adv = self
+                    .walk
+                    .time_export(end_time, p.is_end_of_stream(), p.items.len())?;
                 (p.items, p.sideloads, adv, end_time)
             }
         };
@@ -421,14 +429,11 @@ impl<T: ExportRecord + Send + 'static> State<T> {
             self.seen = next_seen;
         }
         let (checkpoint, end) = match adv {
-            Advance::Next(c) => {
-                self.next = Some(match &c {
-                    Checkpoint::Cursor(s) => Position::Cursor(s.clone()),
-                    Checkpoint::Time(t) => Position::Start(*t),
-                });
+            ExportStep::Next(c) => {
+                self.next = Some(c.clone());
                 (c, false)
             }
-            Advance::End(c) => (c, true),
+            ExportStep::End(c) => (c, true),
         };
         let page = ExportPage {
             items,

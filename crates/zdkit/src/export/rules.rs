@@ -1,11 +1,11 @@
-//! The pure parts of exports: [`Checkpoint`], the stop rules and boundary de-duplication
+//! The pure parts of exports: [`Checkpoint`] and boundary de-duplication (the stop rules
+//! are the one next-page rule, [`crate::pagination::Walk`])
 //! (unit-tested without a network).
 
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
 use crate::models::{Organization, Resource, Sideloads, Ticket, TicketEvent, User};
 
 /// Where an export stands: resume from here with [`ExportRequest::resume`](super::ExportRequest::resume).
@@ -73,67 +73,6 @@ impl ExportRecord for TicketEvent {
     }
 }
 
-/// The position one request asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Position {
-    /// `start_time`.
-    Start(i64),
-    /// `cursor`.
-    Cursor(String),
-}
-
-/// What the page just received says about the next one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Advance {
-    /// Request this next.
-    Next(Checkpoint),
-    /// `end_of_stream`: resume later from this.
-    End(Checkpoint),
-}
-
-/// The stop rule of cursor exports: `requested` is the position just sent.
-pub(crate) fn advance_cursor(
-    requested: &Position,
-    after: Option<&str>,
-    end_of_stream: bool,
-) -> Result<Advance, Error> {
-    let requested_cursor = match requested {
-        Position::Cursor(c) => Some(c.as_str()),
-        Position::Start(_) => None,
-    };
-    match (after, end_of_stream) {
-        (Some(a), true) => Ok(Advance::End(Checkpoint::Cursor(a.to_owned()))),
-        // No new cursor at the end: resume from where this request started.
-        (None, true) => Ok(Advance::End(match requested {
-            Position::Cursor(c) => Checkpoint::Cursor(c.clone()),
-            Position::Start(t) => Checkpoint::Time(*t),
-        })),
-        (Some(a), false) if Some(a) == requested_cursor => Err(Error::Incomplete(format!(
-            "the export stopped advancing: cursor {a} came back unchanged before end_of_stream"
-        ))),
-        (Some(a), false) => Ok(Advance::Next(Checkpoint::Cursor(a.to_owned()))),
-        (None, false) => Err(Error::Incomplete(
-            "the export page has no after_cursor but is not the end of the stream".into(),
-        )),
-    }
-}
-
-/// The stop rule of time exports: `requested` is the `start_time` just sent.
-pub(crate) fn advance_time(
-    requested: i64,
-    end_time: Option<i64>,
-    end_of_stream: bool,
-) -> Result<Advance, Error> {
-    match (end_time, end_of_stream) {
-        (Some(e), true) => Ok(Advance::End(Checkpoint::Time(e))),
-        (None, true) => Ok(Advance::End(Checkpoint::Time(requested))),
-        (Some(e), false) if e > requested => Ok(Advance::Next(Checkpoint::Time(e))),
-        (e, false) => Err(Error::Incomplete(format!(
-            "the export stopped advancing: end_time {e:?} after start_time {requested} before end_of_stream"
-        ))),
-    }
-}
-
 /// Drops the items already seen at the previous page's boundary; returns the number
 /// dropped and the new boundary set (items at or after `end_time`, or without a stamp).
 pub(crate) fn dedup_boundary<T: ExportRecord>(
@@ -168,53 +107,6 @@ mod tests {
         assert_eq!(serde_json::to_string(&c).unwrap(), r#"{"cursor":"MTcw"}"#);
         let t: Checkpoint = serde_json::from_str(r#"{"time":1704164645}"#).unwrap();
         assert_eq!(t, Checkpoint::Time(1_704_164_645));
-    }
-
-    #[test]
-    fn cursor_exports_stop_at_end_of_stream_and_refuse_to_loop() {
-        let at = |c: &str| Position::Cursor(c.into());
-        assert_eq!(
-            advance_cursor(&Position::Start(0), Some("a"), false).unwrap(),
-            Advance::Next(Checkpoint::Cursor("a".into()))
-        );
-        assert_eq!(
-            advance_cursor(&at("a"), Some("b"), true).unwrap(),
-            Advance::End(Checkpoint::Cursor("b".into()))
-        );
-        // At the end the same cursor may come back: that is the resume point.
-        assert_eq!(
-            advance_cursor(&at("a"), Some("a"), true).unwrap(),
-            Advance::End(Checkpoint::Cursor("a".into()))
-        );
-        // No cursor at the end: resume from where the request started.
-        assert_eq!(
-            advance_cursor(&at("a"), None, true).unwrap(),
-            Advance::End(Checkpoint::Cursor("a".into()))
-        );
-        assert_eq!(
-            advance_cursor(&Position::Start(9), None, true).unwrap(),
-            Advance::End(Checkpoint::Time(9))
-        );
-        assert!(matches!(
-            advance_cursor(&at("a"), Some("a"), false),
-            Err(Error::Incomplete(_))
-        ));
-        assert!(advance_cursor(&at("a"), None, false).is_err());
-    }
-
-    #[test]
-    fn time_exports_must_advance() {
-        assert_eq!(
-            advance_time(100, Some(200), false).unwrap(),
-            Advance::Next(Checkpoint::Time(200))
-        );
-        assert_eq!(
-            advance_time(100, Some(100), true).unwrap(),
-            Advance::End(Checkpoint::Time(100))
-        );
-        assert!(advance_time(100, Some(100), false).is_err());
-        assert!(advance_time(100, Some(50), false).is_err());
-        assert!(advance_time(100, None, false).is_err());
     }
 
     #[test]

@@ -55,7 +55,7 @@ pub use job_status::{JobResult, JobResults, JobState, JobStatus, JobSummary};
 pub use organization::{Group, Organization};
 pub use page::{
     CursorExportInfo, CursorMeta, Envelope, IncrementalCursorPage, IncrementalTimePage, Links,
-    ListInfo, ListPage, NoInfo, Page, Pagination, Resource, TimeExportInfo,
+    ListInfo, ListPage, NoInfo, Page, Resource, TimeExportInfo,
 };
 pub use search::{Count, CountValue, RefreshedCount, SearchResult};
 pub use sideloads::{SideloadName, Sideloads};

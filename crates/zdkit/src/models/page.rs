@@ -12,12 +12,12 @@
 //!
 //! | endpoint style | type | stop when |
 //! | --- | --- | --- |
-//! | list with `page[size]` (cursor) or `page`/`per_page` (offset), search, show_many | [`ListPage<T>`] | [`Page::next_url`] is `None` |
-//! | `/incremental/{tickets,users}/cursor` | [`IncrementalCursorPage<T>`] | `end_of_stream` ([`Page::next_url`] is `None`); keep `after_cursor()` to resume |
-//! | `/incremental/{tickets,users,organizations,ticket_events}` (time-based) | [`IncrementalTimePage<T>`] | `end_of_stream` ([`Page::next_url`] is `None`); keep `end_time()` to resume |
+//! | list with `page[size]` (cursor) or `page`/`per_page` (offset), search, show_many | [`ListPage<T>`] | `meta.has_more` false (cursor) or `next_page` null (offset) |
+//! | `/incremental/{tickets,users}/cursor` | [`IncrementalCursorPage<T>`] | `end_of_stream`; keep `after_cursor()` to resume |
+//! | `/incremental/{tickets,users,organizations,ticket_events}` (time-based) | [`IncrementalTimePage<T>`] | `end_of_stream`; keep `end_time()` to resume |
 //!
-//! All three info types implement [`Pagination`], so a stream can be written once over
-//! `Page<T, I: Pagination>` and follow [`Page::next_url`].
+//! Where the next page is, and whether a link may be followed at all, is decided by the
+//! one next-page rule, [`crate::pagination::Walk`], never by these types.
 //!
 //! ```
 //! use zdkit::models::{decode, ListPage, Ticket, TicketId, UserId};
@@ -32,7 +32,8 @@
 //! assert_eq!(requester, Some("Bob Bobberson"));
 //! assert!(page.has_more());
 //! assert_eq!(page.after_cursor(), Some("eyJv"));
-//! assert!(page.next_url().is_some_and(|u| u.contains("page%5Bafter%5D=eyJv")));
+//! let next = page.info.links.as_ref().and_then(|l| l.next.as_deref());
+//! assert!(next.is_some_and(|u| u.contains("page%5Bafter%5D=eyJv")));
 //! // Re-encoding gives back the same JSON (including `before_cursor: null`).
 //! let again = serde_json::to_value(&page).unwrap();
 //! assert_eq!(again, serde_json::from_slice::<serde_json::Value>(body).unwrap());
@@ -136,45 +137,6 @@ model! {
     }
 }
 
-/// Pagination info types: where the next page is. Lets a pagination stream be generic
-/// over the page style (`Page<T, I: Pagination>`).
-pub trait Pagination: WireFields {
-    /// The URL of the next page, or `None` when this page is the last one for now.
-    fn next_url(&self) -> Option<&str>;
-}
-
-impl Pagination for ListInfo {
-    /// Cursor pagination: `links.next` while `meta.has_more` is true (trusting
-    /// `has_more`, not whether `links.next` is null). Offset pagination: `next_page`.
-    fn next_url(&self) -> Option<&str> {
-        match &self.meta {
-            Some(meta) if meta.has_more == Some(true) => self.links.as_ref()?.next.as_deref(),
-            Some(_) => None,
-            None => self.next_page.as_deref(),
-        }
-    }
-}
-
-impl Pagination for CursorExportInfo {
-    /// `after_url` while `end_of_stream` is false (absent counts as the end).
-    fn next_url(&self) -> Option<&str> {
-        match self.end_of_stream {
-            Some(false) => self.after_url.as_deref(),
-            _ => None,
-        }
-    }
-}
-
-impl Pagination for TimeExportInfo {
-    /// `next_page` while `end_of_stream` is false (absent counts as the end).
-    fn next_url(&self) -> Option<&str> {
-        match self.end_of_stream {
-            Some(false) => self.next_page.as_deref(),
-            _ => None,
-        }
-    }
-}
-
 /// No extra keys (the default info type of [`Envelope`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct NoInfo;
@@ -258,13 +220,6 @@ impl<T> Page<T, TimeExportInfo> {
     /// The `start_time` of the next page or the next poll.
     pub fn end_time(&self) -> Option<i64> {
         self.info.end_time
-    }
-}
-
-impl<T, I: Pagination> Page<T, I> {
-    /// The URL of the next page, or `None` on the last page (see [`Pagination`]).
-    pub fn next_url(&self) -> Option<&str> {
-        self.info.next_url()
     }
 }
 

@@ -1,0 +1,157 @@
+//! The library against hostile servers (`zdkit_sim::hostile`): every test names what broke
+//! before and proves it no longer does. Items refer to issue 9.
+
+use std::time::Duration;
+
+use futures_util::TryStreamExt;
+use serde_json::json;
+use zdkit::{Client, Credentials, ManualClock, Timestamp};
+use zdkit_sim::hostile::{HostileServer, Reply};
+
+const T0: Timestamp = Timestamp::from_unix_secs(1_700_000_040);
+
+fn client_for(url: &str) -> Client {
+    Client::builder()
+        .base_url(url)
+        .credentials(Credentials::api_token("agent@example.com", "s3cret-token"))
+        .clock(ManualClock::auto_advancing(T0).shared())
+        .build()
+        .unwrap()
+}
+
+fn tickets_page(next: &str) -> Reply {
+    Reply::json(&json!({
+        "tickets": [{"id": 1}],
+        "meta": {"has_more": true, "after_cursor": "c1"},
+        "links": {"next": next}
+    }))
+}
+
+// Item 1: a next-page link to another origin was followed with the Authorization header.
+#[tokio::test]
+async fn smuggled_next_links_send_no_byte_to_the_other_origin() {
+    let other = HostileServer::start().await;
+    let host = other.authority();
+    for link in [
+        format!("//{host}/api/v2/tickets?page[after]=c1"),
+        format!("/\\{host}/api/v2/tickets?page[after]=c1"),
+        format!("/\t/{host}/api/v2/tickets?page[after]=c1"),
+        format!("/\n/{host}/api/v2/tickets?page[after]=c1"),
+        format!("http://{host}/api/v2/tickets?page[after]=c1"),
+    ] {
+        let server = HostileServer::start().await;
+        server.route("/api/v2/tickets", tickets_page(&link));
+        let c = client_for(&server.url());
+        let r: Result<Vec<_>, _> = c.tickets().list().stream().try_collect().await;
+        let e = r.expect_err(&format!("{link:?} must be refused"));
+        assert!(e.to_string().contains("refusing"), "{link:?}: {e}");
+        assert!(e.to_string().contains(&host), "names the link: {e}");
+        assert_eq!(server.request_count(), 1);
+    }
+    assert!(
+        other.requests().is_empty(),
+        "a request reached the other origin: {:?}",
+        other.requests()
+    );
+}
+
+// Item 1: `GET //host/x` (a path that is a scheme-relative URL) went to that host.
+#[tokio::test]
+async fn a_scheme_relative_request_path_is_refused_before_sending() {
+    let other = HostileServer::start().await;
+    let server = HostileServer::start().await;
+    let c = client_for(&server.url());
+    for path in [
+        format!("//{}/api/v2/x", other.authority()),
+        format!("/\\{}/api/v2/x", other.authority()),
+        format!("/\t/{}/api/v2/x", other.authority()),
+    ] {
+        let e = c.get(&path).send().await.unwrap_err();
+        assert!(matches!(e, zdkit::Error::InvalidRequest(_)), "{e}");
+    }
+    assert_eq!(other.request_count() + server.request_count(), 0);
+}
+
+// Item 8: two alternating cursors looped forever.
+#[tokio::test]
+async fn two_alternating_cursors_end_with_an_error_not_a_loop() {
+    let server = HostileServer::start().await;
+    let base = server.url();
+    server.handler(move |r| {
+        let (cursor, next) = if r.query.as_deref().unwrap_or("").contains("c=a") {
+            ("b", "b")
+        } else {
+            ("a", "a")
+        };
+        Reply::json(&json!({
+            "tickets": [{"id": 1}],
+            "meta": {"has_more": true, "after_cursor": cursor},
+            "links": {"next": format!("{base}/api/v2/tickets?c={next}")}
+        }))
+    });
+    let c = client_for(&server.url());
+    let r: Result<Vec<_>, _> = c.tickets().list().stream().try_collect().await;
+    let e = r.unwrap_err();
+    assert!(e.to_string().contains("loops"), "{e}");
+    assert!(server.request_count() <= 4, "{}", server.request_count());
+}
+
+// Item 8: empty pages with has_more and a fresh cursor never ended.
+#[tokio::test]
+async fn empty_pages_with_has_more_and_fresh_cursors_end() {
+    let server = HostileServer::start().await;
+    let base = server.url();
+    let n = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    server.handler(move |_| {
+        let i = n.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Reply::json(&json!({
+            "tickets": [],
+            "meta": {"has_more": true, "after_cursor": format!("c{i}")},
+            "links": {"next": format!("{base}/api/v2/tickets?page[after]=c{i}")}
+        }))
+    });
+    let c = client_for(&server.url());
+    let r: Result<Vec<_>, _> = c.tickets().list().stream().try_collect().await;
+    assert!(r.unwrap_err().to_string().contains("empty pages"));
+    assert!(server.request_count() < 100);
+}
+
+// Item 8: an export whose cursors cycle (a, b, a, ...) looped forever.
+#[tokio::test]
+async fn an_export_whose_cursors_cycle_errors() {
+    let server = HostileServer::start().await;
+    server.handler(|r| {
+        let c = if r.query.as_deref().unwrap_or("").contains("cursor=a") {
+            "b"
+        } else {
+            "a"
+        };
+        Reply::json(&json!({"tickets": [{"id": 1, "generated_timestamp": 5}],
+            "after_cursor": c, "end_of_stream": false}))
+    });
+    let c = client_for(&server.url());
+    let r: Result<Vec<_>, _> = c
+        .incremental()
+        .tickets()
+        .start_time(0)
+        .stream()
+        .try_collect()
+        .await;
+    assert!(r.unwrap_err().to_string().contains("loops"));
+    assert!(server.request_count() <= 4);
+}
+
+// Item 9: a base URL with a path lost the prefix.
+#[tokio::test]
+async fn a_base_url_path_prefix_is_kept() {
+    let server = HostileServer::start().await;
+    server.route(
+        "/zendesk/api/v2/users/me",
+        Reply::json(&json!({"user": {"id": 1}})),
+    );
+    let c = client_for(&format!("{}/zendesk/", server.url()));
+    let r = c.get("/api/v2/users/me").send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(server.requests()[0].path, "/zendesk/api/v2/users/me");
+    let _ = Duration::ZERO;
+}
