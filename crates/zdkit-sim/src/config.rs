@@ -12,7 +12,7 @@ use crate::limits::Plan;
 /// clock (a `ScaledClock` at `time_scale` starting at the wall-clock time),
 /// `admin@example.com` / API token `zd-sim-token`, OAuth tokens `zd-sim-oauth` and
 /// `zd-sim-oauth-readonly`, end-user `enduser@example.com`, password auth off, no
-/// background traffic, no faults.
+/// background traffic, no faults, oversize pages clamped ([`OversizePage::Clamp`]).
 #[derive(Clone)]
 pub struct SimConfig {
     /// The plan (account and endpoint rate limits).
@@ -45,6 +45,21 @@ pub struct SimConfig {
     pub background_rpm: u32,
     /// The fault plan.
     pub faults: FaultPlan,
+    /// How the catalogue families' lists answer a `page[size]` above their maximum.
+    pub oversize_page: OversizePage,
+}
+
+/// How a list answers `page[size]` (or `per_page`) above the family's documented maximum
+/// (100 almost everywhere). Zendesk's reference says "a maximum of 100 records per page"
+/// without saying what a larger request gets; see `docs/design/simulator-catalogue.md`.
+/// Default [`OversizePage::Clamp`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OversizePage {
+    /// Serve a page of the maximum size.
+    #[default]
+    Clamp,
+    /// Answer 400 `InvalidPaginationParameter`.
+    Reject,
 }
 
 impl std::fmt::Debug for SimConfig {
@@ -109,6 +124,7 @@ impl Default for SimConfig {
             password: None,
             background_rpm: 0,
             faults: FaultPlan::default(),
+            oversize_page: OversizePage::default(),
         }
     }
 }

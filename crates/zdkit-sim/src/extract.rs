@@ -151,11 +151,18 @@ impl<S: Send + Sync> FromRequestParts<S> for PathIds {
 }
 
 impl PathIds {
-    /// Parameter `i` as a numeric id (404 when not one).
+    /// Parameter `i` as a numeric id: 404 `RecordNotFound` for a number that names no
+    /// record, but 404 `InvalidEndpoint` for a segment that is not a number at all
+    /// (`/users/bogus`): Zendesk's routes only match numeric ids, so a literal path the
+    /// simulator does not serve must not look like a missing record.
     pub(crate) fn id(&self, i: usize) -> Result<u64, ApiError> {
-        self.0
-            .get(i)
-            .and_then(|s| s.parse().ok())
-            .ok_or(ApiError::RecordNotFound)
+        let s = self.0.get(i).ok_or(ApiError::RecordNotFound)?;
+        match s.parse() {
+            Ok(id) => Ok(id),
+            Err(_) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+                Err(ApiError::RecordNotFound)
+            }
+            Err(_) => Err(ApiError::InvalidEndpoint),
+        }
     }
 }

@@ -1,8 +1,11 @@
 //! The Zendesk API: one module per resource, each with its `router()`.
 
 mod comments;
+mod generic;
+pub(crate) mod generic_list;
 mod incremental;
 mod jobs;
+mod literals;
 mod orgs;
 pub(crate) mod paging;
 mod search;
@@ -11,6 +14,7 @@ mod ticket_writes;
 mod tickets;
 mod uploads;
 mod users;
+pub(crate) mod webhooks;
 
 use std::collections::BTreeSet;
 
@@ -33,6 +37,40 @@ pub(crate) fn router() -> Router<SimState> {
         .merge(jobs::router())
         .merge(search::router())
         .merge(uploads::router())
+        .merge(generic::router())
+        .merge(literals::router())
+        .merge(webhooks::router())
+}
+
+/// The name of the `i`-th path parameter in the simulator's routes: `id`, `id2`, `id3`.
+/// (The router needs one name per position under a common prefix.)
+pub(crate) fn param_name(i: usize) -> String {
+    if i == 0 {
+        "id".to_string()
+    } else {
+        format!("id{}", i + 1)
+    }
+}
+
+/// A catalogue path template (`users/{user_id}/identities/{user_identity_id}`) with the
+/// router's parameter names (`users/{id}/identities/{id2}`).
+pub(crate) fn axum_path(template: &str) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find('}') else {
+            break;
+        };
+        out.push('{');
+        out.push_str(&param_name(i));
+        out.push('}');
+        i += 1;
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Serializes tickets with their sideloads (`include=users,groups,organizations`,

@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use super::gen::{hash, iso};
-use super::{user_writes, writes};
+use super::{coll, user_writes, writes};
 use super::{Db, Seeds, KIND_JOB};
 use crate::error::ApiError;
 
@@ -25,6 +25,10 @@ pub(crate) enum JobOp {
     CreateAsync(u64, Value),
     /// `users/create_or_update_many`.
     UpsertUsers(Vec<Value>),
+    /// `create_many` of a generic family (catalogue name).
+    CollCreate(&'static zdkit_catalog::Family, Vec<Value>),
+    /// `destroy_many` of a generic family.
+    CollDestroy(&'static zdkit_catalog::Family, Vec<u64>),
 }
 
 /// A job.
@@ -148,6 +152,8 @@ impl Jobs {
             JobOp::Destroy(v) => v.len(),
             JobOp::UpsertUsers(v) => v.len(),
             JobOp::CreateAsync(..) => 1,
+            JobOp::CollCreate(_, v) => v.len(),
+            JobOp::CollDestroy(_, v) => v.len(),
         } as u64;
         self.list.push(Job {
             id,
@@ -270,6 +276,31 @@ pub(crate) fn settle(db: &mut Db, s: &Seeds, now_ms: u64) {
                 .iter()
                 .enumerate()
                 .map(|(index, item)| upsert_user(db, s, at, item, index))
+                .collect(),
+            Some(JobOp::CollCreate(f, items)) => items
+                .iter()
+                .enumerate()
+                .map(|(index, item)| {
+                    let r = match item.as_object() {
+                        Some(input) => coll::writes::create(db, s, at, caller, f, input, None),
+                        None => Err(ApiError::invalid("base", "InvalidValue", "Record is invalid")),
+                    };
+                    match r {
+                        Ok((id, _)) => json!({"id": coll::ids::render(f, id), "index": index, "action": "create", "success": true, "status": "Created"}),
+                        Err(e) => {
+                            let mut f = failure(Value::Null, "create", &e);
+                            f["index"] = json!(index);
+                            f
+                        }
+                    }
+                })
+                .collect(),
+            Some(JobOp::CollDestroy(f, ids)) => ids
+                .iter()
+                .map(|id| match coll::writes::delete(db, s, f, *id) {
+                    Ok(()) => json!({"id": coll::ids::render(f, *id), "action": "destroy", "success": true, "status": "Deleted"}),
+                    Err(e) => failure(coll::ids::render(f, *id), "destroy", &e),
+                })
                 .collect(),
             None => Vec::new(),
         };

@@ -2,6 +2,7 @@
 //! of writes. Nothing is allocated per record at start, so a million tickets cost nothing
 //! until they are read.
 
+pub(crate) mod coll;
 pub(crate) mod comments;
 pub(crate) mod gen;
 pub(crate) mod jobs;
@@ -79,6 +80,10 @@ pub(crate) struct Db {
     pub idempotency: HashMap<String, IdemEntry>,
     pub jobs: jobs::Jobs,
     pub uploads: uploads::Uploads,
+    /// The generic families of the catalogue.
+    pub colls: coll::Colls,
+    /// Webhook signing secrets set by a reset (record number → secret).
+    pub webhook_secrets: HashMap<u64, String>,
 }
 
 impl Db {
@@ -97,6 +102,8 @@ impl Db {
             idempotency: HashMap::new(),
             jobs: jobs::Jobs::default(),
             uploads: uploads::Uploads::default(),
+            colls: coll::Colls::new(),
+            webhook_secrets: HashMap::new(),
         }
     }
 

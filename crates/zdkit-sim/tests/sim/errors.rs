@@ -146,10 +146,11 @@ async fn not_found_and_invalid_endpoint() {
         r.text,
         r#"{"description":"Not found","error":"RecordNotFound"}"#
     );
+    // A segment that is not a number matches no route (docs/design/simulator-catalogue.md).
     assert_error(
         &sim.get("/api/v2/tickets/abc.json").await,
         404,
-        "RecordNotFound",
+        "InvalidEndpoint",
     );
     assert_error(&sim.get("/api/v2/users/0").await, 404, "RecordNotFound");
     let r = sim.get("/api/v2/no_such_thing").await;

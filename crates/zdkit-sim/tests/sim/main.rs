@@ -3,9 +3,11 @@
 mod conformance;
 mod errors;
 mod exports;
+mod families;
 mod jobs;
 mod resources;
 mod robustness;
+mod routing;
 mod search;
 mod support;
 mod walks;
