@@ -23,6 +23,9 @@ pub enum Exit {
     /// 7: a server error (5xx), a transport failure, an unreadable response or a job that
     /// did not finish.
     Server = 7,
+    /// 8: the host answered with a redirect (3xx), which is never followed: wrong
+    /// subdomain, http instead of https, or SSO in front.
+    Redirect = 8,
 }
 
 /// The exit-code table for `zd --help`.
@@ -36,6 +39,8 @@ Exit codes:
   5  rejected as invalid (422 validation, 400, 409 and other 4xx)
   6  rate limited (with --no-wait, or after retries gave up)
   7  server error (5xx), transport failure, unreadable response or unfinished job
+  8  the host redirected (3xx; never followed): wrong subdomain, http instead of https,
+     or SSO in front
 
 Environment: ZENDESK_SUBDOMAIN or ZENDESK_BASE_URL, ZENDESK_EMAIL, ZENDESK_API_TOKEN or
 ZENDESK_OAUTH_TOKEN (or the deprecated ZENDESK_PASSWORD), ZD_CONFIG, ZD_PROFILE,
@@ -52,7 +57,8 @@ impl Exit {
     /// The class of an HTTP status.
     pub fn of_status(status: u16) -> Exit {
         match status {
-            200..=399 => Exit::Ok,
+            200..=299 => Exit::Ok,
+            300..=399 => Exit::Redirect,
             401 | 403 => Exit::Auth,
             404 => Exit::NotFound,
             429 => Exit::RateLimited,
@@ -72,6 +78,7 @@ impl Exit {
             Exit::Invalid => "rejected as invalid",
             Exit::RateLimited => "rate limited",
             Exit::Server => "server or transport",
+            Exit::Redirect => "redirected",
         }
     }
 }
@@ -203,6 +210,9 @@ mod tests {
     fn statuses_map_to_classes() {
         for (status, exit) in [
             (200, Exit::Ok),
+            (301, Exit::Redirect),
+            (302, Exit::Redirect),
+            (307, Exit::Redirect),
             (400, Exit::Invalid),
             (401, Exit::Auth),
             (403, Exit::Auth),

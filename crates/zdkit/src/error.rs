@@ -140,7 +140,11 @@ pub struct TransportError {
 
 /// A 2xx body that did not decode.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("could not decode the response at `{path}`: {message} (body starts: {excerpt:?})")]
+#[error(
+    "could not decode the response at `{}`: {} (body starts: {excerpt:?})",
+    crate::text::escape_control(path),
+    crate::text::escape_control(message)
+)]
 pub struct DecodeError {
     /// The JSON path where decoding failed (`tickets[3].status`), `.` for the root.
     pub path: String,
@@ -211,6 +215,13 @@ pub enum ErrorKind {
         /// The endpoint bucket whose `remaining` was 0, else `None` (the account bucket).
         bucket: Option<String>,
     },
+    /// 3xx: a redirect. zdkit never follows one (credentials must not move to another
+    /// host, a write must not be replayed): the base URL is wrong (wrong subdomain, `http`
+    /// instead of `https`) or something (SSO, a maintenance page) stands in front.
+    Redirect {
+        /// The `Location` header, as sent (escape before printing).
+        location: Option<String>,
+    },
     /// 5xx.
     ServerError,
     /// Any other status.
@@ -242,9 +253,9 @@ pub struct ApiError {
     pub kind: ErrorKind,
     /// Zendesk's error code (`RecordNotFound`, `InvalidPaginationDepth`, `invalid_token`, …).
     pub code: Option<String>,
-    /// Zendesk's human description.
+    /// Zendesk's human description, whole and unescaped (`Display` cuts and escapes it).
     pub description: Option<String>,
-    /// The raw body, whatever its content type.
+    /// The raw body, whatever its content type (at most the client's body cap).
     pub body: Bytes,
     /// The response `Content-Type`.
     pub content_type: Option<String>,
@@ -302,6 +313,7 @@ impl ApiError {
                 retry_after,
                 bucket: rate_limit.exhausted_bucket().map(str::to_owned),
             },
+            300..=399 => ErrorKind::Redirect { location: None },
             500..=599 => ErrorKind::ServerError,
             _ => ErrorKind::Other,
         };
@@ -347,6 +359,7 @@ impl ApiError {
             method,
             path,
         )
+        .with_location(headers)
     }
 
     /// The fix, in one line, when zdkit knows one.
@@ -354,19 +367,50 @@ impl ApiError {
         hint::api_hint(self)
     }
 
+    /// Record a redirect's `Location` (a no-op for other statuses).
+    pub(crate) fn with_location(mut self, headers: &http::HeaderMap) -> Self {
+        if let ErrorKind::Redirect { location } = &mut self.kind {
+            *location = headers
+                .get(http::header::LOCATION)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        }
+        self
+    }
+
+    /// The redirect target of a 3xx, when the server sent one.
+    pub fn redirect_location(&self) -> Option<&str> {
+        match &self.kind {
+            ErrorKind::Redirect { location } => location.as_deref(),
+            _ => None,
+        }
+    }
+
     fn summary(&self) -> String {
         let mut s = format!(
             "Zendesk answered {} to {} {}",
             self.status, self.method, self.path
         );
+        // Server text: cut to a readable length and escaped (the whole body stays in
+        // `self.body` / `body_text()`).
+        let show = |t: &str| crate::text::for_display(t, crate::text::DISPLAY_MAX_CHARS);
         match (&self.code, &self.description) {
-            (Some(c), Some(d)) => s.push_str(&format!(": {c}: {d}")),
-            (Some(c), None) => s.push_str(&format!(": {c}")),
-            (None, Some(d)) => s.push_str(&format!(": {d}")),
-            (None, None) if !self.body.is_empty() => {
-                s.push_str(&format!(": {}", excerpt(&self.body, 120)))
-            }
+            (Some(c), Some(d)) => s.push_str(&format!(": {}: {}", show(c), show(d))),
+            (Some(c), None) => s.push_str(&format!(": {}", show(c))),
+            (None, Some(d)) => s.push_str(&format!(": {}", show(d))),
+            (None, None) if !self.body.is_empty() => s.push_str(&format!(
+                ": {}",
+                crate::text::escape_control(&excerpt(&self.body, 120))
+            )),
             _ => {}
+        }
+        if let ErrorKind::Redirect { location } = &self.kind {
+            s.push_str(&format!(
+                " (a redirect to {}, not followed)",
+                location.as_deref().map_or_else(
+                    || "an unnamed location".to_owned(),
+                    |l| crate::text::for_display(l, 200)
+                )
+            ));
         }
         if let ErrorKind::Invalid { details } = &self.kind {
             if !details.is_empty() {
@@ -375,9 +419,16 @@ impl ApiError {
             }
         }
         if let Some(id) = &self.request_id {
-            s.push_str(&format!(" [request id {id}]"));
+            s.push_str(&format!(" [request id {}]", show(id)));
         }
         s
+    }
+
+    /// The whole response body as text (lossily decoded, unescaped: escape it with
+    /// [`crate::text::escape_control_multiline`] before printing). `Display` shows only
+    /// the first [`crate::text::DISPLAY_MAX_CHARS`] characters of the description.
+    pub fn body_text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
     }
 }
 

@@ -254,7 +254,8 @@ impl Client {
                                 retry_after,
                                 &method,
                                 &path,
-                            );
+                            )
+                            .with_location(&headers);
                             tracing::debug!(status, error = %err, "request failed");
                             return Err(Error::Api(Box::new(err)));
                         }

@@ -62,6 +62,32 @@ pub fn escape_control_multiline(s: &str) -> Cow<'_, str> {
     escape_with(s, |c| c == '\n' || c == '\t')
 }
 
+/// Serialized JSON made safe for a terminal *and still valid JSON*: every unsafe character
+/// except the structural `\n` of pretty output becomes a JSON escape `\uXXXX` (serde_json
+/// already escapes C0 controls inside strings; this catches DEL, C1 controls and the
+/// bidirectional controls, which can only occur inside strings).
+///
+/// ```
+/// let json = serde_json::to_string(&serde_json::json!({"s": "a\u{9b}2J"})).unwrap();
+/// let safe = zdkit::text::escape_json_text(&json);
+/// assert_eq!(safe, r#"{"s":"a\u009b2J"}"#);
+/// assert_eq!(serde_json::from_str::<serde_json::Value>(&safe).unwrap()["s"], "a\u{9b}2J");
+/// ```
+pub fn escape_json_text(json: &str) -> Cow<'_, str> {
+    if !json.chars().any(|c| is_unsafe_char(c) && c != '\n') {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if is_unsafe_char(c) && c != '\n' {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// The default length [`truncate`] cuts displayed server text to, in characters.
 pub const DISPLAY_MAX_CHARS: usize = 500;
 

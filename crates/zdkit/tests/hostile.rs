@@ -155,3 +155,57 @@ async fn a_base_url_path_prefix_is_kept() {
     assert_eq!(server.requests()[0].path, "/zendesk/api/v2/users/me");
     let _ = Duration::ZERO;
 }
+
+// Item 3: a 3xx was a silent success; now it is an error naming the Location, and the
+// redirect is not followed (nothing reaches the target).
+#[tokio::test]
+async fn a_redirect_is_an_error_with_a_hint_and_is_not_followed() {
+    let target = HostileServer::start().await;
+    let server = HostileServer::start().await;
+    for status in [301, 302, 303, 307, 308] {
+        server.push(Reply::redirect(
+            status,
+            &format!("{}/api/v2/users/me", target.url()),
+        ));
+        let c = client_for(&server.url());
+        let e = c.get("/api/v2/users/me").send().await.unwrap_err();
+        let api = e.api().expect("an ApiError");
+        assert_eq!(api.status, status);
+        assert!(matches!(api.kind, zdkit::ErrorKind::Redirect { .. }));
+        assert_eq!(
+            api.redirect_location(),
+            Some(format!("{}/api/v2/users/me", target.url()).as_str())
+        );
+        let hint = e.hint().unwrap();
+        assert!(hint.contains("the host redirects to"), "{hint}");
+        assert!(hint.contains(&target.url()), "{hint}");
+    }
+    assert_eq!(target.request_count(), 0);
+}
+
+// Items 6 and 7: a 50 MB description was printed whole, with its escape sequences.
+#[tokio::test]
+async fn error_display_is_cut_and_escaped_and_the_full_body_stays_available() {
+    let server = HostileServer::start().await;
+    let evil = format!(
+        "\x1b]0;pwned\x07\x1b[2J\r\nFAKE LOG{}",
+        "x".repeat(2_000_000)
+    );
+    server.push(
+        Reply::status(422)
+            .header("Content-Type", "application/json")
+            .body(
+                serde_json::to_vec(&json!({"error": "RecordInvalid", "description": evil}))
+                    .unwrap(),
+            ),
+    );
+    let c = client_for(&server.url());
+    let e = c.get("/api/v2/tickets/1").send().await.unwrap_err();
+    let shown = e.to_string();
+    assert!(shown.len() < 2_000, "{} bytes", shown.len());
+    assert!(!shown.chars().any(zdkit::text::is_unsafe_char), "{shown:?}");
+    assert!(shown.contains("more bytes"), "{shown}");
+    let api = e.api().unwrap();
+    assert_eq!(api.description.as_deref(), Some(evil.as_str()));
+    assert!(api.body_text().len() > 2_000_000);
+}

@@ -177,9 +177,20 @@ fn read_input(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
 fn print_head(status: u16, headers: &http::HeaderMap) {
     output::note(&format!("HTTP {status}"));
     for (k, v) in headers {
-        output::note(&format!("{k}: {}", v.to_str().unwrap_or("<binary>")));
+        let v = String::from_utf8_lossy(v.as_bytes());
+        output::note(&format!("{k}: {}", zdkit::text::escape_control(&v)));
     }
     output::note("");
+}
+
+/// One JSON document per line; on a terminal with unsafe characters escaped (still JSON).
+fn json_line(v: &Value) -> anyhow::Result<()> {
+    if output::stdout_is_terminal() {
+        output::line(&zdkit::text::escape_json_text(&serde_json::to_string(v)?))?;
+    } else {
+        output::json_line(v)?;
+    }
+    Ok(())
 }
 
 /// Run `zd api`.
@@ -253,9 +264,18 @@ pub async fn run(global: &GlobalArgs, args: ApiArgs) -> anyhow::Result<()> {
         }
         if !paginate {
             let bytes = resp.bytes();
+            // On a terminal, server text is escaped (JSON stays valid JSON); piped output
+            // is the body exactly as received.
+            let tty = output::stdout_is_terminal();
             match serde_json::from_slice::<Value>(bytes) {
-                Ok(v) if output::stdout_is_terminal() => output::json_pretty(&v)?,
+                Ok(v) if tty => output::line(&zdkit::text::escape_json_text(
+                    &serde_json::to_string_pretty(&v)?,
+                ))?,
                 _ if bytes.is_empty() => {}
+                _ if tty => {
+                    let text = String::from_utf8_lossy(bytes);
+                    output::line(&zdkit::text::escape_control_multiline(text.trim_end()))?;
+                }
                 _ => {
                     output::raw(bytes)?;
                     if !bytes.ends_with(b"\n") {
@@ -270,12 +290,12 @@ pub async fn run(global: &GlobalArgs, args: ApiArgs) -> anyhow::Result<()> {
             if let Some(key) = items_key(&page, &url) {
                 if let Some(items) = page.get(&key).and_then(Value::as_array) {
                     for item in items {
-                        output::json_line(item)?;
+                        json_line(item)?;
                     }
                 }
             }
         } else {
-            output::json_line(&page)?;
+            json_line(&page)?;
         }
         next = walk.raw(&page)?;
     }

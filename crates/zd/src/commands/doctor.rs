@@ -76,7 +76,8 @@ fn fail(
         status: Status::Fail,
         detail: detail.into(),
         fix: Some(fix.into()),
-        exit,
+        // A failed check never exits 0, whatever class the failure maps to.
+        exit: if exit == Exit::Ok { Exit::Other } else { exit },
     }
 }
 
@@ -522,7 +523,13 @@ pub async fn run(global: &GlobalArgs, args: DoctorArgs) -> anyhow::Result<()> {
         .checks
         .iter()
         .find(|c| c.status == Status::Fail)
-        .map_or(Exit::Ok, |c| c.exit);
+        .map_or(Exit::Ok, |c| {
+            if c.exit == Exit::Ok {
+                Exit::Other
+            } else {
+                c.exit
+            }
+        });
     if args.json {
         output::json_pretty(&json!({
             "ok": exit == Exit::Ok,

@@ -27,6 +27,10 @@ pub struct ExplainArgs {
     /// Print JSON.
     #[arg(long)]
     json: bool,
+    /// Print the whole error description and field messages (default: each cut to 500
+    /// characters). Control characters are escaped either way.
+    #[arg(long)]
+    full: bool,
 }
 
 /// A response parsed from `curl -i` text.
@@ -125,6 +129,9 @@ fn what_to_change(e: &ApiError) -> &'static str {
         }
         ErrorKind::Conflict => "re-read the record and retry with its new state",
         ErrorKind::BadRequest => "the parameters (see the description)",
+        ErrorKind::Redirect { .. } => {
+            "the base URL: the final https://SUBDOMAIN.zendesk.com address, without SSO in front"
+        }
         _ => "see the description",
     }
 }
@@ -204,6 +211,15 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<()> {
         }))?;
         return Ok(());
     }
+    // Everything below came from the server: escape control characters, cut long text.
+    let full = args.full;
+    let show = |s: &str| {
+        if full {
+            zdkit::text::escape_control_multiline(s).into_owned()
+        } else {
+            zdkit::text::for_display(s, zdkit::text::DISPLAY_MAX_CHARS)
+        }
+    };
     let mut out = Vec::new();
     out.push(format!(
         "status:       {} — {} (zd exit class {})",
@@ -211,7 +227,10 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<()> {
         class.describe(),
         class.code()
     ));
-    match (&e.code, &e.description) {
+    match (
+        e.code.as_deref().map(show),
+        e.description.as_deref().map(show),
+    ) {
         (Some(c), Some(d)) => out.push(format!("error:        {c}: {d}")),
         (Some(c), None) => out.push(format!("error:        {c}")),
         (None, Some(d)) => out.push(format!("error:        {d}")),
@@ -221,12 +240,16 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<()> {
         out.push("fields:".to_owned());
         for (field, problems) in &details {
             for p in problems {
-                let mut s = format!("  {field}: {}", p.error.as_deref().unwrap_or("invalid"));
+                let mut s = format!(
+                    "  {}: {}",
+                    show(field),
+                    show(p.error.as_deref().unwrap_or("invalid"))
+                );
                 if let Some(d) = &p.description {
-                    s.push_str(&format!(" — {d}"));
+                    s.push_str(&format!(" — {}", show(d)));
                 }
                 if let Some(k) = &p.field_key {
-                    s.push_str(&format!(" (custom field {k})"));
+                    s.push_str(&format!(" (custom field {})", show(&k.to_string())));
                 }
                 out.push(s);
             }
@@ -255,7 +278,10 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<()> {
         ));
     }
     match &e.request_id {
-        Some(id) => out.push(format!("request id:   {id} (quote it to Zendesk support)")),
+        Some(id) => out.push(format!(
+            "request id:   {} (quote it to Zendesk support)",
+            show(id)
+        )),
         None => out.push("request id:   none in the headers (X-Zendesk-Request-Id)".to_owned()),
     }
     out.push(format!("change:       {}", what_to_change(&e)));

@@ -63,3 +63,66 @@ fn api_paginate_refuses_smuggled_links_and_sends_nothing_elsewhere() {
     assert_eq!(server.request_count(), 0);
     assert!(other.requests().is_empty(), "{:?}", other.requests());
 }
+
+// Item 3: `Exit::of_status` mapped 3xx to success: commands exited 0 with no output and
+// `doctor` printed FAIL then exited 0.
+#[test]
+fn a_redirect_exits_8_with_a_hint_and_doctor_fails() {
+    let h = Hostile::new();
+    let server = h.server();
+    server.handler(|_| Reply::redirect(302, "https://acme.zendesk.com/access/login"));
+    let env = env_for(&server);
+    let r = run(&env, &["api", "GET", "users/me"]);
+    r.expect(8);
+    assert!(r.stderr.contains("the host redirects to"), "{}", r.stderr);
+    assert!(r.stderr.contains("access/login"), "{}", r.stderr);
+    let r = run(&env, &["limits"]);
+    assert_ne!(r.code, 0, "{}", r.all());
+    let r = run(&env, &["doctor"]);
+    assert_ne!(r.code, 0, "{}", r.all());
+    let help = run(&[], &["--help"]);
+    assert!(
+        help.stdout.contains("8  the host redirected"),
+        "{}",
+        help.stdout
+    );
+}
+
+// Item 7: escape sequences in an error body reached the terminal (`api`, `explain`).
+#[test]
+fn server_text_is_escaped_in_api_errors_and_explain() {
+    let h = Hostile::new();
+    let server = h.server();
+    let evil = "\x1b]0;pwned\x07\x1b[2J\r\nerror: FAKE\u{9b}31m";
+    server.handler(move |_| {
+        Reply::status(422)
+            .header("Content-Type", "application/json")
+            .header("X-Zendesk-Request-Id", "id\x1b[2J")
+            .body(
+                serde_json::to_vec(&serde_json::json!({"error": evil, "description": evil}))
+                    .unwrap(),
+            )
+    });
+    let r = run(&env_for(&server), &["api", "GET", "tickets/1", "-i"]);
+    r.expect(5);
+    assert!(!r.all().contains('\x1b'), "{:?}", r.all());
+    assert!(!r.all().contains('\u{9b}'), "{:?}", r.all());
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("dump.txt");
+    let body = serde_json::to_string(&serde_json::json!({"error": "RecordInvalid", "description": format!("{evil}{}", "y".repeat(5000)),
+        "details": {"email": [{"description": evil, "error": "DuplicateValue"}]}})).unwrap();
+    std::fs::write(
+        &dump,
+        format!("HTTP/1.1 422 Unprocessable\r\nx-zendesk-request-id: abc\r\n\r\n{body}"),
+    )
+    .unwrap();
+    let r = run(&[], &["explain", "--file", dump.to_str().unwrap()]);
+    assert!(!r.all().contains('\x1b'), "{:?}", r.all());
+    assert!(r.stdout.contains("more bytes"), "{}", r.stdout);
+    let r = run(
+        &[],
+        &["explain", "--full", "--file", dump.to_str().unwrap()],
+    );
+    assert!(!r.all().contains('\x1b'), "{:?}", r.all());
+    assert!(r.stdout.contains(&"y".repeat(5000)));
+}

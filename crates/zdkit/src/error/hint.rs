@@ -23,8 +23,8 @@ pub(super) fn hint(err: &Error) -> Option<String> {
         }),
         Error::Decode(d) => Some(format!(
             "the response did not match the expected shape at `{}`; report it with request id {}",
-            d.path,
-            d.request_id.as_deref().unwrap_or("(none)")
+            crate::text::escape_control(&d.path),
+            crate::text::escape_control(d.request_id.as_deref().unwrap_or("(none)"))
         )),
         Error::Config(_) | Error::InvalidRequest(_) | Error::Incomplete(_) => None,
     }
@@ -61,11 +61,13 @@ pub(super) fn api_hint(e: &ApiError) -> Option<String> {
             let parts: Vec<String> = details
                 .iter()
                 .map(|(field, problems)| {
-                    let what: Vec<&str> = problems
+                    // Server text: cut and escaped.
+                    let what: Vec<String> = problems
                         .iter()
                         .filter_map(|p| p.description.as_deref().or(p.error.as_deref()))
+                        .map(|t| crate::text::for_display(t, 200))
                         .collect();
-                    format!("{field}: {}", what.join("; "))
+                    format!("{}: {}", crate::text::for_display(field, 100), what.join("; "))
                 })
                 .collect();
             format!("fix these fields: {}", parts.join(" | "))
@@ -84,6 +86,13 @@ pub(super) fn api_hint(e: &ApiError) -> Option<String> {
              for safe requests; retry later (quote the request id if it persists)"
             .to_owned(),
         ErrorKind::BadRequest => "the request is malformed: check the parameters".to_owned(),
+        ErrorKind::Redirect { location } => format!(
+            "the host redirects to {}: wrong subdomain, http instead of https, or SSO in front; \
+             use the final https://SUBDOMAIN.zendesk.com base URL (redirects are never followed)",
+            location
+                .as_deref()
+                .map_or_else(|| "another location".to_owned(), |l| crate::text::for_display(l, 200))
+        ),
         ErrorKind::Other => return None,
     })
 }
@@ -123,6 +132,7 @@ mod tests {
         assert!(h422.contains("email: taken"), "{h422}");
         assert!(h(api(429, "", Some(Duration::from_secs(7)))).contains("wait 7 s"));
         assert!(h(api(503, "", None)).contains("transient"));
+        assert!(h(api(302, "", None)).contains("the host redirects to"));
         assert!(h(api(
             400,
             r#"{"errors":[{"code":"InvalidPaginationDepth","title":"x"}]}"#,
