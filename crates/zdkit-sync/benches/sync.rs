@@ -37,6 +37,12 @@ impl Store for NullStore {
     fn location(&self) -> &str {
         "null"
     }
+    fn begin_sync(&self, _: &str) -> BoxFuture<'_, store::Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
+    fn account(&self) -> BoxFuture<'_, store::Result<Option<String>>> {
+        Box::pin(async { Ok(None) })
+    }
     fn apply_page(
         &self,
         _: Stream,

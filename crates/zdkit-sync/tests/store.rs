@@ -33,6 +33,81 @@ async fn subject(s: &dyn Store, id: i64) -> Value {
 
 // ---------------------------------------------------------------------------------------
 
+const ACME: &str = "https://acme.zendesk.com";
+
+/// Issue 9 item 12: a store mirrors one account.
+async fn the_store_records_its_account_and_refuses_another(backend: Backend) {
+    let db = Db::new(backend).await;
+    let s = db.open().await;
+    assert_eq!(s.account().await.unwrap(), None);
+    s.begin_sync(ACME).await.unwrap();
+    drop(s);
+    let s = db.open().await;
+    assert_eq!(s.account().await.unwrap().as_deref(), Some(ACME));
+    s.begin_sync(ACME).await.unwrap();
+    drop(s);
+    let s = db.open().await;
+    let err = s.begin_sync("https://other.zendesk.com").await.unwrap_err();
+    assert!(matches!(err, StoreError::OtherAccount { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains(ACME) && msg.contains("other.zendesk.com"),
+        "{msg}"
+    );
+}
+
+/// Issue 9 item 12: two concurrent syncs on one store: the second is refused; the lock
+/// goes with the first store (a process killed with `kill -9` releases it too: a `flock`
+/// or a session advisory lock, never a lock file whose existence is the lock).
+async fn a_second_sync_on_the_store_is_refused_until_the_first_ends(backend: Backend) {
+    let db = Db::new(backend).await;
+    if let Some(p) = &db.sqlite_path {
+        // A lock file left behind by a killed process does not block.
+        std::fs::write(format!("{}.lock", p.display()), "").unwrap();
+    }
+    let first = db.open().await;
+    first.begin_sync(ACME).await.unwrap();
+    let second = db.open().await;
+    let err = second.begin_sync(ACME).await.unwrap_err();
+    assert!(matches!(err, StoreError::Locked { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("another zd sync is running"),
+        "{err}"
+    );
+    drop(first);
+    // PostgreSQL notices the closed connection asynchronously.
+    let mut ok = false;
+    for _ in 0..200 {
+        if second.begin_sync(ACME).await.is_ok() {
+            ok = true;
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    assert!(ok, "the lock was not released with the first store");
+}
+
+/// Issue 9 item 12: an existing (version 1) store is upgraded in place, data kept.
+async fn a_version_1_store_is_upgraded_in_place(backend: Backend) {
+    let db = Db::new(backend).await;
+    let s = db.open().await;
+    s.apply_page(
+        Stream::Tickets,
+        vec![ticket(1, T0, T0, "kept")],
+        cursor("c1"),
+    )
+    .await
+    .unwrap();
+    drop(s);
+    db.exec("DROP TABLE store_account; DELETE FROM schema_version WHERE version = 2")
+        .await;
+    let s = db.open().await;
+    assert_eq!(s.summary().await.unwrap().schema_version, LATEST);
+    assert_eq!(subject(&*s, 1).await, "kept");
+    s.begin_sync(ACME).await.unwrap();
+    assert_eq!(s.account().await.unwrap().as_deref(), Some(ACME));
+}
+
 async fn migrations_from_empty(b: Backend) {
     let db = Db::new(b).await;
     let s = db.open().await;
@@ -537,6 +612,9 @@ macro_rules! both_backends {
 }
 
 both_backends!(
+    the_store_records_its_account_and_refuses_another,
+    a_second_sync_on_the_store_is_refused_until_the_first_ends,
+    a_version_1_store_is_upgraded_in_place,
     migrations_from_empty,
     reopen_is_idempotent,
     newer_schema_is_refused,

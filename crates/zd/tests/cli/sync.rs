@@ -154,3 +154,23 @@ fn ctrl_c_stops_after_the_current_page() {
     assert!((2000..30_000).contains(&stored), "{stored}");
     assert_eq!(stored % 1000, 0, "whole pages only: {stored}");
 }
+
+/// Issue 9 item 12: a store records the account it mirrors; syncing another account into
+/// it is refused before any request, naming both.
+#[test]
+fn a_store_of_one_account_refuses_another() {
+    let first = Sim::start();
+    let second = Sim::start();
+    let dir = tempfile::tempdir().unwrap();
+    let to = format!("sqlite:{}", dir.path().join("z.db").display());
+    run(&admin(&first), &["sync", "--quiet", "--to", &to]).expect(0);
+    let r = run(&admin(&second), &["sync", "--quiet", "--to", &to]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr.contains(&format!("mirrors {}", first.url))
+            && r.stderr.contains(&second.url)
+            && r.stderr.contains("nothing was requested"),
+        "{}",
+        r.stderr
+    );
+}

@@ -197,8 +197,10 @@ pub(crate) fn join_cause(e: tokio::task::JoinError) -> String {
 /// Syncs `options.streams` from `client` into `store`, reporting to `progress`, until
 /// every stream is caught up or `cancel` is cancelled.
 ///
-/// Every stored checkpoint is read before the first request, so an unreadable store
-/// fails with [`SyncError::Preflight`] having sent nothing. On an error in one stream the
+/// The store is claimed first ([`Store::begin_sync`]: its lock, and the account it
+/// mirrors, `client`'s base URL), and every stored checkpoint is read before the first
+/// request, so a locked store, another account's store or an unreadable one fails with
+/// [`SyncError::Preflight`] having sent nothing. On an error in one stream the
 /// others stop after their current page; what was committed stays committed.
 pub async fn sync(
     client: &Client,
@@ -211,6 +213,13 @@ pub async fn sync(
         .into_iter()
         .filter(|s| options.streams.contains(s))
         .collect();
+    // The store's lock and account first: a second sync, or another account, is refused
+    // before any request.
+    let account = client.base_url().as_str().trim_end_matches('/').to_owned();
+    store
+        .begin_sync(&account)
+        .await
+        .map_err(SyncError::Preflight)?;
     let mut resume = BTreeMap::new();
     for &stream in &wanted {
         let cp = store

@@ -14,19 +14,31 @@ pub(crate) struct Migration {
 }
 
 /// SQLite migrations, ascending.
-pub(crate) const SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    sql: include_str!("sqlite/001_initial.sql"),
-}];
+pub(crate) const SQLITE: &[Migration] = &[
+    Migration {
+        version: 1,
+        sql: include_str!("sqlite/001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        sql: include_str!("sqlite/002_account.sql"),
+    },
+];
 
 /// PostgreSQL migrations, ascending.
-pub(crate) const POSTGRES: &[Migration] = &[Migration {
-    version: 1,
-    sql: include_str!("postgres/001_initial.sql"),
-}];
+pub(crate) const POSTGRES: &[Migration] = &[
+    Migration {
+        version: 1,
+        sql: include_str!("postgres/001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        sql: include_str!("postgres/002_account.sql"),
+    },
+];
 
 /// The newest schema version this build knows.
-pub const LATEST: i64 = 1;
+pub const LATEST: i64 = 2;
 
 #[cfg(test)]
 mod tests {

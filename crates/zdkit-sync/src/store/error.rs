@@ -122,6 +122,32 @@ pub enum StoreError {
         source: BoxError,
     },
 
+    /// The store mirrors another account ([`Store::begin_sync`](super::Store::begin_sync)).
+    #[error(
+        "the store {location} mirrors {recorded}, not {given}; sync {given} into another \
+         store (--to sqlite:OTHER.db, or ?schema=OTHER on PostgreSQL)"
+    )]
+    OtherAccount {
+        /// Where (no password).
+        location: String,
+        /// The account the store records.
+        recorded: String,
+        /// The account of this sync.
+        given: String,
+    },
+
+    /// Another sync holds the store's lock ([`Store::begin_sync`](super::Store::begin_sync)).
+    #[error(
+        "another zd sync is running on the store {location} ({how}); wait for it to finish, \
+         or sync into another store"
+    )]
+    Locked {
+        /// Where (no password).
+        location: String,
+        /// Which lock.
+        how: String,
+    },
+
     /// A blocking worker task (SQLite, JSON extraction) panicked or was cancelled.
     #[error("a store worker task failed: {0}")]
     Worker(String),

@@ -300,6 +300,16 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// never a password).
     fn location(&self) -> &str;
 
+    /// Claims the store for one sync of `account` (its base URL): takes the store's lock,
+    /// held until the store is dropped (or its process dies, even by `kill -9`), and
+    /// records the account on first use. Fails with [`StoreError::Locked`] when another
+    /// sync holds the lock and [`StoreError::OtherAccount`] when the store mirrors another
+    /// account. The engine calls it before any request.
+    fn begin_sync(&self, account: &str) -> BoxFuture<'_, Result<()>>;
+
+    /// The account the store mirrors, once a sync recorded it.
+    fn account(&self) -> BoxFuture<'_, Result<Option<String>>>;
+
     /// Writes one page of `stream`'s records and the stream's checkpoint in ONE transaction.
     ///
     /// Rows are upserted by `id`, newest wins: a record replaces the stored row only if its

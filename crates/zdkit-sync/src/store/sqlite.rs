@@ -31,6 +31,10 @@ pub struct SqliteStore {
 struct Inner {
     conn: Mutex<Connection>,
     location: String,
+    /// `PATH.lock`, locked (`flock`) by [`Store::begin_sync`]: the kernel drops the lock
+    /// when the process exits, however it exits.
+    lock_path: PathBuf,
+    lock: Mutex<Option<std::fs::File>>,
     clock: SharedClock,
     upserts: HashMap<Table, String>,
 }
@@ -120,15 +124,37 @@ fn open_blocking(path: PathBuf, options: OpenOptions) -> Result<SqliteStore> {
         })
         .collect();
     tracing::debug!(%location, "opened SQLite store");
+    let mut lock_path = path.clone().into_os_string();
+    lock_path.push(".lock");
     let inner = Inner {
         conn: Mutex::new(conn),
         location,
+        lock_path: PathBuf::from(lock_path),
+        lock: Mutex::new(None),
         clock: options.clock,
         upserts,
     };
     Ok(SqliteStore {
         inner: Arc::new(inner),
     })
+}
+
+/// `flock(LOCK_EX | LOCK_NB)`: `Ok(false)` when another open file holds it.
+#[cfg(unix)]
+fn try_flock(file: &std::fs::File) -> std::io::Result<bool> {
+    use rustix::fs::{flock, FlockOperation};
+    match flock(file, FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => Ok(true),
+        Err(e) if e == rustix::io::Errno::WOULDBLOCK => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// No advisory file locks here: a concurrent sync is not detected.
+#[cfg(not(unix))]
+fn try_flock(_file: &std::fs::File) -> std::io::Result<bool> {
+    tracing::warn!("no store lock on this platform: do not run two syncs on one store");
+    Ok(true)
 }
 
 /// An open-time failure with advice.
@@ -225,6 +251,39 @@ impl rusqlite::ToSql for Val {
 }
 
 impl Inner {
+    /// Takes the sync lock (once per store; later calls keep it).
+    fn take_lock(&self) -> Result<()> {
+        let mut held = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
+        if held.is_some() {
+            return Ok(());
+        }
+        let open_failed = |e: std::io::Error| StoreError::Open {
+            location: self.location.clone(),
+            reason: format!(
+                "cannot create the lock file {}: {e}",
+                self.lock_path.display()
+            ),
+            hint: "the database's directory must be writable".into(),
+        };
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&self.lock_path)
+            .map_err(open_failed)?;
+        match try_flock(&file) {
+            Ok(true) => {
+                *held = Some(file);
+                Ok(())
+            }
+            Ok(false) => Err(StoreError::Locked {
+                location: self.location.clone(),
+                how: format!("it holds the lock on {}", self.lock_path.display()),
+            }),
+            Err(e) => Err(open_failed(e)),
+        }
+    }
+
     fn db_err(&self, operation: impl Into<String>) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
         let operation = operation.into();
         move |e| StoreError::Database {
@@ -287,6 +346,49 @@ fn stamps_sql(table: Table) -> String {
 impl Store for SqliteStore {
     fn location(&self) -> &str {
         &self.inner.location
+    }
+
+    fn begin_sync(&self, account: &str) -> BoxFuture<'_, Result<()>> {
+        let account = account.to_owned();
+        let at = now_iso(&self.inner.clock);
+        Box::pin(self.blocking(move |inner, conn| {
+            inner.take_lock()?;
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(inner.db_err("begin_sync"))?;
+            let recorded: Option<String> = tx
+                .query_row("SELECT base_url FROM store_account WHERE id = 1", [], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(inner.db_err("begin_sync"))?;
+            match recorded {
+                Some(r) if r != account => Err(StoreError::OtherAccount {
+                    location: inner.location.clone(),
+                    recorded: r,
+                    given: account,
+                }),
+                Some(_) => Ok(()),
+                None => {
+                    tx.execute(
+                        "INSERT INTO store_account (id, base_url, recorded_at) VALUES (1, ?1, ?2)",
+                        [&account, &at],
+                    )
+                    .map_err(inner.db_err("begin_sync"))?;
+                    tx.commit().map_err(inner.db_err("begin_sync"))
+                }
+            }
+        }))
+    }
+
+    fn account(&self) -> BoxFuture<'_, Result<Option<String>>> {
+        Box::pin(self.blocking(|inner, conn| {
+            conn.query_row("SELECT base_url FROM store_account WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(inner.db_err("account"))
+        }))
     }
 
     fn apply_page(

@@ -333,6 +333,61 @@ impl Store for PostgresStore {
         })
     }
 
+    fn begin_sync(&self, account: &str) -> BoxFuture<'_, Result<()>> {
+        let account = account.to_owned();
+        Box::pin(async move {
+            let client = self.inner.client.lock().await;
+            let err = self.inner.db_err("begin_sync");
+            // A session-level advisory lock: held by this connection until it closes,
+            // which the server notices when the process dies.
+            let locked: bool = client
+                .query_one(
+                    "SELECT pg_try_advisory_lock(7239, hashtext(COALESCE(current_schema(), '')))",
+                    &[],
+                )
+                .await
+                .map_err(&err)?
+                .get(0);
+            if !locked {
+                return Err(StoreError::Locked {
+                    location: self.inner.location.clone(),
+                    how: "it holds the schema's advisory lock".into(),
+                });
+            }
+            client
+                .execute(
+                    "INSERT INTO store_account (id, base_url) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
+                    &[&account],
+                )
+                .await
+                .map_err(&err)?;
+            let recorded: String = client
+                .query_one("SELECT base_url FROM store_account WHERE id = 1", &[])
+                .await
+                .map_err(&err)?
+                .get(0);
+            if recorded != account {
+                return Err(StoreError::OtherAccount {
+                    location: self.inner.location.clone(),
+                    recorded,
+                    given: account,
+                });
+            }
+            Ok(())
+        })
+    }
+
+    fn account(&self) -> BoxFuture<'_, Result<Option<String>>> {
+        Box::pin(async move {
+            let client = self.inner.client.lock().await;
+            Ok(client
+                .query_opt("SELECT base_url FROM store_account WHERE id = 1", &[])
+                .await
+                .map_err(self.inner.db_err("account"))?
+                .map(|r| r.get(0)))
+        })
+    }
+
     fn load_checkpoint(&self, stream: Stream) -> BoxFuture<'_, Result<Option<Checkpoint>>> {
         Box::pin(async move {
             let client = self.inner.client.lock().await;
