@@ -195,6 +195,27 @@ impl ScaledClock {
         }
     }
 
+    /// Virtual time that every process constructing it with the same `anchor` and `scale`
+    /// agrees on: `anchor + (wall − anchor) × scale`. Processes started at different times
+    /// then share one virtual time (a budget shared through Redis needs that); with
+    /// [`ScaledClock::new`] each process's virtual time starts at its own start.
+    ///
+    /// # Panics
+    /// When `scale` is not a finite number greater than zero.
+    #[allow(clippy::disallowed_methods)] // the one place that reads the wall clock
+    pub fn anchored(anchor: Timestamp, scale: f64) -> Self {
+        let wall = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        let since = wall.saturating_sub(anchor.0);
+        let virt = if scale.is_finite() && scale > 0.0 {
+            since.mul_f64(scale)
+        } else {
+            since
+        };
+        Self::starting_at(anchor + virt, scale)
+    }
+
     /// A [`SharedClock`] running `scale` times faster than real time.
     pub fn shared(scale: f64) -> SharedClock {
         Arc::new(Self::new(scale))
@@ -474,6 +495,17 @@ mod tests {
         let started = tokio::time::Instant::now();
         clock.sleep(Duration::from_secs(600)).await;
         assert_eq!(started.elapsed(), Duration::from_secs(10));
+    }
+
+    #[test]
+    fn anchored_clocks_agree() {
+        let anchor = Timestamp::from_unix_secs(1_700_000_000);
+        let a = ScaledClock::anchored(anchor, 60.0);
+        let b = ScaledClock::anchored(anchor, 60.0);
+        let (ta, tb) = (a.now(), b.now());
+        let skew = ta.saturating_since(tb).max(tb.saturating_since(ta));
+        assert!(skew < Duration::from_secs(5), "{skew:?}");
+        assert!(ta > SystemClock::new().now());
     }
 
     #[test]

@@ -261,9 +261,12 @@ impl ClientBuilder {
             Some(seed) => fastrand::Rng::with_seed(seed),
             None => fastrand::Rng::new(),
         };
-        let store = self
-            .store
-            .unwrap_or_else(|| Arc::new(InProcessStore::new(self.rate.headroom)));
+        let store = self.store.unwrap_or_else(|| {
+            Arc::new(InProcessStore::with_limiter(
+                crate::ratelimit::Limiter::new(self.rate.headroom)
+                    .background_reserve(self.rate.background_reserve),
+            ))
+        });
         Ok(Client {
             inner: Arc::new(Inner {
                 http,

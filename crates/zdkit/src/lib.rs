@@ -55,7 +55,7 @@ pub mod resources;
 pub use auth::{CredentialFinding, Credentials, FindingKind, Secret};
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, DecodeError, ErrorKind, FieldError, TransportError, TransportErrorKind};
-pub use ratelimit::{Plan, RateLimitPolicy};
+pub use ratelimit::{Lane, Plan, RateLimitPolicy};
 pub use request::{RequestBuilder, Response};
 pub use retry::RetryPolicy;
 pub use stats::{BucketStats, ClientStats};

@@ -94,6 +94,7 @@ impl Client {
             status = field::Empty,
             request_id = field::Empty,
             budget_wait_ms = field::Empty,
+            lane = %spec.lane.unwrap_or(self.inner.rate.lane),
         );
         self.run(spec, url, path).instrument(span).await
     }
@@ -110,6 +111,7 @@ impl Client {
             for extra in &spec.extra_buckets {
                 c = c.with(extra.clone());
             }
+            c.lane = spec.lane.unwrap_or(inner.rate.lane);
             c
         } else {
             RequestClass::default()

@@ -28,6 +28,8 @@ pub(crate) struct RequestSpec {
     pub(crate) extra_buckets: Vec<BucketSpec>,
     /// Replace the classification entirely.
     pub(crate) class: Option<RequestClass>,
+    /// The lane, when not the client's default.
+    pub(crate) lane: Option<crate::ratelimit::Lane>,
 }
 
 impl fmt::Debug for RequestSpec {
@@ -54,6 +56,7 @@ impl RequestSpec {
             idempotency_key: None,
             extra_buckets: Vec::new(),
             class: None,
+            lane: None,
         }
     }
 
@@ -167,6 +170,13 @@ impl RequestBuilder {
     /// Also draw from this rate-limit bucket (beyond those the path selects).
     pub fn bucket(mut self, spec: BucketSpec) -> Self {
         self.spec = self.spec.with_bucket(spec);
+        self
+    }
+
+    /// Send in this lane instead of the client's default
+    /// ([`RateLimitPolicy::lane`](crate::RateLimitPolicy::lane)).
+    pub fn lane(mut self, lane: crate::ratelimit::Lane) -> Self {
+        self.spec.lane = Some(lane);
         self
     }
 

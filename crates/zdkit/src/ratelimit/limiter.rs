@@ -26,7 +26,7 @@ use std::time::Duration;
 use zdkit_clock::Timestamp;
 
 use super::headers::{RateLimitHeaders, Window};
-use super::{BucketKey, RequestClass, ACCOUNT};
+use super::{BucketKey, Lane, RequestClass, ACCOUNT};
 
 /// Added to every reset time learned from a header (whole seconds are reported).
 pub const RESET_GUARD: Duration = Duration::from_secs(1);
@@ -40,6 +40,13 @@ const PROBE: Timestamp = Timestamp::from_unix_secs(u64::MAX / 4);
 /// Scoped buckets (per ticket, per user) beyond this many are pruned once idle.
 const MAX_SCOPED: usize = 4096;
 
+/// How long past its retry time a refused [`Lane::Interactive`] request holds background
+/// work back (so the interactive request gets the next slot).
+pub const INTERACTIVE_HOLD: Duration = Duration::from_millis(250);
+
+/// The default share of each window background work leaves to the other lanes.
+pub const DEFAULT_BACKGROUND_RESERVE: f64 = 0.2;
+
 /// Leave to send: the buckets drawn from, to hand back to [`Limiter::observe`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Permit {
@@ -47,6 +54,8 @@ pub struct Permit {
     pub(crate) buckets: Vec<(BucketKey, u64, u64)>,
     /// When the permit was granted.
     pub issued_at: Timestamp,
+    /// Granted by a shared store's local fallback (its observation stays local).
+    pub(crate) fallback: bool,
 }
 
 impl Permit {
@@ -55,6 +64,7 @@ impl Permit {
         Permit {
             buckets: Vec::new(),
             issued_at: now,
+            fallback: false,
         }
     }
 }
@@ -110,6 +120,10 @@ struct Bucket {
     /// The newest grant whose response has updated `remaining` in this window: older
     /// responses arriving late carry stale figures.
     synced_seq: Option<u64>,
+    /// Until when a refused interactive request holds background work back.
+    hi_wait: Option<Timestamp>,
+    /// Grants in this window (for [`Limiter::set_share`]).
+    granted: u32,
 }
 
 impl Bucket {
@@ -128,6 +142,8 @@ impl Bucket {
             guard: Duration::ZERO,
             probing: key.name == ACCOUNT,
             synced_seq: None,
+            hi_wait: None,
+            granted: 0,
         }
     }
 
@@ -140,21 +156,20 @@ impl Bucket {
         self.remaining = self.limit.unwrap_or(u32::MAX);
         self.last_send = None;
         self.synced_seq = None;
+        self.granted = 0;
         // Fixed windows: the next one resets one window after the last (if still ahead).
         let next = self.reset_at + self.window;
         self.reset_at = if next > now { next } else { now + self.window };
     }
 
     /// `None` when a request may go now, else when it may.
-    fn ready_at(&self, now: Timestamp, headroom: f64) -> Option<Timestamp> {
+    fn ready_at(&self, now: Timestamp, headroom: f64, share: f64) -> Option<Timestamp> {
         if self.probing && !self.flying.is_empty() {
             return Some(PROBE);
         }
         let closed = self.closed_until.filter(|until| *until > now);
         let paced = self.limit.and_then(|limit| {
-            let reserve =
-                ((f64::from(limit) * headroom).ceil() as u32).min(limit.saturating_sub(1));
-            let available = self.remaining.saturating_sub(reserve);
+            let available = available(self.remaining, limit, headroom, share, self.granted);
             if available == 0 {
                 // Responses still to come may show more budget than the estimate: wait for
                 // them first, and for the reset only when none is in flight.
@@ -188,12 +203,11 @@ impl Bucket {
     /// request per timer tick and leaves budget unused at the reset); the lag absorbed is
     /// at most [`CATCH_UP_SLOTS`] slots, so a client that falls behind (or was idle)
     /// sends at most that many extra requests back to back, never a burst.
-    fn schedule_slot(&self, now: Timestamp, headroom: f64) -> Timestamp {
+    fn schedule_slot(&self, now: Timestamp, headroom: f64, share: f64) -> Timestamp {
         let (Some(limit), Some(last)) = (self.limit, self.last_send) else {
             return now;
         };
-        let reserve = ((f64::from(limit) * headroom).ceil() as u32).min(limit.saturating_sub(1));
-        let available = self.remaining.saturating_sub(reserve);
+        let available = available(self.remaining, limit, headroom, share, self.granted);
         let pace_until = self.reset_at - self.guard;
         if available == 0 || now >= pace_until {
             return now;
@@ -207,10 +221,25 @@ impl Bucket {
     }
 }
 
+/// What of `remaining` may still be spent: less the reserve (`ceil(limit × reserve)`,
+/// never all of the limit); with a `share` below 1 (pacing alone for several processes),
+/// also at most that share of the window's usable budget less what this window `granted`.
+fn available(remaining: u32, limit: u32, reserve: f64, share: f64, granted: u32) -> u32 {
+    let reserve = ((f64::from(limit) * reserve).ceil() as u32).min(limit.saturating_sub(1));
+    let left = remaining.saturating_sub(reserve);
+    if share >= 1.0 {
+        return left;
+    }
+    let cap = ((f64::from(limit - reserve) * share).floor() as u32).max(1);
+    left.min(cap.saturating_sub(granted))
+}
+
 /// The limiter state for every bucket of one account.
 #[derive(Debug, Clone)]
 pub struct Limiter {
     headroom: f64,
+    background_reserve: f64,
+    share: f64,
     buckets: HashMap<BucketKey, Bucket>,
 }
 
@@ -219,7 +248,35 @@ impl Limiter {
     pub fn new(headroom: f64) -> Self {
         Limiter {
             headroom: headroom.clamp(0.0, 0.5),
+            background_reserve: DEFAULT_BACKGROUND_RESERVE,
+            share: 1.0,
             buckets: HashMap::new(),
+        }
+    }
+
+    /// The share (0.0–0.9) of each window that [`Lane::Background`] requests leave to the
+    /// other lanes. Default [`DEFAULT_BACKGROUND_RESERVE`].
+    pub fn background_reserve(mut self, fraction: f64) -> Self {
+        self.background_reserve = sanitize_reserve(fraction);
+        self
+    }
+
+    /// Spend only this fraction (0.01–1.0) of what the headers say remains: for a process
+    /// pacing alone while it knows others share the account (a shared store's fallback).
+    pub fn set_share(&mut self, share: f64) {
+        self.share = if share.is_finite() {
+            share.clamp(0.01, 1.0)
+        } else {
+            1.0
+        };
+    }
+
+    /// The reserve a request of `lane` leaves unused: headroom, plus the background
+    /// reserve for background work.
+    fn reserve(&self, lane: Lane) -> f64 {
+        match lane {
+            Lane::Background => (self.headroom + self.background_reserve).min(0.95),
+            Lane::Interactive | Lane::Normal => self.headroom,
         }
     }
 
@@ -230,13 +287,20 @@ impl Limiter {
             self.prune(now);
         }
         let mut wait: Option<WaitUntil> = None;
+        let reserve = self.reserve(class.lane);
+        let share = self.share;
         for spec in &class.buckets {
             let b = self
                 .buckets
                 .entry(spec.key.clone())
                 .or_insert_with(|| Bucket::new(now, &spec.key, spec.limit, spec.window));
             b.roll(now);
-            match b.ready_at(now, self.headroom) {
+            let mut ready = b.ready_at(now, reserve, share);
+            // Background work yields to a waiting interactive request.
+            if ready.is_none() && class.lane == Lane::Background {
+                ready = b.hi_wait.filter(|t| *t > now);
+            }
+            match ready {
                 Some(PROBE) => {
                     let at = wait.as_ref().map_or(now, |w| w.at);
                     wait = Some(WaitUntil {
@@ -257,13 +321,25 @@ impl Limiter {
             }
         }
         if let Some(w) = wait {
+            if class.lane == Lane::Interactive {
+                let hold = w.at + INTERACTIVE_HOLD;
+                for spec in &class.buckets {
+                    if let Some(b) = self.buckets.get_mut(&spec.key) {
+                        b.hi_wait = Some(b.hi_wait.map_or(hold, |h| h.max(hold)));
+                    }
+                }
+            }
             return Err(w);
         }
         let mut taken = Vec::with_capacity(class.buckets.len());
         for spec in &class.buckets {
             if let Some(b) = self.buckets.get_mut(&spec.key) {
-                let slot = b.schedule_slot(now, self.headroom);
+                if class.lane == Lane::Interactive {
+                    b.hi_wait = None;
+                }
+                let slot = b.schedule_slot(now, reserve, share);
                 b.remaining = b.remaining.saturating_sub(1);
+                b.granted = b.granted.saturating_add(1);
                 let seq = b.next_seq;
                 b.next_seq += 1;
                 b.flying.insert(seq);
@@ -274,6 +350,7 @@ impl Limiter {
         Ok(Permit {
             buckets: taken,
             issued_at: now,
+            fallback: false,
         })
     }
 
@@ -448,6 +525,15 @@ impl Limiter {
     fn prune(&mut self, now: Timestamp) {
         self.buckets
             .retain(|k, b| k.scope.is_none() || !b.flying.is_empty() || b.reset_at > now);
+    }
+}
+
+/// A lane reserve clamped to 0.0–0.9 (0.2 when not a number).
+pub(crate) fn sanitize_reserve(fraction: f64) -> f64 {
+    if fraction.is_finite() {
+        fraction.clamp(0.0, 0.9)
+    } else {
+        DEFAULT_BACKGROUND_RESERVE
     }
 }
 

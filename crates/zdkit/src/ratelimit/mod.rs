@@ -11,6 +11,8 @@
 
 pub mod headers;
 pub mod limiter;
+#[cfg(feature = "redis")]
+pub mod redis;
 pub mod store;
 
 use std::borrow::Cow;
@@ -22,6 +24,76 @@ use http::Method;
 pub use headers::{RateLimitHeaders, Window};
 pub use limiter::{BucketSnapshot, Limiter, Permit, WaitUntil};
 pub use store::{BudgetStore, InProcessStore, Observation};
+
+#[cfg(feature = "redis")]
+pub use self::redis::{ClientUsage, RedisFallback, RedisStore, RedisStoreBuilder, SharedBudget};
+
+/// A request's priority when several share one budget.
+///
+/// [`Lane::Background`] never spends the last
+/// [`background reserve`](RateLimitPolicy::background_reserve) of a window (default 20%)
+/// and yields to a waiting [`Lane::Interactive`] request; the other two lanes pace alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum Lane {
+    /// A person is waiting for this request (an agent-facing automation, a chatbot).
+    Interactive,
+    /// Everything else (the default; `zd api`, bulk writes).
+    #[default]
+    Normal,
+    /// Work nobody is waiting for (a backfill, `zd sync`).
+    Background,
+}
+
+impl Lane {
+    /// Every lane, highest priority first.
+    pub const ALL: [Lane; 3] = [Lane::Interactive, Lane::Normal, Lane::Background];
+
+    /// `interactive`, `normal` or `background`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lane::Interactive => "interactive",
+            Lane::Normal => "normal",
+            Lane::Background => "background",
+        }
+    }
+
+    /// The lane's number in shared stores (0 = interactive).
+    pub(crate) fn index(self) -> u8 {
+        match self {
+            Lane::Interactive => 0,
+            Lane::Normal => 1,
+            Lane::Background => 2,
+        }
+    }
+
+    pub(crate) fn from_index(i: i64) -> Lane {
+        match i {
+            0 => Lane::Interactive,
+            2 => Lane::Background,
+            _ => Lane::Normal,
+        }
+    }
+}
+
+impl fmt::Display for Lane {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Lane {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "interactive" | "high" => Ok(Lane::Interactive),
+            "normal" | "default" => Ok(Lane::Normal),
+            "background" | "low" => Ok(Lane::Background),
+            other => Err(format!(
+                "unknown priority {other:?} (expected interactive, normal or background)"
+            )),
+        }
+    }
+}
 
 /// The name of the account-wide bucket.
 pub const ACCOUNT: &str = "account";
@@ -78,6 +150,8 @@ pub struct RateLimitPolicy {
     pub(crate) plan: Plan,
     pub(crate) headroom: f64,
     pub(crate) wait: bool,
+    pub(crate) lane: Lane,
+    pub(crate) background_reserve: f64,
 }
 
 impl Default for RateLimitPolicy {
@@ -87,6 +161,8 @@ impl Default for RateLimitPolicy {
             plan: Plan::Unknown,
             headroom: 0.02,
             wait: true,
+            lane: Lane::Normal,
+            background_reserve: limiter::DEFAULT_BACKGROUND_RESERVE,
         }
     }
 }
@@ -123,6 +199,35 @@ impl RateLimitPolicy {
     pub fn wait(mut self, wait: bool) -> Self {
         self.wait = wait;
         self
+    }
+
+    /// The lane of every request of this client that does not choose its own
+    /// ([`crate::RequestBuilder::lane`]). Default [`Lane::Normal`].
+    pub fn lane(mut self, lane: Lane) -> Self {
+        self.lane = lane;
+        self
+    }
+
+    /// The share (0.0–0.9) of each window [`Lane::Background`] requests leave to the other
+    /// lanes. Default 0.2.
+    pub fn background_reserve(mut self, fraction: f64) -> Self {
+        self.background_reserve = limiter::sanitize_reserve(fraction);
+        self
+    }
+
+    /// The headroom fraction (see [`RateLimitPolicy::headroom`]).
+    pub fn headroom_fraction(&self) -> f64 {
+        self.headroom
+    }
+
+    /// The default lane.
+    pub fn default_lane(&self) -> Lane {
+        self.lane
+    }
+
+    /// The background reserve fraction.
+    pub fn background_reserve_fraction(&self) -> f64 {
+        self.background_reserve
     }
 
     /// Whether client-side limiting is on.
@@ -186,11 +291,13 @@ impl BucketSpec {
     }
 }
 
-/// The buckets one request draws from (always `account` first).
+/// The buckets one request draws from (always `account` first), and its lane.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RequestClass {
     /// The buckets.
     pub buckets: Vec<BucketSpec>,
+    /// The request's priority.
+    pub lane: Lane,
 }
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -253,7 +360,16 @@ impl RequestClass {
             )),
             _ => {}
         }
-        RequestClass { buckets }
+        RequestClass {
+            buckets,
+            lane: Lane::Normal,
+        }
+    }
+
+    /// The same buckets in another lane.
+    pub fn in_lane(mut self, lane: Lane) -> Self {
+        self.lane = lane;
+        self
     }
 
     /// Add a bucket (for resources that know better than the path classifier).

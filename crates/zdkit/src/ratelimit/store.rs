@@ -70,6 +70,14 @@ impl InProcessStore {
         }
     }
 
+    /// A store around a configured [`Limiter`].
+    pub fn with_limiter(limiter: Limiter) -> Self {
+        InProcessStore {
+            limiter: Mutex::new(limiter),
+            changed: tokio::sync::Notify::new(),
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Limiter> {
         self.limiter.lock().unwrap_or_else(|p| p.into_inner())
     }

@@ -19,6 +19,7 @@ fn account(limit: u32) -> RequestClass {
             Some(limit),
             secs(60.0),
         )],
+        ..RequestClass::default()
     }
 }
 
