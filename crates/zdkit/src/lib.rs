@@ -58,7 +58,7 @@ pub use error::{ApiError, DecodeError, ErrorKind, FieldError, TransportError, Tr
 pub use ratelimit::{Lane, Plan, RateLimitPolicy};
 pub use request::{RequestBuilder, Response};
 pub use retry::RetryPolicy;
-pub use stats::{BucketStats, ClientStats};
+pub use stats::{BucketStats, ClientStats, LaneStats};
 
 pub use cache::CacheStats;
 pub use export::{Checkpoint, ExportPage};

@@ -292,13 +292,21 @@ impl Client {
         if class.buckets.is_empty() {
             return Ok(Permit::unlimited(inner.clock.now()));
         }
+        let asked = inner.clock.now();
+        let mut waits = 0u64;
         loop {
             // Registered before asking, so a response arriving meanwhile is not missed.
             let changed = inner.store.changed();
             let now = inner.clock.now();
             match inner.store.acquire(now, class).await {
-                Ok(p) => return Ok(p),
+                Ok(p) => {
+                    inner
+                        .stats
+                        .add_lane(class.lane, waits, now.saturating_since(asked));
+                    return Ok(p);
+                }
                 Err(w) if w.after_response && inner.rate.wait => {
+                    waits += 1;
                     tracing::trace!(bucket = %w.bucket, "waiting for the first response to learn the limit");
                     changed.await;
                 }
@@ -311,6 +319,7 @@ impl Client {
                         });
                     }
                     inner.stats.add_budget_wait(&w.bucket, d);
+                    waits += 1;
                     *waited += d;
                     tracing::trace!(bucket = %w.bucket, wait_ms = d.as_millis() as u64, "waiting for budget");
                     inner.clock.sleep_until(now + d).await;

@@ -28,6 +28,24 @@ pub struct ClientStats {
     /// The TTL cache of slow-changing data (groups, ticket fields, organizations): hits,
     /// misses, invalidations. The same figures as [`crate::Client::cache_stats`].
     pub cache: crate::cache::CacheStats,
+    /// Per priority lane that sent anything: requests, waits for budget.
+    pub lanes: Vec<LaneStats>,
+}
+
+/// One priority lane's counters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LaneStats {
+    /// The lane.
+    pub lane: crate::ratelimit::Lane,
+    /// Requests granted budget (attempts, retries included).
+    pub requests: u64,
+    /// How many times a request of this lane waited for budget.
+    pub waits: u64,
+    /// Total time waited for budget.
+    pub waited: Duration,
+    /// The longest single wait for budget.
+    pub longest_wait: Duration,
 }
 
 impl ClientStats {
@@ -72,6 +90,7 @@ pub(crate) struct Stats {
     pub(crate) refused_by_budget: AtomicU64,
     retry_wait_nanos: AtomicU64,
     waits: Mutex<BTreeMap<String, (u64, Duration, u64)>>,
+    lanes: Mutex<BTreeMap<crate::ratelimit::Lane, LaneStats>>,
 }
 
 pub(crate) fn inc(c: &AtomicU64) {
@@ -89,6 +108,20 @@ impl Stats {
         let e = w.entry(bucket.to_owned()).or_default();
         e.0 += 1;
         e.1 += d;
+    }
+
+    /// A request of `lane` was granted after waiting `waited` in total (zero: no wait),
+    /// over `waits` separate waits.
+    pub(crate) fn add_lane(&self, lane: crate::ratelimit::Lane, waits: u64, waited: Duration) {
+        let mut l = self.lanes.lock().unwrap_or_else(|p| p.into_inner());
+        let e = l.entry(lane).or_insert_with(|| LaneStats {
+            lane,
+            ..LaneStats::default()
+        });
+        e.requests += 1;
+        e.waits += waits;
+        e.waited += waited;
+        e.longest_wait = e.longest_wait.max(waited);
     }
 
     pub(crate) fn add_rate_limited(&self, bucket: &str) {
@@ -134,6 +167,13 @@ impl Stats {
             retry_wait: Duration::from_nanos(self.retry_wait_nanos.load(Ordering::Relaxed)),
             buckets: buckets.into_values().collect(),
             cache,
+            lanes: self
+                .lanes
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .values()
+                .cloned()
+                .collect(),
         }
     }
 }
