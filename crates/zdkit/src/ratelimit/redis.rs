@@ -573,7 +573,9 @@ fn parse_inspect(out: &[String]) -> SharedBudget {
         i += 5;
     }
     budget.buckets.sort_by(|a, b| a.bucket.cmp(&b.bucket));
-    budget.clients.sort_by_key(|c| std::cmp::Reverse(c.last_seen));
+    budget
+        .clients
+        .sort_by_key(|c| std::cmp::Reverse(c.last_seen));
     budget
 }
 
