@@ -141,6 +141,7 @@ pub static FAMILIES: &[Family] = &[
                 ..limit(LimitOn::Op(Op::Update), "tickets-update", 100, 60)
             },
             limit(LimitOn::Op(Op::Delete), "tickets-delete", 400, 60),
+            limit(LimitOn::Action("audits"), "ticket-audits", 500, 60),
         ],
         actions: &[
             get("related", "tickets/{ticket_id}/related", None),

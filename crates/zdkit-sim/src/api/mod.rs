@@ -6,14 +6,17 @@ pub(crate) mod generic_list;
 mod incremental;
 mod jobs;
 mod literals;
+mod macros;
 mod orgs;
 pub(crate) mod paging;
 mod search;
 mod search_query;
+mod tags;
 mod ticket_writes;
 mod tickets;
 mod uploads;
 mod users;
+mod views;
 pub(crate) mod webhooks;
 
 use std::collections::BTreeSet;
@@ -40,6 +43,9 @@ pub(crate) fn router() -> Router<SimState> {
         .merge(generic::router())
         .merge(literals::router())
         .merge(webhooks::router())
+        .merge(tags::router())
+        .merge(views::router())
+        .merge(macros::router())
 }
 
 /// The name of the `i`-th path parameter in the simulator's routes: `id`, `id2`, `id3`.

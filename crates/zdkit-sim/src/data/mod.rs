@@ -84,6 +84,8 @@ pub(crate) struct Db {
     pub colls: coll::Colls,
     /// Webhook signing secrets set by a reset (record number → secret).
     pub webhook_secrets: HashMap<u64, String>,
+    /// Tag counts of the generated (unwritten) tickets, computed on first use.
+    pub tag_base: std::sync::OnceLock<Vec<(&'static str, u64)>>,
 }
 
 impl Db {
@@ -104,6 +106,7 @@ impl Db {
             uploads: uploads::Uploads::default(),
             colls: coll::Colls::new(),
             webhook_secrets: HashMap::new(),
+            tag_base: std::sync::OnceLock::new(),
         }
     }
 

@@ -126,6 +126,16 @@ impl<T: Generate> Table<T> {
         self.over.insert(id, rec);
     }
 
+    /// The written records (new, changed or deleted), in no particular order.
+    pub(crate) fn written(&self) -> impl Iterator<Item = &T> + '_ {
+        self.over.values()
+    }
+
+    /// The number of generated records (ids `1..=base`).
+    pub(crate) fn base_count(&self) -> u64 {
+        self.base
+    }
+
     /// Iterates live ids ascending, strictly after `after`.
     pub(crate) fn ids_after<'a>(
         &'a self,

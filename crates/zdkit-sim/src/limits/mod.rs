@@ -8,6 +8,7 @@
 //! bucket is rejected without charging the others. See
 //! `docs/design/simulator-rate-limits.md`.
 
+mod catalogue;
 mod plan;
 mod rules;
 

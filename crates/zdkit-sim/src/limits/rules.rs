@@ -188,6 +188,7 @@ pub(crate) fn rules_for(req: &RequestKey, plan: Plan, tickets_index_rpm: u32) ->
         }
         _ => {}
     }
+    super::catalogue::push(req, &segs, &mut out);
     out
 }
 

@@ -1,5 +1,6 @@
 //! Scenario tests of the simulator, run in-process on port 0 with a manual clock.
 
+mod bespoke;
 mod conformance;
 mod errors;
 mod exports;
