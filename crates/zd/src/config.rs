@@ -20,7 +20,7 @@ use anyhow::Context;
 use clap::Args;
 use serde::Deserialize;
 pub use zdkit::config::{Key, Layer, Resolved, SecretKind, Source, Sourced};
-use zdkit::{Client, ClientBuilder, RateLimitPolicy, RetryPolicy, ScaledClock};
+use zdkit::{Client, ClientBuilder, RetryPolicy, ScaledClock};
 
 use crate::output;
 use crate::report::{CliError, Exit};
@@ -57,6 +57,9 @@ pub struct GlobalArgs {
     /// Don't wait for rate-limit budget or on a 429: fail with exit code 6 and the wait.
     #[arg(long, global = true)]
     pub no_wait: bool,
+    /// `--plan` and `--headroom`.
+    #[command(flatten)]
+    pub pacing: crate::pacing::PacingArgs,
 }
 
 /// The config file: `default_profile = "..."` and `[profiles.NAME]` tables whose keys are
@@ -135,6 +138,10 @@ pub struct Settings {
     pub resolved: Resolved,
     /// The client clock's speed-up.
     pub time_scale: Sourced<f64>,
+    /// The plan pacing starts from (`--plan`, `ZD_PLAN`, the profile's `plan`).
+    pub plan: Option<Sourced<zdkit::Plan>>,
+    /// The headroom (`--headroom`, `ZD_HEADROOM`, the profile's `headroom`).
+    pub headroom: Option<Sourced<f64>>,
     /// Don't-wait mode.
     pub no_wait: bool,
 }
@@ -207,6 +214,19 @@ fn permission_warning(_path: &Path) -> Option<String> {
 }
 
 impl Settings {
+    /// The config file path: `--config`, else `ZD_CONFIG`, else
+    /// `$XDG_CONFIG_HOME/zd/config.toml` or `~/.config/zd/config.toml`.
+    pub fn config_path_for(
+        args: &GlobalArgs,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Option<PathBuf> {
+        let env = |k: &str| env(k).filter(|v| !v.is_empty());
+        args.config
+            .clone()
+            .or_else(|| env("ZD_CONFIG").map(PathBuf::from))
+            .or_else(|| default_config_path(&env))
+    }
+
     /// Resolve from the process environment; warnings and ignored variables are noted on
     /// stderr.
     pub fn resolve(args: &GlobalArgs) -> anyhow::Result<Settings> {
@@ -296,7 +316,7 @@ impl Settings {
             return Err(usage("pass --token-file or --oauth-token-file, not both"));
         }
         let mut flags = Layer::new();
-        let flag_values: [(Key, &'static str, Option<String>); 6] = [
+        let flag_values: [(Key, &'static str, Option<String>); 8] = [
             (Key::Subdomain, "subdomain", args.subdomain.clone()),
             (Key::BaseUrl, "base-url", args.base_url.clone()),
             (Key::Email, "email", args.email.clone()),
@@ -313,6 +333,8 @@ impl Settings {
                     .map(|p| p.display().to_string()),
             ),
             (Key::TimeScale, "time-scale", args.time_scale.clone()),
+            (Key::Plan, "plan", args.pacing.plan.clone()),
+            (Key::Headroom, "headroom", args.pacing.headroom.clone()),
         ];
         for (key, flag, value) in flag_values {
             if let Some(v) = value {
@@ -335,6 +357,8 @@ impl Settings {
         };
         let resolved = Resolved::from_layers(&layers).map_err(config_err)?;
         let time_scale = resolved.time_scale().map_err(config_err)?;
+        let plan = resolved.plan().map_err(config_err)?;
+        let headroom = resolved.headroom().map_err(config_err)?;
         Ok(Settings {
             config_path,
             config_found,
@@ -343,6 +367,8 @@ impl Settings {
             warnings,
             resolved,
             time_scale,
+            plan,
+            headroom,
             no_wait: args.no_wait,
         })
     }
@@ -378,10 +404,13 @@ impl Settings {
         if self.time_scale.value != 1.0 {
             b = b.clock(Arc::new(ScaledClock::new(self.time_scale.value)));
         }
+        b = b.rate_limit_policy(crate::pacing::policy(
+            self.plan.as_ref().map(|p| p.value),
+            self.headroom.as_ref().map(|h| h.value),
+            self.no_wait,
+        ));
         if self.no_wait {
-            b = b
-                .rate_limit_policy(RateLimitPolicy::default().wait(false))
-                .retry_policy(RetryPolicy::default().max_elapsed(Duration::from_secs(30)));
+            b = b.retry_policy(RetryPolicy::default().max_elapsed(Duration::from_secs(30)));
         }
         Ok(b)
     }

@@ -4,7 +4,9 @@ mod bulk_input;
 mod bulk_results;
 mod commands;
 mod config;
+mod jq;
 mod output;
+mod pacing;
 mod report;
 
 use std::process::ExitCode;
@@ -53,8 +55,8 @@ enum Command {
     Config(commands::config_cmd::ConfigCommand),
     /// Print shell completions.
     Completions(commands::completions::CompletionsArgs),
-    /// Print the man page.
-    Man,
+    /// Print the man page of zd or of one command (`zd man sync`).
+    Man(commands::completions::ManArgs),
 }
 
 /// Caps glibc's malloc arenas at two before any thread starts. Each thread that allocates
@@ -96,13 +98,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Sync(args) => commands::sync::run(&g, args).await,
         Command::Sim(args) => commands::sim::run(args).await,
-        Command::Api(args) => commands::api::run(&g, args).await,
+        Command::Api(args) => commands::api::run(&g, args, cli.verbose).await,
         Command::Doctor(args) => commands::doctor::run(&g, args).await,
         Command::Limits(args) => commands::limits::run(&g, args).await,
         Command::Explain(args) => commands::explain::run(args),
         Command::Tickets(c) => commands::tickets::run(&g, c).await,
         Command::Config(c) => commands::config_cmd::run(&g, c),
         Command::Completions(args) => commands::completions::completions(args),
-        Command::Man => commands::completions::man(),
+        Command::Man(args) => commands::completions::man(args),
     }
 }

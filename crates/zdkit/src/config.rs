@@ -23,7 +23,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::{Client, ClientBuilder, Credentials, Error, ScaledClock, Secret};
+use crate::{Client, ClientBuilder, Credentials, Error, RateLimitPolicy, ScaledClock, Secret};
 
 /// A configuration key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -47,6 +47,11 @@ pub enum Key {
     Password,
     /// The client clock's speed-up (talking to `zd sim --time-scale K`).
     TimeScale,
+    /// The account's plan, where pacing starts ([`crate::Plan`]'s names or a limit per
+    /// minute).
+    Plan,
+    /// The share of each rate-limit window left for others (`0.1` or `10%`).
+    Headroom,
 }
 
 /// What kind of value a key holds, for the grouping rules.
@@ -87,6 +92,8 @@ impl Key {
         Key::OAuthTokenFile,
         Key::Password,
         Key::TimeScale,
+        Key::Plan,
+        Key::Headroom,
     ];
 
     /// The key's name, environment variable and grouping rule.
@@ -124,6 +131,8 @@ impl Key {
             Key::OAuthTokenFile => k("oauth_token_file", None, Group::Secret, false),
             Key::Password => k("password", Some("ZENDESK_PASSWORD"), Group::Secret, true),
             Key::TimeScale => k("time_scale", Some("ZD_TIME_SCALE"), Group::Other, false),
+            Key::Plan => k("plan", Some("ZD_PLAN"), Group::Other, false),
+            Key::Headroom => k("headroom", Some("ZD_HEADROOM"), Group::Other, false),
         }
     }
 
@@ -313,6 +322,21 @@ pub struct Resolved {
 /// overflows or a second lasts days).
 pub const TIME_SCALE_RANGE: (f64, f64) = (1e-3, 1e6);
 
+/// A headroom: a fraction (`0.1`) or a percentage (`10%`), between 0 and 0.5.
+pub fn parse_headroom(raw: &str) -> Result<f64, String> {
+    let t = raw.trim();
+    let v = match t.strip_suffix('%') {
+        Some(p) => p.trim().parse::<f64>().map(|x| x / 100.0),
+        None => t.parse::<f64>(),
+    };
+    match v {
+        Ok(x) if x.is_finite() && (0.0..=0.5).contains(&x) => Ok(x),
+        _ => Err(format!(
+            "{raw:?} is not a headroom: give a fraction between 0 and 0.5 (or 0% to 50%)"
+        )),
+    }
+}
+
 /// Parse a user-given clock speed-up: a finite number within [`TIME_SCALE_RANGE`].
 /// `what` names the input in the error (`ZD_TIME_SCALE`, `--time-scale`).
 pub fn parse_time_scale(raw: &str, what: &str) -> Result<f64, Error> {
@@ -443,6 +467,28 @@ impl Resolved {
             .unwrap_or(Sourced::new(1.0, Source::Default)))
     }
 
+    /// The plan pacing starts from, when configured.
+    pub fn plan(&self) -> Result<Option<Sourced<crate::Plan>>, Error> {
+        self.parse(Key::Plan, |raw| raw.parse::<crate::Plan>())
+    }
+
+    /// The headroom, when configured (validated: 0 to 0.5).
+    pub fn headroom(&self) -> Result<Option<Sourced<f64>>, Error> {
+        self.parse(Key::Headroom, parse_headroom)
+    }
+
+    /// The rate-limit policy of the configured plan and headroom (defaults otherwise).
+    pub fn rate_limit_policy(&self) -> Result<RateLimitPolicy, Error> {
+        let mut p = RateLimitPolicy::default();
+        if let Some(plan) = self.plan()? {
+            p = p.plan(plan.value);
+        }
+        if let Some(h) = self.headroom()? {
+            p = p.headroom(h.value);
+        }
+        Ok(p)
+    }
+
     /// The account as given (a base URL or a subdomain), with its origin.
     pub fn account(&self) -> Option<&Sourced<String>> {
         self.base_url.as_ref().or(self.subdomain.as_ref())
@@ -495,6 +541,7 @@ impl Resolved {
         if scale != 1.0 {
             b = b.clock(Arc::new(ScaledClock::new(scale)));
         }
+        b = b.rate_limit_policy(self.rate_limit_policy()?);
         match self.credentials() {
             Some(c) => b = b.credentials(c),
             None if self.secret.is_some() => {
@@ -563,6 +610,26 @@ mod tests {
         let (kept, dropped) = env.without_identity();
         assert_eq!(dropped.len(), 2);
         assert!(kept.get(Key::TimeScale).is_some() && kept.get(Key::Subdomain).is_none());
+    }
+
+    #[test]
+    fn plan_and_headroom_are_parsed_and_validated() {
+        assert_eq!(parse_headroom("0.1"), Ok(0.1));
+        assert_eq!(parse_headroom("25%"), Ok(0.25));
+        for bad in ["0.6", "-0.1", "NaN", "inf", "51%", "x"] {
+            assert!(parse_headroom(bad).is_err(), "{bad}");
+        }
+        let r = Resolved::from_layers(&[layer(
+            &[(Key::Plan, "enterprise"), (Key::Headroom, "10%")],
+            Source::Flag("plan"),
+        )])
+        .unwrap();
+        assert_eq!(r.plan().unwrap().unwrap().value, crate::Plan::Enterprise);
+        assert_eq!(r.headroom().unwrap().unwrap().value, 0.1);
+        let bad = Resolved::from_layers(&[layer(&[(Key::Plan, "gold")], Source::Env("ZD_PLAN"))])
+            .unwrap();
+        let e = bad.plan().unwrap_err().to_string();
+        assert!(e.contains("ZD_PLAN") && e.contains("gold"), "{e}");
     }
 
     #[test]

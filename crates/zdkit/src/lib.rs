@@ -51,6 +51,7 @@ pub mod export;
 pub mod jobs;
 pub mod pagination;
 pub mod resources;
+pub mod webhooks;
 
 pub use auth::{CredentialFinding, Credentials, FindingKind, Secret};
 pub use client::{Client, ClientBuilder};

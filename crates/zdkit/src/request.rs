@@ -141,6 +141,13 @@ impl RequestBuilder {
         self
     }
 
+    /// Send `bytes` as the JSON body, as they are (already serialised, so numbers beyond
+    /// what `f64` holds stay exact). Not checked: the server judges it.
+    pub fn json_bytes(mut self, bytes: impl Into<Bytes>) -> Self {
+        self.spec.body = Some(bytes.into());
+        self
+    }
+
     /// Add a header. `Authorization` cannot be overridden here.
     pub fn header(mut self, name: &str, value: &str) -> Self {
         match (

@@ -1,41 +1,60 @@
-//! `zd api METHOD PATH`: any request through the client's full pipeline (auth, pacing,
-//! retries), with typed fields, extra headers and pagination.
+//! `zd api [METHOD] PATH`: any request through the client's full pipeline (auth, pacing,
+//! retries), with `gh api`'s field syntax (`api_fields`), extra headers, pagination and
+//! `--jq` (see docs/design/cli-api.md).
 //!
-//! Output: the response body on stdout (pretty JSON on a terminal, as received otherwise);
-//! `--paginate` prints each page and `--items` each item of each page as one JSON document
-//! per line. `-i` prints the status line and headers on stderr, so stdout stays valid JSON.
+//! Output: the response body on stdout (pretty, coloured JSON on a terminal, as received
+//! otherwise); `--paginate` prints each page and `--items` each item of each page as one
+//! JSON document per line. `-i` prints the status line and headers on stderr, `-v` the
+//! request too, so stdout stays valid JSON.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
 use http::Method;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+pub use super::api_fields::set_nested;
+use super::api_fields::{self, parse_field, Field, RealFiles};
+use super::api_output::{print_head, print_request, Printer};
 use crate::config::{GlobalArgs, Settings};
+use crate::jq::Jq;
 use crate::output;
 use crate::report::{CliError, Exit};
 
 /// Arguments of `zd api`.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
-  zd api GET /api/v2/users/me
-  zd api GET tickets -f 'page[size]=100' --items
-  zd api POST tickets -f 'ticket[subject]=Hi' -f 'ticket[comment][body]=Hello' -f ticket[priority]=high
-  zd api PUT tickets/1 --input body.json
-  zd api GET /api/v2/incremental/tickets/cursor -f start_time=0 --paginate
+  zd api /api/v2/users/me
+  zd api tickets -f 'page[size]=100' --items --jq '.id'
+  zd api -X POST tickets -f 'ticket[subject]=Hi' -f 'ticket[comment][body]=Hello' -F ticket[assignee_id]=42
+  zd api -X PUT tickets/1 -F 'ticket[custom_fields][][id]=360001' -f 'ticket[custom_fields][][value]=gold'
+  zd api -X PUT tickets/1 -F 'ticket[comment][body]=@note.txt'
+  zd api -X PUT tickets/1 --input body.json
+  zd api incremental/tickets/cursor -f start_time=0 --paginate
 
-A PATH without a leading `/` is taken relative to /api/v2/.")]
+The method is GET unless -X says otherwise (`zd api POST tickets` also works). A PATH without
+a leading `/` is taken relative to /api/v2/. Fields (`gh api`'s syntax): -f sends a raw
+string; -F types true/false/null and numbers (kept digit for digit), reads @FILE or @- (stdin),
+and `-F 'key[]'` is an empty array. Keys nest: a[b]=v, a[]=v appends, a[][k]=v builds an array
+of objects. For GET, HEAD and DELETE (or with --input) fields are query parameters.")]
 pub struct ApiArgs {
-    /// The HTTP method (GET, POST, PUT, PATCH, DELETE).
-    method: String,
-    /// The path (`/api/v2/tickets`, `tickets`) or a full URL on the configured host.
-    path: String,
-    /// A field `key=value`: JSON numbers, true/false/null are typed, anything else is a
-    /// string; `a[b]=x` nests and `a[]=x` appends. GET and DELETE (or with --input): query
-    /// parameters; otherwise the JSON body.
-    #[arg(short = 'f', long = "field", value_name = "KEY=VALUE")]
+    /// `[METHOD] PATH`: the path (`/api/v2/tickets`, `tickets`) or a full URL on the
+    /// configured host, optionally preceded by the method.
+    #[arg(value_name = "[METHOD] PATH", num_args = 1..=2, required = true)]
+    target: Vec<String>,
+    /// The HTTP method: GET (default), POST, PUT, PATCH, DELETE, HEAD.
+    #[arg(short = 'X', long = "method", value_name = "METHOD")]
+    method: Option<String>,
+    /// A raw string field `key=value` (see below).
+    #[arg(short = 'f', long = "raw-field", value_name = "KEY=VALUE")]
+    raw_fields: Vec<String>,
+    /// A typed field `key=value`: true/false/null and numbers as JSON, `@file`, `@-`.
+    #[arg(short = 'F', long = "field", value_name = "KEY=VALUE")]
     fields: Vec<String>,
+    /// The order of -f and -F on the command line (filled by `commands::parse_cli`).
+    #[arg(skip)]
+    pub(crate) field_order: Vec<(usize, bool)>,
     /// The JSON request body from a file (`-` for stdin).
     #[arg(long, value_name = "FILE")]
     input: Option<PathBuf>,
@@ -50,12 +69,105 @@ pub struct ApiArgs {
     #[arg(long)]
     paginate: bool,
     /// Print every item of every page (the page's main array) as one JSON line. Implies
-    /// --paginate.
+    /// --paginate. On plain search (capped at 1,000 results) a query that matches more is
+    /// an error once the cap is reached: use `search/export`.
     #[arg(long)]
     items: bool,
+    /// Filter each response (each item with --items) with this jq expression; strings are
+    /// printed raw.
+    #[arg(short = 'q', long = "jq", value_name = "EXPR")]
+    jq: Option<String>,
+    /// Print nothing on success (the exit code tells).
+    #[arg(long, conflicts_with = "jq")]
+    silent: bool,
     /// Print the status line and response headers on stderr.
     #[arg(short = 'i', long = "include")]
     include: bool,
+}
+
+impl ApiArgs {
+    /// Record where each `-f`/`-F` value sat on the command line, so `a[][k]` fields
+    /// mixing both keep their order.
+    pub(crate) fn record_field_order(&mut self, m: &clap::ArgMatches) {
+        let idx =
+            |id: &str| -> Vec<usize> { m.indices_of(id).map(|i| i.collect()).unwrap_or_default() };
+        let mut order: Vec<(usize, bool, usize)> = Vec::new();
+        for (n, i) in idx("raw_fields").into_iter().enumerate() {
+            order.push((i, false, n));
+        }
+        for (n, i) in idx("fields").into_iter().enumerate() {
+            order.push((i, true, n));
+        }
+        order.sort_unstable();
+        self.field_order = order.into_iter().map(|(_, t, n)| (n, t)).collect();
+    }
+
+    /// Every field, parsed, in command-line order.
+    fn parsed_fields(&self) -> anyhow::Result<Vec<Field>> {
+        let mut files = RealFiles::default();
+        let order: Vec<(usize, bool)> =
+            if self.field_order.len() == self.raw_fields.len() + self.fields.len() {
+                self.field_order.clone()
+            } else {
+                (0..self.raw_fields.len())
+                    .map(|n| (n, false))
+                    .chain((0..self.fields.len()).map(|n| (n, true)))
+                    .collect()
+            };
+        order
+            .into_iter()
+            .map(|(n, typed)| {
+                let raw = if typed {
+                    &self.fields[n]
+                } else {
+                    &self.raw_fields[n]
+                };
+                parse_field(raw, typed, &mut files)
+            })
+            .collect()
+    }
+}
+
+/// The methods `zd api` sends.
+pub const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+/// A method name, case-insensitive; anything else is a usage error listing the valid ones.
+pub fn parse_method(raw: &str) -> anyhow::Result<Method> {
+    let up = raw.to_ascii_uppercase();
+    if !METHODS.contains(&up.as_str()) {
+        return Err(CliError::new(
+            Exit::Usage,
+            format!("unknown method {raw:?}: use one of {}", METHODS.join(", ")),
+        )
+        .into());
+    }
+    Method::from_bytes(up.as_bytes())
+        .map_err(|_| CliError::new(Exit::Usage, format!("invalid method {raw:?}")).into())
+}
+
+/// The method and path of `[METHOD] PATH` plus `-X`.
+pub fn method_and_path(target: &[String], flag: Option<&str>) -> anyhow::Result<(Method, String)> {
+    let usage = |m: String| -> anyhow::Error { CliError::new(Exit::Usage, m).into() };
+    match (target, flag) {
+        ([path], m) => {
+            if METHODS.contains(&path.as_str()) {
+                return Err(usage(format!("`zd api {path}`: the PATH is missing")));
+            }
+            Ok((
+                m.map(parse_method).transpose()?.unwrap_or(Method::GET),
+                path.clone(),
+            ))
+        }
+        ([m, path], None) => Ok((parse_method(m)?, path.clone())),
+        ([m, path], Some(x)) => {
+            let (a, b) = (parse_method(m)?, parse_method(x)?);
+            if a != b {
+                return Err(usage(format!("two methods given: {m} and -X {x}")));
+            }
+            Ok((a, path.clone()))
+        }
+        _ => Err(usage("expected `zd api [METHOD] PATH`".to_owned())),
+    }
 }
 
 /// Turn `tickets/1` into `/api/v2/tickets/1`; leave `/…` and full URLs alone.
@@ -67,71 +179,6 @@ pub fn normalize_path(path: &str) -> String {
     } else {
         format!("/api/v2/{path}")
     }
-}
-
-/// A field value, typed like `gh api -F`: numbers, booleans and null become JSON.
-pub fn typed_value(raw: &str) -> Value {
-    match raw {
-        "true" => Value::Bool(true),
-        "false" => Value::Bool(false),
-        "null" => Value::Null,
-        _ => match serde_json::from_str::<Value>(raw) {
-            Ok(v @ Value::Number(_)) if !raw.starts_with('+') => v,
-            _ => Value::String(raw.to_owned()),
-        },
-    }
-}
-
-fn split_field(field: &str) -> anyhow::Result<(&str, &str)> {
-    field
-        .split_once('=')
-        .filter(|(k, _)| !k.is_empty())
-        .ok_or_else(|| {
-            CliError::new(Exit::Usage, format!("field {field:?} is not KEY=VALUE")).into()
-        })
-}
-
-/// Set `key` (`a`, `a[b][c]`, `a[]`) in `root`.
-pub fn set_nested(root: &mut Map<String, Value>, key: &str, value: Value) -> anyhow::Result<()> {
-    let bad = || CliError::new(Exit::Usage, format!("malformed field key {key:?}"));
-    let (head, mut rest) = match key.find('[') {
-        Some(i) => (&key[..i], &key[i..]),
-        None => (key, ""),
-    };
-    let mut segs = vec![head.to_owned()];
-    while !rest.is_empty() {
-        let close = rest.find(']').ok_or_else(bad)?;
-        if !rest.starts_with('[') {
-            return Err(bad().into());
-        }
-        segs.push(rest[1..close].to_owned());
-        rest = &rest[close + 1..];
-    }
-    let mut slot: &mut Value = root.entry(segs[0].clone()).or_insert(Value::Null);
-    for seg in &segs[1..] {
-        if seg.is_empty() {
-            if slot.is_null() {
-                *slot = Value::Array(Vec::new());
-            }
-            let arr = slot.as_array_mut().ok_or_else(bad)?;
-            arr.push(Value::Null);
-            slot = arr.last_mut().ok_or_else(bad)?;
-        } else {
-            if slot.is_null() {
-                *slot = Value::Object(Map::new());
-            }
-            slot = slot
-                .as_object_mut()
-                .ok_or_else(bad)?
-                .entry(seg.clone())
-                .or_insert(Value::Null);
-        }
-    }
-    if !slot.is_null() {
-        return Err(CliError::new(Exit::Usage, format!("field {key:?} given twice")).into());
-    }
-    *slot = value;
-    Ok(())
 }
 
 /// The key of a page's main array: the only array, else the one named in the path, else
@@ -174,49 +221,42 @@ fn read_input(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
         .map_err(|e| CliError::new(Exit::Usage, format!("reading {}: {e}", path.display())).into())
 }
 
-fn print_head(status: u16, headers: &http::HeaderMap) {
-    output::note(&format!("HTTP {status}"));
-    for (k, v) in headers {
-        let v = String::from_utf8_lossy(v.as_bytes());
-        output::note(&format!("{k}: {}", zdkit::text::escape_control(&v)));
-    }
-    output::note("");
-}
-
-/// One JSON document per line; on a terminal with unsafe characters escaped (still JSON).
-fn json_line(v: &Value) -> anyhow::Result<()> {
-    if output::stdout_is_terminal() {
-        output::line(&zdkit::text::escape_json_text(&serde_json::to_string(v)?))?;
-    } else {
-        output::json_line(v)?;
-    }
-    Ok(())
+/// Endpoints whose pages stop at a result cap, and where to go instead.
+fn result_cap(path: &str) -> Option<(u64, &'static str)> {
+    let p = path.split('?').next().unwrap_or(path);
+    let p = p.strip_suffix(".json").unwrap_or(p);
+    (p.ends_with("/api/v2/search") || p == "search").then_some((
+        zdkit::resources::search::SEARCH_CAP,
+        "zd api search/export -f query=QUERY -f 'filter[type]=ticket' --items",
+    ))
 }
 
 /// Run `zd api`.
-pub async fn run(global: &GlobalArgs, args: ApiArgs) -> anyhow::Result<()> {
-    let method = Method::from_bytes(args.method.to_ascii_uppercase().as_bytes())
-        .map_err(|_| CliError::new(Exit::Usage, format!("invalid method {:?}", args.method)))?;
+pub async fn run(global: &GlobalArgs, args: ApiArgs, verbose: u8) -> anyhow::Result<()> {
+    let (method, path) = method_and_path(&args.target, args.method.as_deref())?;
     let paginate = args.paginate || args.items;
     if paginate && method != Method::GET {
         return Err(CliError::new(Exit::Usage, "--paginate and --items need GET").into());
     }
-    let path = normalize_path(&args.path);
+    let jq = args.jq.as_deref().map(Jq::compile).transpose()?;
+    let path = normalize_path(&path);
     let as_query =
         args.input.is_some() || matches!(method, Method::GET | Method::DELETE | Method::HEAD);
-    let mut query: Vec<(String, String)> = Vec::new();
-    let mut body = Map::new();
-    for f in &args.fields {
-        let (k, v) = split_field(f)?;
-        if as_query {
-            query.push((k.to_owned(), v.to_owned()));
-        } else {
-            set_nested(&mut body, k, typed_value(v))?;
-        }
-    }
+    let fields = args.parsed_fields()?;
+    let query = if as_query {
+        api_fields::query(&fields)
+    } else {
+        Vec::new()
+    };
     let raw_body = match &args.input {
-        Some(p) => Some(read_input(p)?),
-        None if !body.is_empty() => Some(serde_json::to_vec(&Value::Object(body))?),
+        Some(p) => {
+            let b = read_input(p)?;
+            serde_json::from_slice::<serde::de::IgnoredAny>(&b).map_err(|e| {
+                CliError::new(Exit::Usage, format!("the request body is not JSON: {e}"))
+            })?;
+            Some(b)
+        }
+        None if !as_query && !fields.is_empty() => Some(api_fields::body(&fields)?.into_bytes()),
         None => None,
     };
     let mut headers = Vec::new();
@@ -226,7 +266,23 @@ pub async fn run(global: &GlobalArgs, args: ApiArgs) -> anyhow::Result<()> {
         })?;
         headers.push((n.trim().to_owned(), v.trim().to_owned()));
     }
-    let client = Settings::resolve(global)?.client()?;
+    let settings = Settings::resolve(global)?;
+    let auth_scheme = match settings.secret.as_ref().map(|s| &s.value.0) {
+        Some(crate::config::SecretKind::OAuth) => "Bearer",
+        Some(_) => "Basic",
+        None => "(none)",
+    };
+    let client = settings.client()?;
+    let plan_known = settings.plan.is_some();
+    let printer = Printer {
+        jq,
+        silent: args.silent,
+        terminal: output::stdout_is_terminal(),
+        color: output::stdout_color(),
+    };
+    let cap = if args.items { result_cap(&path) } else { None };
+    let mut emitted: u64 = 0;
+    let mut total: Option<u64> = None;
     let mut next = Some(path.clone());
     let mut first = true;
     // The library's one next-page rule: origin check, cycle and empty-run detection.
@@ -234,8 +290,9 @@ pub async fn run(global: &GlobalArgs, args: ApiArgs) -> anyhow::Result<()> {
     walk.start(&path);
     while let Some(url) = next.take() {
         let mut req = client.request(method.clone(), &url);
-        if first && !query.is_empty() {
-            req = req.query(&query);
+        let sent_query: &[(String, String)] = if first { &query } else { &[] };
+        if !sent_query.is_empty() {
+            req = req.query(sent_query);
         }
         for (n, v) in &headers {
             req = req.header(n, v);
@@ -244,60 +301,87 @@ pub async fn run(global: &GlobalArgs, args: ApiArgs) -> anyhow::Result<()> {
             req = req.idempotency_key(k.clone());
         }
         if let Some(b) = &raw_body {
-            let v: Value = serde_json::from_slice(b).map_err(|e| {
-                CliError::new(Exit::Usage, format!("the request body is not JSON: {e}"))
-            })?;
-            req = req.json(&v);
+            req = req.json_bytes(b.clone());
+        }
+        if verbose > 0 {
+            print_request(
+                &client,
+                &method,
+                &url,
+                sent_query,
+                &headers,
+                raw_body.as_deref(),
+                auth_scheme,
+            );
         }
         first = false;
         let resp = match req.send().await {
             Ok(r) => r,
             Err(e) => {
-                if let (true, Some(a)) = (args.include, e.api()) {
+                if let (true, Some(a)) = (args.include || verbose > 0, e.api()) {
                     output::note(&format!("HTTP {}", a.status));
                 }
                 return Err(e.into());
             }
         };
-        if args.include {
-            print_head(resp.status(), resp.headers());
+        if args.include || verbose > 0 {
+            print_head(
+                resp.status(),
+                resp.headers(),
+                if verbose > 0 { "< " } else { "" },
+            );
         }
         if !paginate {
-            let bytes = resp.bytes();
-            // On a terminal, server text is escaped (JSON stays valid JSON); piped output
-            // is the body exactly as received.
-            let tty = output::stdout_is_terminal();
-            match serde_json::from_slice::<Value>(bytes) {
-                Ok(v) if tty => output::line(&zdkit::text::escape_json_text(
-                    &serde_json::to_string_pretty(&v)?,
-                ))?,
-                _ if bytes.is_empty() => {}
-                _ if tty => {
-                    let text = String::from_utf8_lossy(bytes);
-                    output::line(&zdkit::text::escape_control_multiline(text.trim_end()))?;
-                }
-                _ => {
-                    output::raw(bytes)?;
-                    if !bytes.ends_with(b"\n") {
-                        output::raw(b"\n")?;
-                    }
-                }
-            }
-            return Ok(());
+            return printer.body(resp.bytes());
         }
+        crate::pacing::note_if_headerless(resp.rate_limit(), plan_known);
         let page: Value = resp.json()?;
         if args.items {
-            if let Some(key) = items_key(&page, &url) {
-                if let Some(items) = page.get(&key).and_then(Value::as_array) {
-                    for item in items {
-                        json_line(item)?;
-                    }
+            let key = items_key(&page, &url);
+            let Some(items) = key
+                .as_ref()
+                .and_then(|k| page.get(k))
+                .and_then(Value::as_array)
+            else {
+                let keys: Vec<&str> = page
+                    .as_object()
+                    .map(|o| o.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                return Err(CliError {
+                    exit: Exit::Usage,
+                    message: format!(
+                        "--items: {url} returned no list (keys: {})",
+                        keys.join(", ")
+                    ),
+                    hint: Some("it returns one record: drop --items".to_owned()),
                 }
+                .into());
+            };
+            for item in items {
+                printer.line(item)?;
+            }
+            emitted = emitted.saturating_add(items.len() as u64);
+            if total.is_none() {
+                total = page.get("count").and_then(Value::as_u64);
             }
         } else {
-            json_line(&page)?;
+            printer.line(&page)?;
         }
         next = walk.raw(&page)?;
+        if let Some((limit, instead)) = cap {
+            let more = total.is_some_and(|t| t > emitted);
+            if more && (emitted >= limit || next.is_none()) {
+                return Err(CliError {
+                    exit: Exit::Server,
+                    message: format!(
+                        "plain search stops at {limit} results: printed {emitted} of {}",
+                        total.unwrap_or(emitted)
+                    ),
+                    hint: Some(format!("the export endpoint has no cap: {instead}")),
+                }
+                .into());
+            }
+        }
     }
     Ok(())
 }
@@ -308,29 +392,36 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn fields_are_typed_and_nested() {
-        let mut m = Map::new();
-        for (k, v) in [
-            ("ticket[subject]", "Hi"),
-            ("ticket[priority]", "high"),
-            ("ticket[assignee_id]", "42"),
-            ("ticket[tags][]", "a"),
-            ("ticket[tags][]", "b"),
-            ("ticket[public]", "false"),
-            ("x", "null"),
-            ("z", "+1"),
+    fn methods_default_to_get_and_typos_are_usage_errors() {
+        let t = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let (m, p) = method_and_path(&t(&["/api/v2/tickets/1"]), None).unwrap();
+        assert_eq!((m, p.as_str()), (Method::GET, "/api/v2/tickets/1"));
+        let (m, _) = method_and_path(&t(&["tickets"]), Some("post")).unwrap();
+        assert_eq!(m, Method::POST);
+        let (m, _) = method_and_path(&t(&["PUT", "tickets/1"]), None).unwrap();
+        assert_eq!(m, Method::PUT);
+        assert!(method_and_path(&t(&["PUT", "tickets/1"]), Some("PUT")).is_ok());
+        for (target, flag) in [
+            (t(&["GTE", "tickets"]), None),
+            (t(&["tickets"]), Some("PSOT")),
+            (t(&["PUT", "tickets/1"]), Some("POST")),
+            (t(&["GET"]), None),
         ] {
-            set_nested(&mut m, k, typed_value(v)).unwrap();
+            let e = method_and_path(&target, flag).unwrap_err();
+            assert_eq!(
+                e.downcast_ref::<CliError>().unwrap().exit,
+                Exit::Usage,
+                "{target:?}"
+            );
         }
-        assert_eq!(
-            Value::Object(m),
-            json!({"ticket":{"subject":"Hi","priority":"high","assignee_id":42,
-                   "tags":["a","b"],"public":false},"x":null,"z":"+1"})
-        );
-        let mut m = Map::new();
-        set_nested(&mut m, "a", json!(1)).unwrap();
-        assert!(set_nested(&mut m, "a", json!(2)).is_err());
-        assert!(set_nested(&mut m, "b[c", json!(2)).is_err());
+    }
+
+    #[test]
+    fn search_is_capped_and_export_is_not() {
+        assert!(result_cap("/api/v2/search").is_some());
+        assert!(result_cap("/api/v2/search.json?query=x").is_some());
+        assert!(result_cap("/api/v2/search/export").is_none());
+        assert!(result_cap("/api/v2/tickets").is_none());
     }
 
     #[test]

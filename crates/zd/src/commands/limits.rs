@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use anyhow::Context;
 use clap::Args;
 use serde_json::{json, Value};
 use zdkit::ratelimit::{RateLimitHeaders, Window};
@@ -14,18 +15,42 @@ use crate::report::{CliError, Exit};
 /// Arguments of `zd limits`.
 #[derive(Debug, Args)]
 pub struct LimitsArgs {
-    /// Refresh every SECS seconds (default 10) until interrupted.
+    /// Refresh every SECS seconds (default 10, between 0.1 and 86400) until interrupted;
+    /// on a terminal the table is redrawn in place, and keeps updating from the client's
+    /// own view while a refresh waits for budget.
     #[arg(long, value_name = "SECS", num_args = 0..=1, default_missing_value = "10")]
     watch: Option<f64>,
     /// With --watch: stop after this many refreshes.
     #[arg(long, value_name = "N", requires = "watch")]
     count: Option<u64>,
+    /// Also probe the incremental-export and search-export buckets (one request each,
+    /// from buckets of 10 and 100 a minute), so their limits show.
+    #[arg(long)]
+    probe: bool,
     /// Print JSON (one document per refresh).
     #[arg(long, conflicts_with = "format")]
     json: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+}
+
+/// The shortest and longest `--watch` intervals.
+pub const WATCH_RANGE: (f64, f64) = (0.1, 86_400.0);
+
+/// A validated `--watch` interval.
+pub fn watch_interval(secs: f64) -> anyhow::Result<Duration> {
+    if !(secs.is_finite() && (WATCH_RANGE.0..=WATCH_RANGE.1).contains(&secs)) {
+        return Err(CliError::new(
+            Exit::Usage,
+            format!(
+                "--watch {secs}: give a number of seconds between {} and {}",
+                WATCH_RANGE.0, WATCH_RANGE.1
+            ),
+        )
+        .into());
+    }
+    Ok(Duration::from_secs_f64(secs))
 }
 
 fn window_json(name: &str, w: &Window) -> Value {
@@ -78,37 +103,145 @@ fn render_table(rows: &[Value]) -> String {
     output::table(&t)
 }
 
+/// `rows` (from the last response's headers) plus every other bucket the client has
+/// learned during this run (its limiter's view), sorted account first.
+pub fn merged_rows(mut rows: Vec<Value>, learned: &[zdkit::BucketStats]) -> Vec<Value> {
+    for b in learned {
+        if b.limit.is_none() || rows.iter().any(|r| r["bucket"] == b.bucket.as_str()) {
+            continue;
+        }
+        rows.push(json!({
+            "bucket": b.bucket,
+            "limit": b.limit,
+            "remaining": b.remaining,
+            "used": b.limit.zip(b.remaining).map(|(l, r)| l.saturating_sub(r)),
+            "resets_in_secs": null,
+            "waits": b.waits,
+        }));
+    }
+    rows.sort_by_key(|r| {
+        (
+            r["bucket"] != "account",
+            r["bucket"].as_str().map(str::to_owned),
+        )
+    });
+    rows
+}
+
+/// Redraws a block of lines in place on a terminal.
+#[derive(Debug, Default)]
+struct Screen {
+    lines: usize,
+}
+
+impl Screen {
+    fn draw(&mut self, text: &str, in_place: bool) -> anyhow::Result<()> {
+        let mut out = String::new();
+        if in_place && self.lines > 0 {
+            out.push_str(&format!("\x1b[{}A\x1b[J", self.lines));
+        }
+        out.push_str(text);
+        self.lines = text.lines().count();
+        output::raw(out.as_bytes())?;
+        Ok(())
+    }
+}
+
+async fn probe(client: &zdkit::Client) -> anyhow::Result<()> {
+    let start = client
+        .clock()
+        .now()
+        .unix_secs()
+        .saturating_sub(300)
+        .to_string();
+    client
+        .get("/api/v2/incremental/tickets/cursor")
+        .query(&[("start_time", start.as_str())])
+        .send()
+        .await
+        .context("probing the incremental-export bucket")?;
+    client
+        .get("/api/v2/search/export")
+        .query(&[
+            ("query", "status<closed"),
+            ("filter[type]", "ticket"),
+            ("page[size]", "1"),
+        ])
+        .send()
+        .await
+        .context("probing the search-export bucket")?;
+    Ok(())
+}
+
 /// Run `zd limits`.
 pub async fn run(global: &GlobalArgs, args: LimitsArgs) -> anyhow::Result<()> {
-    let every = match args.watch {
-        Some(s) if !(s.is_finite() && s > 0.0) => {
-            return Err(
-                CliError::new(Exit::Usage, "--watch needs a positive number of seconds").into(),
-            )
-        }
-        Some(s) => Some(Duration::from_secs_f64(s)),
-        None => None,
-    };
+    let every = args.watch.map(watch_interval).transpose()?;
     let client = Settings::resolve(global)?.client()?;
+    if args.probe {
+        probe(&client).await?;
+    }
+    let json_out = args.json || args.format == Format::Json;
+    let in_place = every.is_some() && output::stdout_is_terminal();
+    let mut screen = Screen::default();
     let mut n = 0u64;
+    let mut pending = None;
     loop {
+        let mut request = pending.take().unwrap_or_else(|| {
+            let c = client.clone();
+            Box::pin(async move { c.get("/api/v2/users/me").send().await })
+        });
+        // While a refresh waits for budget, keep drawing the client's own view.
+        let answered = match every {
+            None => Some(request.as_mut().await?),
+            Some(d) => {
+                tokio::select! {
+                    r = request.as_mut() => Some(r?),
+                    () = client.clock().sleep(d) => {
+                        pending = Some(request);
+                        None
+                    }
+                }
+            }
+        };
         n += 1;
-        let resp = client.get("/api/v2/users/me").send().await?;
-        let rows = rows(resp.rate_limit());
-        if args.json || args.format == Format::Json {
-            output::json_line(&json!({ "buckets": rows, "request_id": resp.request_id() }))?;
+        let header_rows = answered
+            .as_ref()
+            .map(|r| rows(r.rate_limit()))
+            .unwrap_or_default();
+        let rows = merged_rows(header_rows, &client.stats().buckets);
+        let waiting = answered.is_none();
+        if json_out {
+            output::json_line(&json!({
+                "buckets": rows,
+                "request_id": answered.as_ref().and_then(|r| r.request_id()),
+                "waiting_for_budget": waiting,
+            }))?;
         } else {
-            if every.is_some() {
-                output::line(&format!("refresh {n}"))?;
+            let mut text = String::new();
+            if let Some(d) = every {
+                text.push_str(&format!(
+                    "zd limits: refresh {n}, every {:.1}s{}\n",
+                    d.as_secs_f64(),
+                    if waiting {
+                        " (waiting for budget; showing the client's view)"
+                    } else {
+                        ""
+                    }
+                ));
             }
             if rows.is_empty() {
-                output::line("no rate-limit headers in the response")?;
+                text.push_str("no rate-limit headers in the response\n");
             } else {
-                output::raw(render_table(&rows).as_bytes())?;
+                text.push_str(&render_table(&rows));
             }
+            screen.draw(&text, in_place)?;
         }
         match every {
-            Some(d) if args.count.is_none_or(|c| n < c) => client.clock().sleep(d).await,
+            Some(d) if args.count.is_none_or(|c| n < c) => {
+                if !waiting {
+                    client.clock().sleep(d).await;
+                }
+            }
             _ => return Ok(()),
         }
     }
@@ -134,5 +267,41 @@ mod tests {
         let t = render_table(&r);
         assert!(t.contains("tickets-index  100"), "{t}");
         assert!(t.contains("41s"), "{t}");
+    }
+
+    #[test]
+    fn learned_buckets_are_merged_after_the_header_rows() {
+        let header = vec![window_json(
+            "account",
+            &Window {
+                limit: Some(700),
+                remaining: Some(600),
+                reset: None,
+            },
+        )];
+        let stat = |name: &str, limit: Option<u32>, remaining: Option<u32>| {
+            let mut b = zdkit::BucketStats::default();
+            b.bucket = name.into();
+            b.limit = limit;
+            b.remaining = remaining;
+            b
+        };
+        let learned = vec![
+            stat("incremental-exports", Some(10), Some(9)),
+            stat("account", Some(700), None),
+            stat("never-reported", None, None),
+        ];
+        let r = merged_rows(header, &learned);
+        let names: Vec<&str> = r.iter().map(|v| v["bucket"].as_str().unwrap()).collect();
+        assert_eq!(names, ["account", "incremental-exports"]);
+        assert_eq!(r[1]["used"], 1);
+    }
+
+    #[test]
+    fn watch_intervals_are_validated() {
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e300, 0.01, 86_401.0] {
+            assert!(watch_interval(bad).is_err(), "{bad}");
+        }
+        assert_eq!(watch_interval(2.5).unwrap(), Duration::from_millis(2500));
     }
 }

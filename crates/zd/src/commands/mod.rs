@@ -1,6 +1,8 @@
 //! One module per subcommand, plus command-line parsing that refuses secrets.
 
 pub mod api;
+pub mod api_fields;
+pub mod api_output;
 pub mod completions;
 pub mod config_cmd;
 pub mod doctor;
@@ -13,7 +15,7 @@ pub mod tickets;
 use std::io::Write;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::report::Exit;
 use crate::Cli;
@@ -36,8 +38,17 @@ fn is_secret_flag(arg: &str) -> bool {
 /// Parse the command line. On error, print clap's message with any `--flag=value` value
 /// redacted (it may be a secret) and return the exit code (0 for `--help`).
 pub fn parse_cli() -> Result<Cli, Exit> {
-    match Cli::try_parse() {
-        Ok(cli) => Ok(cli),
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    match parsed {
+        Ok((mut cli, m)) => {
+            if let (crate::Command::Api(a), Some(("api", sub))) = (&mut cli.command, m.subcommand())
+            {
+                a.record_field_order(sub);
+            }
+            Ok(cli)
+        }
         Err(e) => {
             if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion)
                 || e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand

@@ -191,3 +191,218 @@ fn a_closed_pipe_is_success() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn default_get_method_flag_and_misspelled_methods() {
+    let sim = Sim::start();
+    let env = admin(&sim);
+    let r = run(&env, &["api", "/api/v2/tickets/1"]);
+    r.expect(0);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["ticket"]["id"], 1);
+    run(&env, &["api", "-X", "get", "tickets/1"]).expect(0);
+    let r = run(&env, &["api", "GTE", "tickets/1"]);
+    r.expect(2);
+    assert!(r.stderr.contains("GET, POST"), "{}", r.stderr);
+    run(&env, &["api", "-X", "PSOT", "tickets"]).expect(2);
+}
+
+#[test]
+fn fields_arrays_of_objects_and_big_integers_are_sent_exactly() {
+    let sim = Sim::start();
+    let env = admin(&sim);
+    let big = "12345678901234567890";
+    let r = run(
+        &env,
+        &[
+            "api",
+            "-X",
+            "POST",
+            "tickets",
+            "-f",
+            "ticket[subject]=big numbers",
+            "-f",
+            "ticket[comment][body]=hi",
+            "--jq",
+            ".ticket.id",
+        ],
+    );
+    r.expect(0);
+    let path = format!("tickets/{}", r.stdout.trim());
+    let r = run(
+        &env,
+        &[
+            "api",
+            "-X",
+            "PUT",
+            &path,
+            "-F",
+            "ticket[custom_fields][][id]=12",
+            "-F",
+            &format!("ticket[custom_fields][][value]={big}"),
+            "-F",
+            "ticket[custom_fields][][id]=8",
+            "-f",
+            &format!("ticket[custom_fields][][value]={big}"),
+            "--silent",
+        ],
+    );
+    r.expect(0);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    let r = run(
+        &env,
+        &[
+            "api",
+            &path,
+            "--jq",
+            "[.ticket.custom_fields[] | select(.id == 8 or .id == 12)] | sort_by(.id) | .[]",
+        ],
+    );
+    r.expect(0);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            format!(r#"{{"id":8,"value":"{big}"}}"#),
+            format!(r#"{{"id":12,"value":{big}}}"#)
+        ],
+        "{}",
+        r.stdout
+    );
+    // @file for a comment body, and --jq printing strings raw.
+    let dir = tempfile::tempdir().unwrap();
+    let note = dir.path().join("note.txt");
+    std::fs::write(&note, "from a file").unwrap();
+    let r = run(
+        &env,
+        &[
+            "api",
+            "-X",
+            "PUT",
+            &path,
+            "-F",
+            &format!("ticket[subject]=@{}", note.display()),
+            "--jq",
+            ".ticket.subject",
+        ],
+    );
+    r.expect(0);
+    assert_eq!(r.stdout, "from a file\n");
+}
+
+#[test]
+fn jq_filters_items_and_bad_expressions_are_usage_errors() {
+    let sim = Sim::start();
+    let env = admin(&sim);
+    let r = run(
+        &env,
+        &[
+            "api",
+            "tickets",
+            "-f",
+            "page[size]=50",
+            "--items",
+            "--jq",
+            ".id",
+        ],
+    );
+    r.expect(0);
+    let ids: Vec<u64> = r.stdout.lines().map(|l| l.parse().unwrap()).collect();
+    assert!(ids.len() > 100 && ids.contains(&1), "{}", ids.len());
+    let r = run(&env, &["api", "tickets/1", "--jq", ".ticket["]);
+    r.expect(2);
+    let r = run(&env, &["api", "users/me", "--jq", "env"]);
+    r.expect(2);
+    assert!(r.stderr.contains("env"), "{}", r.stderr);
+}
+
+#[test]
+fn verbose_shows_method_url_query_and_redacted_headers() {
+    let sim = Sim::start();
+    let r = run(
+        &admin(&sim),
+        &[
+            "-v",
+            "api",
+            "tickets",
+            "-f",
+            "page[size]=2",
+            "-H",
+            "X-Trace: 7",
+        ],
+    );
+    r.expect(0);
+    let e = &r.stderr;
+    assert!(e.contains("> GET http://127.0.0.1:"), "{e}");
+    assert!(e.contains("page%5Bsize%5D=2"), "{e}");
+    assert!(e.contains("> query page[size] = 2"), "{e}");
+    assert!(e.contains("> authorization: Basic [redacted]"), "{e}");
+    assert!(e.contains("> X-Trace: 7"), "{e}");
+    assert!(e.contains("< HTTP 200"), "{e}");
+    assert!(!e.contains("zd-sim-token"), "{e}");
+}
+
+#[test]
+fn items_on_one_record_and_on_capped_search_fail_loudly() {
+    let sim = Sim::with(zdkit_sim::SimConfig::with_tickets(1_150));
+    let env = admin(&sim);
+    let r = run(&env, &["api", "tickets/1", "--items"]);
+    r.expect(2);
+    assert!(r.stderr.contains("drop --items"), "{}", r.stderr);
+    let r = run(
+        &env,
+        &["api", "search", "-f", "query=type:ticket", "--items"],
+    );
+    assert_ne!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.lines().count(), 1000);
+    assert!(r.stderr.contains("1000"), "{}", r.stderr);
+    assert!(r.stderr.contains("search/export"), "{}", r.stderr);
+}
+
+/// A server that answers every request with `body` and no rate-limit headers.
+fn headerless_server(body: &'static str) -> (String, std::thread::JoinHandle<()>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let h = std::thread::spawn(move || {
+        for stream in listener.incoming().take(2) {
+            let Ok(mut s) = stream else { return };
+            let mut buf = [0u8; 8192];
+            let _ = s.read(&mut buf);
+            let resp = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = s.write_all(resp.as_bytes());
+        }
+    });
+    (url, h)
+}
+
+#[test]
+fn a_server_without_rate_limit_headers_is_noted_once() {
+    let (url, _h) = headerless_server(r#"{"tickets":[{"id":1}],"next_page":null}"#);
+    let env = set(
+        vec![
+            ("ZENDESK_EMAIL", "a@example.com".to_owned()),
+            ("ZENDESK_API_TOKEN", "t".to_owned()),
+        ],
+        "ZENDESK_BASE_URL",
+        &url,
+    );
+    let r = run(&env, &["api", "tickets", "--paginate"]);
+    r.expect(0);
+    assert_eq!(
+        r.stderr.matches("no rate-limit headers seen").count(),
+        1,
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("set --plan"), "{}", r.stderr);
+    let r = run(
+        &env,
+        &["--plan", "enterprise", "api", "tickets", "--paginate"],
+    );
+    r.expect(0);
+    assert!(!r.stderr.contains("no rate-limit headers"), "{}", r.stderr);
+}

@@ -32,6 +32,7 @@ mod ticket;
 mod ticket_field;
 pub mod timestamp;
 mod user;
+mod webhook;
 mod wire;
 mod write;
 
@@ -64,6 +65,7 @@ pub use ticket::{
 };
 pub use ticket_field::{CustomFieldOption, TicketField, TicketFieldType};
 pub use user::{TicketRestriction, User, UserRole};
+pub use webhook::{EventType, TicketEventDetail, WebhookEvent};
 pub use wire::{Key, Presence, WireFields};
 pub use write::{
     CcChange, NewComment, NewIdentity, NewRequester, NewTicket, NewUser, TicketCreate,

@@ -140,6 +140,35 @@ impl Plan {
     }
 }
 
+impl std::str::FromStr for Plan {
+    type Err = String;
+
+    /// `team`, `growth`, `professional`, `enterprise`, `enterprise-plus`, `high-volume`
+    /// (case-insensitive, `_` or `-`), `unknown`, or a number of requests per minute for a
+    /// negotiated limit.
+    fn from_str(s: &str) -> Result<Plan, String> {
+        let norm = s.trim().to_ascii_lowercase().replace('_', "-");
+        Ok(match norm.as_str() {
+            "unknown" => Plan::Unknown,
+            "team" | "suite-team" => Plan::Team,
+            "growth" | "suite-growth" => Plan::Growth,
+            "professional" | "suite-professional" => Plan::Professional,
+            "enterprise" | "suite-enterprise" => Plan::Enterprise,
+            "enterprise-plus" | "suite-enterprise-plus" => Plan::EnterprisePlus,
+            "high-volume" | "hv" => Plan::HighVolume,
+            n => match n.parse::<u32>() {
+                Ok(per_min) if (1..=100_000).contains(&per_min) => Plan::Custom(per_min),
+                _ => {
+                    return Err(format!(
+                        "unknown plan {s:?}: use team, growth, professional, enterprise, \
+                         enterprise-plus, high-volume, or a limit per minute (1-100000)"
+                    ))
+                }
+            },
+        })
+    }
+}
+
 /// How the client paces itself.
 ///
 /// Defaults: enabled, [`Plan::Unknown`] (200/min until headers teach the real limit),
@@ -233,6 +262,11 @@ impl RateLimitPolicy {
     /// Whether client-side limiting is on.
     pub fn is_enabled(&self) -> bool {
         self.enabled
+    }
+
+    /// The plan the limits start from.
+    pub fn starting_plan(&self) -> Plan {
+        self.plan
     }
 }
 
@@ -383,6 +417,16 @@ impl RequestClass {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plans_parse_by_name_or_number() {
+        assert_eq!("Enterprise_Plus".parse::<Plan>(), Ok(Plan::EnterprisePlus));
+        assert_eq!("growth".parse::<Plan>(), Ok(Plan::Growth));
+        assert_eq!("1500".parse::<Plan>(), Ok(Plan::Custom(1500)));
+        for bad in ["", "gold", "0", "-5", "99999999999"] {
+            assert!(bad.parse::<Plan>().is_err(), "{bad}");
+        }
+    }
 
     fn names(method: Method, path: &str) -> Vec<String> {
         RequestClass::classify(&method, path, Plan::Enterprise)
