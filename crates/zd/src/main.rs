@@ -45,6 +45,10 @@ enum Command {
     Doctor(commands::doctor::DoctorArgs),
     /// Show the account's rate limit and every endpoint bucket seen.
     Limits(commands::limits::LimitsArgs),
+    /// List any resource of the catalogue (`zd list macros`), every page streamed.
+    List(commands::resources::ListArgs),
+    /// Show resources by id (`zd get tickets 1 2`).
+    Get(commands::resources::GetArgs),
     /// Explain a failed response saved with `curl -i`.
     Explain(commands::explain::ExplainArgs),
     /// Bulk ticket writes from a CSV or JSON-lines file.
@@ -101,6 +105,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Api(args) => commands::api::run(&g, args, cli.verbose).await,
         Command::Doctor(args) => commands::doctor::run(&g, args).await,
         Command::Limits(args) => commands::limits::run(&g, args).await,
+        Command::List(args) => commands::resources::list(&g, args).await,
+        Command::Get(args) => commands::resources::get(&g, args).await,
         Command::Explain(args) => commands::explain::run(args),
         Command::Tickets(c) => commands::tickets::run(&g, c).await,
         Command::Config(c) => commands::config_cmd::run(&g, c),

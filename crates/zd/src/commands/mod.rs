@@ -8,6 +8,7 @@ pub mod config_cmd;
 pub mod doctor;
 pub mod explain;
 pub mod limits;
+pub mod resources;
 pub mod sim;
 pub mod sync;
 pub mod tickets;
