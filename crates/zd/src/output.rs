@@ -103,6 +103,17 @@ pub fn table(rows: &[Vec<String>]) -> String {
 /// zdkit only (the HTTP stack below never logs, so headers never reach the log).
 pub fn init_tracing(verbose: u8) {
     if verbose == 0 {
+        // Long waits are announced even without -v ("waiting 40 s for the `account`
+        // bucket; Ctrl-C to stop"): only that target, message only.
+        let filter = tracing_subscriber::EnvFilter::new(format!("{}=info", zdkit::WAIT_TARGET));
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(io::stderr)
+            .without_time()
+            .with_target(false)
+            .with_level(false)
+            .with_ansi(false)
+            .try_init();
         return;
     }
     let level = match verbose {
@@ -110,7 +121,10 @@ pub fn init_tracing(verbose: u8) {
         2 => "debug",
         _ => "trace",
     };
-    let filter = tracing_subscriber::EnvFilter::new(format!("zd={level},zdkit={level}"));
+    let filter = tracing_subscriber::EnvFilter::new(format!(
+        "zd={level},zdkit={level},{}=info",
+        zdkit::WAIT_TARGET
+    ));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(io::stderr)

@@ -69,10 +69,12 @@ impl fmt::Debug for Timestamp {
     }
 }
 
+/// Saturating: a duration a server chose (`Retry-After: 18446744073709551615`) can never
+/// panic; the result is at most the far end of time.
 impl Add<Duration> for Timestamp {
     type Output = Timestamp;
     fn add(self, rhs: Duration) -> Timestamp {
-        Timestamp(self.0 + rhs)
+        Timestamp(self.0.saturating_add(rhs))
     }
 }
 
@@ -239,7 +241,7 @@ impl Clock for ScaledClock {
         let virt = if self.scale == 1.0 {
             real
         } else {
-            real.mul_f64(self.scale)
+            scale_duration(real, self.scale)
         };
         self.origin + virt + Duration::from_nanos(self.offset_nanos.load(Ordering::SeqCst))
     }
@@ -249,14 +251,24 @@ impl Clock for ScaledClock {
         let real = if self.scale == 1.0 {
             duration
         } else {
-            duration.div_f64(self.scale)
+            scale_duration(duration, 1.0 / self.scale)
         };
+        // tokio treats a deadline beyond its range as "far future": no overflow.
         Box::pin(tokio::time::sleep(real))
     }
 
     fn time_scale(&self) -> f64 {
         self.scale
     }
+}
+
+/// `d × k`, saturating at [`Duration::MAX`] (never the panic of `Duration::mul_f64`).
+fn scale_duration(d: Duration, k: f64) -> Duration {
+    Duration::try_from_secs_f64(d.as_secs_f64() * k).unwrap_or(if k > 0.0 {
+        Duration::MAX
+    } else {
+        Duration::ZERO
+    })
 }
 
 /// Time that moves only when told to. For tests.
@@ -377,7 +389,7 @@ impl Clock for ManualClock {
     fn sleep(&self, duration: Duration) -> Sleep {
         let deadline = {
             let mut st = self.lock();
-            st.slept += duration;
+            st.slept = st.slept.saturating_add(duration);
             let deadline = st.now + duration;
             if self.inner.auto_advance {
                 Self::move_to(&mut st, deadline);
@@ -439,6 +451,28 @@ impl Drop for ManualSleep {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn time_arithmetic_saturates_instead_of_panicking() {
+        let t = Timestamp::from_unix_secs(1_700_000_000);
+        assert_eq!(t + Duration::MAX, Timestamp::from_unix(Duration::MAX));
+        assert_eq!(
+            t + Duration::from_secs(u64::MAX),
+            Timestamp::from_unix(Duration::MAX)
+        );
+        assert_eq!(scale_duration(Duration::MAX, 1e9), Duration::MAX);
+        assert_eq!(
+            scale_duration(Duration::from_secs(1), 1e-30),
+            Duration::ZERO
+        );
+        let c = ScaledClock::new(1e300);
+        let _ = c.now();
+        let c = ScaledClock::new(1e-300);
+        drop(c.sleep(Duration::from_secs(u64::MAX)));
+        let m = ManualClock::auto_advancing(t);
+        drop(m.sleep(Duration::MAX));
+        drop(m.sleep(Duration::MAX));
+    }
 
     #[tokio::test]
     async fn manual_sleep_waits_until_advanced() {

@@ -56,6 +56,7 @@ pub mod webhooks;
 pub use auth::{CredentialFinding, Credentials, FindingKind, Secret};
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, DecodeError, ErrorKind, FieldError, TransportError, TransportErrorKind};
+pub use pipeline::{LONG_WAIT, WAIT_TARGET};
 pub use ratelimit::{Lane, Plan, RateLimitPolicy};
 pub use request::{RequestBuilder, Response};
 pub use retry::RetryPolicy;

@@ -80,6 +80,14 @@ fn path_template(path: &str) -> String {
         .join("/")
 }
 
+/// Waits at least this long are announced at INFO on [`WAIT_TARGET`].
+pub const LONG_WAIT: Duration = Duration::from_secs(10);
+
+/// The `tracing` target of the long-wait announcements ("waiting 40 s for the `account`
+/// bucket; Ctrl-C to stop"): enable `zdkit::wait=info` to show them without the rest of
+/// the client's INFO events (`zd` does, on stderr, without `-v`).
+pub const WAIT_TARGET: &str = "zdkit::wait";
+
 impl Client {
     /// The pipeline entry point for everything in this crate: raw builders and typed
     /// resources alike. Returns the 2xx [`Response`], or the [`Error`] of the last attempt.
@@ -121,13 +129,20 @@ impl Client {
         let mut spent_on_retries = 0u32;
         let mut attempt = 0u32;
         let mut budget_wait = Duration::ZERO;
+        // The error of the previous attempt: when a retry cannot even get budget (in
+        // "don't wait" mode), that error, not "budget exhausted", is the real cause.
+        let mut last: Option<Error> = None;
         loop {
             attempt += 1;
             let span = tracing::Span::current();
             span.record("attempt", attempt);
+            let permit = match self.acquire(&class, &mut budget_wait).await {
+                Ok(p) => p,
+                Err(e) => return Err(last.take().unwrap_or(e)),
+            };
             let mut flight = InFlight {
                 inner: self.inner.clone(),
-                permit: Some(self.acquire(&class, &mut budget_wait).await?),
+                permit: Some(permit),
             };
             span.record("budget_wait_ms", budget_wait.as_millis() as u64);
 
@@ -183,7 +198,9 @@ impl Client {
                     match self.next_step(outcome, &spec, attempt, started, &mut spent_on_retries) {
                         Some(d) => {
                             tracing::info!(error = %t, delay_ms = d.as_millis() as u64, "retrying after a transport error");
-                            self.wait_retry(d).await;
+                            let why = format!("{} error", t.kind);
+                            last = Some(Error::Transport(t));
+                            self.wait_retry(d, &why).await;
                         }
                         None => {
                             tracing::debug!(error = %t, "giving up");
@@ -240,7 +257,20 @@ impl Client {
                     match retry {
                         Some(d) => {
                             tracing::info!(status, delay_ms = d.as_millis() as u64, "retrying");
-                            self.wait_retry(d).await;
+                            last = Some(Error::Api(Box::new(
+                                ApiError::from_response(
+                                    status,
+                                    body,
+                                    None,
+                                    request_id,
+                                    rate_limit,
+                                    retry_after,
+                                    &method,
+                                    &path,
+                                )
+                                .with_location(&headers),
+                            )));
+                            self.wait_retry(d, &format!("HTTP {status}")).await;
                         }
                         None => {
                             let content_type = headers
@@ -305,7 +335,9 @@ impl Client {
                         .add_lane(class.lane, waits, now.saturating_since(asked));
                     return Ok(p);
                 }
-                Err(w) if w.after_response && inner.rate.wait => {
+                // Even in "don't wait" mode: this is learning the limit from the first
+                // response in flight, not a budget wait.
+                Err(w) if w.after_response => {
                     waits += 1;
                     tracing::trace!(bucket = %w.bucket, "waiting for the first response to learn the limit");
                     changed.await;
@@ -317,6 +349,21 @@ impl Client {
                             bucket: w.bucket,
                             retry_after: d,
                         });
+                    }
+                    if d > inner.rate.max_wait {
+                        tracing::warn!(bucket = %w.bucket, wait_secs = d.as_secs(), "giving up: the wait exceeds max_wait");
+                        return Err(Error::RateLimited {
+                            bucket: w.bucket,
+                            retry_after: d,
+                        });
+                    }
+                    if d >= LONG_WAIT {
+                        tracing::info!(
+                            target: WAIT_TARGET,
+                            "waiting {} s for the `{}` bucket; Ctrl-C to stop",
+                            d.as_secs_f64().ceil(),
+                            crate::text::escape_control(&w.bucket)
+                        );
                     }
                     inner.stats.add_budget_wait(&w.bucket, d);
                     waits += 1;
@@ -387,7 +434,14 @@ impl Client {
         Some(delay)
     }
 
-    async fn wait_retry(&self, d: Duration) {
+    async fn wait_retry(&self, d: Duration, why: &str) {
+        if d >= LONG_WAIT {
+            tracing::info!(
+                target: WAIT_TARGET,
+                "waiting {} s before retrying ({why}); Ctrl-C to stop",
+                d.as_secs_f64().ceil()
+            );
+        }
         self.inner.stats.add_retry_wait(d);
         self.inner.clock.sleep(d).await;
     }

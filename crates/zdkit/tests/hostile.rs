@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use futures_util::TryStreamExt;
 use serde_json::json;
-use zdkit::{Client, Credentials, ManualClock, Timestamp};
+use zdkit::{Client, Clock, Credentials, ManualClock, Timestamp};
 use zdkit_sim::hostile::{HostileServer, Reply};
 
 const T0: Timestamp = Timestamp::from_unix_secs(1_700_000_040);
@@ -208,4 +208,115 @@ async fn error_display_is_cut_and_escaped_and_the_full_body_stays_available() {
     let api = e.api().unwrap();
     assert_eq!(api.description.as_deref(), Some(evil.as_str()));
     assert!(api.body_text().len() > 2_000_000);
+}
+
+fn client_with(url: &str, clock: &ManualClock, rate: zdkit::RateLimitPolicy) -> Client {
+    Client::builder()
+        .base_url(url)
+        .credentials(Credentials::api_token("agent@example.com", "s3cret-token"))
+        .clock(clock.shared())
+        .rate_limit_policy(rate)
+        .build()
+        .unwrap()
+}
+
+// Item 2: `Retry-After: 18446744073709551615` on a 429 or 503 panicked (Timestamp + Duration).
+#[tokio::test]
+async fn a_huge_retry_after_gives_up_naming_the_wait_instead_of_panicking() {
+    for status in [429, 503] {
+        let server = HostileServer::start().await;
+        server.handler(move |_| {
+            Reply::status(status)
+                .header("Retry-After", "18446744073709551615")
+                .header("X-Rate-Limit", "700")
+                .header("X-Rate-Limit-Remaining", "0")
+        });
+        let clock = ManualClock::auto_advancing(T0);
+        let c = client_with(&server.url(), &clock, zdkit::RateLimitPolicy::default());
+        let e = c.get("/api/v2/users/me").send().await.unwrap_err();
+        assert_eq!(e.status(), Some(status), "{e}");
+        let wait = e.retry_after().expect("the wait is named");
+        assert!(
+            wait <= zdkit::ratelimit::headers::MAX_SERVER_WAIT,
+            "{wait:?}"
+        );
+        assert!(
+            clock.now().saturating_since(T0) <= Duration::from_secs(3600),
+            "waited {:?}",
+            clock.now().saturating_since(T0)
+        );
+    }
+}
+
+// Item 4: `ratelimit-reset: 4294967295` with remaining 0 made the next request wait 136 years.
+#[tokio::test]
+async fn a_far_reset_is_capped_at_the_buckets_window() {
+    let server = HostileServer::start().await;
+    server.push(
+        Reply::json(&json!({"user": {"id": 1}}))
+            .header("X-Rate-Limit", "700")
+            .header("X-Rate-Limit-Remaining", "0")
+            .header("ratelimit-reset", "4294967295"),
+    );
+    server.handler(|_| Reply::json(&json!({"user": {"id": 1}})));
+    let clock = ManualClock::auto_advancing(T0);
+    let c = client_with(&server.url(), &clock, zdkit::RateLimitPolicy::default());
+    c.get("/api/v2/users/me").send().await.unwrap();
+    let before = clock.now();
+    c.get("/api/v2/users/me").send().await.unwrap();
+    let waited = clock.now().saturating_since(before);
+    assert!(waited <= Duration::from_secs(62), "waited {waited:?}");
+    assert_eq!(server.request_count(), 2);
+}
+
+// Item 4: a wait longer than the caller's limit is a give-up naming the wait, not a hang.
+#[tokio::test]
+async fn a_wait_beyond_max_wait_is_a_give_up_naming_the_wait() {
+    let server = HostileServer::start().await;
+    server.push(
+        Reply::json(&json!({"user": {"id": 1}}))
+            .header("X-Rate-Limit", "700")
+            .header("X-Rate-Limit-Remaining", "0")
+            .header("ratelimit-reset", "50"),
+    );
+    let clock = ManualClock::auto_advancing(T0);
+    let rate = zdkit::RateLimitPolicy::default().max_wait(Duration::from_secs(5));
+    let c = client_with(&server.url(), &clock, rate);
+    c.get("/api/v2/users/me").send().await.unwrap();
+    let e = c.get("/api/v2/users/me").send().await.unwrap_err();
+    assert!(matches!(e, zdkit::Error::RateLimited { .. }), "{e}");
+    assert!(e.to_string().contains("retry after 5"), "{e}");
+    assert_eq!(server.request_count(), 1);
+}
+
+// Item 5: `--no-wait` reported a 500 (or a reset) as "rate limit budget exhausted".
+#[tokio::test]
+async fn no_wait_mode_reports_the_real_last_error() {
+    let server = HostileServer::start().await;
+    server.handler(|_| {
+        Reply::status(500)
+            .header("X-Rate-Limit", "700")
+            .header("X-Rate-Limit-Remaining", "0")
+            .header("ratelimit-reset", "30")
+            .body("boom")
+    });
+    let clock = ManualClock::auto_advancing(T0);
+    let c = client_with(
+        &server.url(),
+        &clock,
+        zdkit::RateLimitPolicy::default().wait(false),
+    );
+    let e = c.get("/api/v2/users/me").send().await.unwrap_err();
+    assert_eq!(e.status(), Some(500), "{e}");
+    // A refused connection is a transport error too, never RateLimited.
+    let dead = {
+        let s = HostileServer::start().await;
+        s.url()
+    };
+    let c = client_with(&dead, &clock, zdkit::RateLimitPolicy::default().wait(false));
+    for _ in 0..5 {
+        clock.advance(Duration::from_secs(1)); // past the pacing interval of a new request
+        let e = c.get("/api/v2/users/me").send().await.unwrap_err();
+        assert!(matches!(e, zdkit::Error::Transport(_)), "{e}");
+    }
 }

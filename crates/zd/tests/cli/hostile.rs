@@ -126,3 +126,60 @@ fn server_text_is_escaped_in_api_errors_and_explain() {
     assert!(!r.all().contains('\x1b'), "{:?}", r.all());
     assert!(r.stdout.contains(&"y".repeat(5000)));
 }
+
+// Item 2: a huge Retry-After panicked `api`, `doctor` and `limits` (exit 101).
+#[test]
+fn a_huge_retry_after_never_panics_any_command() {
+    let h = Hostile::new();
+    for status in [429, 503] {
+        let server = h.server();
+        server.handler(move |_| {
+            Reply::status(status)
+                .header("Retry-After", "18446744073709551615")
+                .header("ratelimit-reset", "4294967295")
+                .header("X-Rate-Limit-Remaining", "0")
+        });
+        let env = env_for(&server);
+        for args in [&["api", "GET", "users/me"][..], &["doctor"], &["limits"]] {
+            let r = run(&env, args);
+            assert!(
+                r.code != 0 && r.code != 101,
+                "{args:?} {status}: {}",
+                r.all()
+            );
+            assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+        }
+    }
+}
+
+// Items 2/4: long waits were silent without -v.
+#[test]
+fn a_long_wait_is_announced_without_verbose() {
+    let h = Hostile::new();
+    let server = h.server();
+    server.push(Reply::status(429).header("Retry-After", "20"));
+    server.handler(|_| Reply::json(&serde_json::json!({"user": {"id": 1}})));
+    let r = run(&env_for(&server), &["api", "GET", "users/me"]);
+    r.expect(0);
+    assert!(
+        r.stderr
+            .contains("waiting 20 s before retrying (HTTP 429); Ctrl-C to stop"),
+        "{}",
+        r.stderr
+    );
+}
+
+// Item 5: `--no-wait` reported a 500 as "rate limit budget exhausted" (exit 6, not 7).
+#[test]
+fn no_wait_reports_the_real_last_error() {
+    let h = Hostile::new();
+    let server = h.server();
+    server.handler(|_| {
+        Reply::status(500)
+            .header("X-Rate-Limit", "700")
+            .header("X-Rate-Limit-Remaining", "0")
+            .header("ratelimit-reset", "30")
+    });
+    let r = run(&env_for(&server), &["--no-wait", "api", "GET", "users/me"]);
+    r.expect(7);
+}

@@ -9,6 +9,17 @@
 use std::time::Duration;
 
 use http::HeaderMap;
+
+/// The longest wait any server number may ask for: Zendesk's longest documented window is
+/// one hour ("5 per hour" on trial accounts), so a `Retry-After`, `ratelimit-reset` or
+/// `resets=` beyond it is clamped here (`ratelimit-reset: 4294967295` would otherwise be
+/// 136 years). The limiter further caps a reset at the bucket's own window plus
+/// [`super::limiter::RESET_GUARD`].
+pub const MAX_SERVER_WAIT: Duration = Duration::from_secs(3600);
+
+fn secs(s: u32) -> Duration {
+    Duration::from_secs(s.into()).min(MAX_SERVER_WAIT)
+}
 use zdkit_clock::Timestamp;
 
 /// One window's figures as a server reported them. Missing figures are `None`.
@@ -54,9 +65,7 @@ impl RateLimitHeaders {
                     account.remaining = account.remaining.or(parse_u32(value))
                 }
                 "ratelimit-reset" | "rate-limit-reset" | "x-rate-limit-reset" => {
-                    account.reset = account
-                        .reset
-                        .or(parse_u32(value).map(|s| Duration::from_secs(s.into())))
+                    account.reset = account.reset.or(parse_u32(value).map(secs))
                 }
                 _ => {
                     let bucket = name
@@ -125,7 +134,7 @@ pub fn parse_bucket_value(value: &str) -> Option<Window> {
         match k.trim().to_ascii_lowercase().as_str() {
             "total" | "limit" => w.limit = parse_u32(v),
             "remaining" => w.remaining = parse_u32(v),
-            "resets" | "reset" => w.reset = parse_u32(v).map(|s| Duration::from_secs(s.into())),
+            "resets" | "reset" => w.reset = parse_u32(v).map(secs),
             _ => {}
         }
     }
@@ -133,21 +142,22 @@ pub fn parse_bucket_value(value: &str) -> Option<Window> {
 }
 
 /// `Retry-After` as seconds (`120`, `1.5`) or an HTTP date (relative to `now`; a date in
-/// the past means zero).
+/// the past means zero), clamped to [`MAX_SERVER_WAIT`].
 pub fn parse_retry_after(value: &str, now: Timestamp) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    if let Ok(secs) = value.parse::<f64>() {
-        if (0.0..1e9).contains(&secs) {
-            return Some(Duration::from_secs_f64(secs));
+    let d = if let Ok(secs) = value.parse::<u64>() {
+        Duration::from_secs(secs)
+    } else if let Ok(secs) = value.parse::<f64>() {
+        if !(secs >= 0.0 && secs.is_finite()) {
+            return None;
         }
-        return None;
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    let at = at.duration_since(std::time::UNIX_EPOCH).ok()?;
-    Some(at.saturating_sub(now.since_epoch()))
+        Duration::try_from_secs_f64(secs).unwrap_or(MAX_SERVER_WAIT)
+    } else {
+        let at = httpdate::parse_http_date(value).ok()?;
+        let at = at.duration_since(std::time::UNIX_EPOCH).ok()?;
+        at.saturating_sub(now.since_epoch())
+    };
+    Some(d.min(MAX_SERVER_WAIT))
 }
 
 /// `Retry-After` of a response, resolved against `now`.
@@ -230,6 +240,29 @@ mod tests {
         );
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-3", now), None);
+    }
+
+    #[test]
+    fn huge_server_numbers_are_clamped_to_the_longest_window() {
+        let now = Timestamp::from_unix_secs(1_445_412_480);
+        for v in [
+            "18446744073709551615",
+            "1e300",
+            "4294967295",
+            "Fri, 31 Dec 9999 23:59:59 GMT",
+        ] {
+            assert_eq!(parse_retry_after(v, now), Some(MAX_SERVER_WAIT), "{v}");
+        }
+        assert_eq!(parse_retry_after("NaN", now), None);
+        let h = RateLimitHeaders::parse(&map(&[
+            ("ratelimit-reset", "4294967295"),
+            (
+                "Zendesk-RateLimit-tickets-index",
+                "total=1; remaining=0; resets=99999999999",
+            ),
+        ]));
+        assert_eq!(h.account.unwrap().reset, Some(MAX_SERVER_WAIT));
+        assert_eq!(h.get("tickets-index").unwrap().reset, Some(MAX_SERVER_WAIT));
     }
 
     fn case_variant(s: &str, mask: u64) -> String {

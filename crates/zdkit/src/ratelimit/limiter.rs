@@ -400,7 +400,9 @@ impl Limiter {
             }
             b.synced_seq = Some(*seq);
             if let Some(reset) = w.reset {
-                b.reset_at = now + reset + RESET_GUARD;
+                // Never beyond the bucket's own window (plus the guard): a fixed window
+                // resets within one window, whatever a server claims.
+                b.reset_at = now + reset.min(b.window) + RESET_GUARD;
                 b.guard = RESET_GUARD;
             }
             if let Some(r) = w.remaining {
@@ -454,7 +456,8 @@ impl Limiter {
             if let Some(b) = self.buckets.get_mut(&key) {
                 b.remaining = 0;
                 {
-                    let until = now + retry_after;
+                    // Retry-After is the time to the window's reset: at most one window.
+                    let until = now + retry_after.min(b.window + RESET_GUARD);
                     b.closed_until = Some(b.closed_until.map_or(until, |c| c.max(until)));
                     // Zendesk's Retry-After is the time to the window's reset; a reset
                     // reported in this response's headers (plus guard) may be later.

@@ -172,7 +172,8 @@ impl std::str::FromStr for Plan {
 /// How the client paces itself.
 ///
 /// Defaults: enabled, [`Plan::Unknown`] (200/min until headers teach the real limit),
-/// headroom 2% (left for other consumers of the same account), `wait = true`.
+/// headroom 2% (left for other consumers of the same account), `wait = true`, `max_wait`
+/// 10 minutes.
 #[derive(Debug, Clone)]
 pub struct RateLimitPolicy {
     pub(crate) enabled: bool,
@@ -181,6 +182,7 @@ pub struct RateLimitPolicy {
     pub(crate) wait: bool,
     pub(crate) lane: Lane,
     pub(crate) background_reserve: f64,
+    pub(crate) max_wait: std::time::Duration,
 }
 
 impl Default for RateLimitPolicy {
@@ -192,6 +194,7 @@ impl Default for RateLimitPolicy {
             wait: true,
             lane: Lane::Normal,
             background_reserve: limiter::DEFAULT_BACKGROUND_RESERVE,
+            max_wait: std::time::Duration::from_secs(600),
         }
     }
 }
@@ -257,6 +260,15 @@ impl RateLimitPolicy {
     /// The background reserve fraction.
     pub fn background_reserve_fraction(&self) -> f64 {
         self.background_reserve
+    }
+
+    /// The longest single wait for budget the client accepts (default 10 minutes). A
+    /// longer one (a server announcing a far reset) is not waited: the request fails with
+    /// [`crate::Error::RateLimited`] naming the wait. Server numbers are clamped anyway
+    /// (see [`headers::MAX_SERVER_WAIT`]), so no wait is ever longer than an hour.
+    pub fn max_wait(mut self, d: std::time::Duration) -> Self {
+        self.max_wait = d;
+        self
     }
 
     /// Whether client-side limiting is on.

@@ -66,7 +66,8 @@ for j = 1, nrep do
     if p.epoch == b.epoch and not (b.synced_seq ~= NONE and b.synced_seq > p.seq) then
       b.synced_seq = p.seq
       if w.reset ~= NONE then
-        b.reset_at = now + w.reset + GUARD
+        -- never beyond the bucket's own window (plus the guard), as in limiter.rs
+        b.reset_at = now + math.min(w.reset, b.window) + GUARD
         b.guard = GUARD
       end
       if w.remaining ~= NONE then
@@ -104,7 +105,7 @@ if status == 429 and retry_after ~= NONE then
     local b = states[i]
     if b then
       b.remaining = 0
-      local untl = now + retry_after
+      local untl = now + math.min(retry_after, b.window + GUARD)
       b.closed_until = math.max(b.closed_until, untl)
       local has_reset = false
       for j = 1, nrep do
