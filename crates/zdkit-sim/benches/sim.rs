@@ -85,6 +85,41 @@ fn main() {
         let n = r.bytes().await.map(|b| b.len()).unwrap_or(0);
         println!("ground truth of all tickets: {:.0} ms ({:.1} MiB)", t.elapsed().as_secs_f64() * 1000.0, n as f64 / 1048576.0);
 
+        // One list page of every catalogue family the generic engine serves, plus the
+        // bespoke tags and view lists: median of 20 requests each.
+        let mut paths: Vec<(String, String)> = zdkit_catalog::generic()
+            .map(|f| {
+                let path = f.path.replace("{user_id}", "12");
+                let q = if f.paging.cursor { "?page[size]=100" } else { "" };
+                (f.name.to_string(), format!("/api/v2/{path}{q}"))
+            })
+            .collect();
+        paths.push(("tags".into(), "/api/v2/tags?page[size]=100".into()));
+        paths.push(("views/{id}/tickets".into(), "/api/v2/views/3/tickets?page[size]=100".into()));
+        let _ = get("/api/v2/tags".into()).await.expect("tags warm-up");
+        let mut worst = (String::new(), Duration::ZERO);
+        for (name, path) in &paths {
+            let mut times = Vec::new();
+            for _ in 0..20 {
+                let t = Instant::now();
+                let r = get(path.clone()).await.expect("list");
+                assert_eq!(r.status(), 200, "{path}");
+                let _ = r.bytes().await;
+                times.push(t.elapsed());
+            }
+            let m = median(times);
+            if m > worst.1 {
+                worst = (name.clone(), m);
+            }
+            println!("list page {name}: median {:.3} ms", m.as_secs_f64() * 1000.0);
+        }
+        println!(
+            "family list pages: {} families, slowest median {:.3} ms ({})",
+            paths.len(),
+            worst.1.as_secs_f64() * 1000.0,
+            worst.0
+        );
+
         // Small requests, 8 concurrent clients.
         let n = 4000;
         let t = Instant::now();

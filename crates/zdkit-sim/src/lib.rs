@@ -12,7 +12,8 @@
 //! * `layers`   – middleware: request id, faults, rate limits, stats, headers.
 //! * `auth`     – credentials and permissions (runs inside the rate-limit layer).
 //! * `error`    – one error enum rendering Zendesk-shaped bodies.
-//! * `data/*`   – records generated from `(seed, id)` plus an overlay of writes.
+//! * `data/*`   – records generated from `(seed, id)` plus an overlay of writes;
+//!   `data/coll` is the generic store of the catalogue families (`zdkit_catalog`).
 //! * `api/*`    – one module per Zendesk resource, each owning its `router()`.
 //! * `admin`    – `/__sim/*`: health, reset, ground truth (and clock, faults, stats).
 //! * [`hostile`] – the opposite of a simulator: a test server that answers any status,
@@ -37,7 +38,13 @@
 //! Users: list (`role`), show, me, show_many, search, create, update, create_or_update,
 //! create_or_update_many. Organizations, groups, ticket fields: list, show. Incremental:
 //! tickets (cursor and time), users (cursor and time), organizations, ticket_events.
-//! Job statuses: show, show_many, list. Search, search/count, search/export. Uploads and
+//! Job statuses: show, show_many, list. Search, search/count, search/export. Every
+//! generic family of `zdkit_catalog` (group and organization memberships, macros,
+//! triggers, trigger categories, automations, views, user and organization fields, SLA
+//! policies, ticket forms, brands, custom statuses and roles, locales, satisfaction
+//! ratings, activities, identities, webhooks, phone numbers, schedules, …) with the
+//! operations its row lists; tags, views' counts and tickets, macros' apply, account-wide
+//! ticket audits, webhook signing secrets (`docs/design/simulator-catalogue.md`). Uploads and
 //! attachments. Admin: `GET /__sim/health`, `POST /__sim/reset`,
 //! `GET /__sim/ground-truth/{tickets|users|organizations|groups|ticket_fields}`
 //! (`[id, updated_at, generated_timestamp, deleted]` rows of every record ever created).

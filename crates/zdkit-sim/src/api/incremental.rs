@@ -31,7 +31,7 @@ pub(crate) fn router() -> Router<SimState> {
         .route("/api/v2/incremental/ticket_events", get(ticket_events))
 }
 
-fn start_time(q: &Q, now: u64) -> Result<u64, ApiError> {
+pub(crate) fn start_time(q: &Q, now: u64) -> Result<u64, ApiError> {
     let start = q.u64("start_time")?.ok_or_else(|| ApiError::BadRequest {
         error: "InvalidValue".to_string(),
         description: "start_time is required".to_string(),

@@ -7,11 +7,13 @@ mod incremental;
 mod jobs;
 mod literals;
 mod macros;
+mod metric_events;
 mod orgs;
 pub(crate) mod paging;
 mod search;
 mod search_query;
 mod tags;
+mod ticket_audits;
 mod ticket_writes;
 mod tickets;
 mod uploads;
@@ -46,6 +48,8 @@ pub(crate) fn router() -> Router<SimState> {
         .merge(tags::router())
         .merge(views::router())
         .merge(macros::router())
+        .merge(ticket_audits::router())
+        .merge(metric_events::router())
 }
 
 /// The name of the `i`-th path parameter in the simulator's routes: `id`, `id2`, `id3`.

@@ -131,6 +131,11 @@ impl<T: Generate> Table<T> {
         self.over.values()
     }
 
+    /// Whether record `id` was written (changed, deleted or created through the API).
+    pub(crate) fn is_written_id(&self, id: u64) -> bool {
+        self.over.contains_key(&id)
+    }
+
     /// The number of generated records (ids `1..=base`).
     pub(crate) fn base_count(&self) -> u64 {
         self.base

@@ -6,6 +6,7 @@ use zdkit_catalog::Family;
 
 use super::{ids, Ctx};
 use crate::data::gen::{self, pick};
+use crate::data::tickets::generate_light;
 
 fn obj(v: Value) -> Map<String, Value> {
     match v {
@@ -91,10 +92,10 @@ pub(super) fn generate(
                 return false;
             }
             let start = 1 + h % s.tickets;
-            let found = (0..64)
+            let found = (0..8)
                 .map(|k| 1 + (start + k - 1) % s.tickets)
                 .find_map(|tid| {
-                    let t = cx.db.tickets.get(s, tid)?;
+                    let t = cx.db.tickets.get_with(s, tid, generate_light)?;
                     let solved = matches!(t.status, "solved" | "closed");
                     (solved && t.assignee_id.is_some() && t.group_id.is_some()).then_some(t)
                 });
@@ -141,7 +142,7 @@ pub(super) fn generate(
             let subject = cx
                 .db
                 .tickets
-                .get(s, tid)
+                .get_with(s, tid, generate_light)
                 .map(|t| t.subject)
                 .unwrap_or_default();
             let user = 2 + h % s.agents;
@@ -502,7 +503,7 @@ fn minutes(calendar: u64, business: u64) -> Value {
 /// The metrics of ticket `id` (metric id = ticket id), from the ticket as it is now.
 pub(super) fn ticket_metric(f: &Family, cx: Ctx<'_>, id: u64) -> Option<Map<String, Value>> {
     let s = cx.s;
-    let t = cx.db.tickets.get(s, id)?;
+    let t = cx.db.tickets.get_with(s, id, generate_light)?;
     let h = |salt: u64| gen::hash(s.seed, super::seed::kind(f), id, salt);
     let solved = matches!(t.status, "solved" | "closed");
     let life = t.updated_at.saturating_sub(t.created_at) / 60;

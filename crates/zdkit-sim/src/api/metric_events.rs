@@ -1,0 +1,124 @@
+//! `GET /api/v2/incremental/ticket_metric_events?start_time=`: a time-based export of
+//! ticket metric events (up to 1,000 per page, oldest first, `end_time`, `next_page`,
+//! `count`, `end_of_stream`), charged to the incremental-exports bucket like the other
+//! exports. Each ticket has `activate` events of `reply_time`, `agent_work_time` and
+//! `requester_wait_time` at its creation, a `fulfill` of `reply_time` at its first reply,
+//! and `fulfill`s of the other two when it is solved or closed. Events newer than the
+//! exports' one-minute exclusion window are left for the next page.
+
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Value};
+
+use crate::data::gen::{hash, iso, MAX_TICKET_AGE_SECS};
+use crate::data::tickets::{generate_light, Ticket};
+use crate::data::{Seeds, KIND_TICKET};
+use crate::error::{ApiError, Obj};
+use crate::extract::{enc, Base, Q};
+use crate::state::SimState;
+
+const PAGE: usize = 1000;
+
+pub(crate) fn router() -> Router<SimState> {
+    Router::new().route("/api/v2/incremental/ticket_metric_events", get(export))
+}
+
+/// `(time, id, ticket, metric, type)` of ticket `t`'s events.
+fn events(s: &Seeds, t: &Ticket) -> Vec<(u64, u64, u64, &'static str, &'static str)> {
+    let base = t.id * 16;
+    let mut out = vec![
+        (t.created_at, base + 1, t.id, "reply_time", "activate"),
+        (t.created_at, base + 2, t.id, "agent_work_time", "activate"),
+        (
+            t.created_at,
+            base + 3,
+            t.id,
+            "requester_wait_time",
+            "activate",
+        ),
+    ];
+    let life = t.updated_at.saturating_sub(t.created_at).max(1);
+    if t.comments > 1 {
+        let reply = t.created_at + hash(s.seed, KIND_TICKET, t.id, 0x3E7) % life;
+        out.push((reply, base + 4, t.id, "reply_time", "fulfill"));
+    }
+    if matches!(t.status, "solved" | "closed") {
+        out.push((t.updated_at, base + 5, t.id, "agent_work_time", "fulfill"));
+        out.push((
+            t.updated_at,
+            base + 6,
+            t.id,
+            "requester_wait_time",
+            "fulfill",
+        ));
+    }
+    out
+}
+
+async fn export(State(st): State<SimState>, Base(base): Base, q: Q) -> Result<Response, ApiError> {
+    let now = st.now_secs();
+    let start = super::incremental::start_time(&q, now)?;
+    let cutoff = now.saturating_sub(60);
+    let include_changes = q.bool("include_changes");
+    let s = st.seeds();
+    let db = st.read();
+    let mut found: Vec<(u64, u64, u64, &'static str, &'static str)> = Vec::new();
+    // Every event of a ticket lies within a week before its generated timestamp.
+    let from = (start.saturating_sub(MAX_TICKET_AGE_SECS), 0);
+    for (ts, id) in db.tickets.order_after(s, from) {
+        if found.len() >= PAGE {
+            found.sort_unstable();
+            let kth = found[PAGE - 1].0;
+            if ts.saturating_sub(MAX_TICKET_AGE_SECS) > kth {
+                break;
+            }
+        }
+        let t = if db.tickets.is_written_id(id) {
+            db.tickets.get_any(s, id)
+        } else {
+            (id <= db.tickets.base_count()).then(|| generate_light(s, id))
+        };
+        let Some(t) = t else { continue };
+        found.extend(
+            events(s, &t)
+                .into_iter()
+                .filter(|e| e.0 >= start && e.0 < cutoff),
+        );
+    }
+    found.sort_unstable();
+    found.dedup();
+    let end_of_stream = found.len() < PAGE;
+    found.truncate(PAGE);
+    let end_time = found.last().map_or(start, |e| e.0);
+    let items: Vec<Value> = found
+        .iter()
+        .map(|(time, id, tid, metric, ty)| {
+            let mut v = json!({"id": id, "ticket_id": tid, "metric": metric, "instance_id": 1,
+                               "type": ty, "time": iso(*time), "deleted": false});
+            if include_changes && *ty == "fulfill" {
+                v["status"] = json!({"calendar": 0, "business": 0});
+            }
+            v
+        })
+        .collect();
+    let next_start = end_time;
+    let mut parts: Vec<String> =
+        q.0.iter()
+            .filter(|(k, _)| k != "start_time")
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect();
+    parts.push(format!("start_time={next_start}"));
+    let next = format!(
+        "{base}/api/v2/incremental/ticket_metric_events.json?{}",
+        parts.join("&")
+    );
+    Ok(Obj::new()
+        .field("ticket_metric_events", &items)
+        .field("next_page", &next)
+        .field("count", &items.len())
+        .field("end_time", &end_time)
+        .field("end_of_stream", &end_of_stream)
+        .ok())
+}
