@@ -3,8 +3,11 @@
 //!
 //! CSV cells are strings, except: `null` (clears a field), columns `id` / `*_id` (numbers),
 //! `public` / `safe_update` (booleans), `tags` / `additional_tags` / `remove_tags` (split on
-//! spaces), and nested keys like `comment[body]` (as in `zd api -f`). A `comment` given as a
-//! string becomes `{"body": …}` in both formats.
+//! spaces), nested keys like `comment[body]` (as in `zd api -f`), and `custom_fields[ID]`
+//! (one column per ticket field: `{"id": ID, "value": cell}`, the cell kept as text, so big
+//! numbers stay exact; Zendesk takes numeric field values as strings). A `comment` given
+//! as a string becomes `{"body": …}` in both formats. A UTF-8 byte-order mark at the start
+//! of either format is ignored.
 
 use std::path::Path;
 
@@ -141,14 +144,33 @@ fn parse_csv(text: &str, errors: &mut Vec<String>) -> Vec<Record> {
         }
         let mut fields = Map::new();
         let mut ok = true;
+        let mut custom = Vec::new();
         for (col, cell) in header.iter().zip(&cells) {
             if cell.is_empty() {
+                continue;
+            }
+            if let Some(id) = custom_field_column(col) {
+                match id {
+                    Some(id) => custom.push(serde_json::json!({
+                        "id": id,
+                        "value": if cell == "null" { Value::Null } else { Value::String(cell.clone()) },
+                    })),
+                    None => {
+                        errors.push(format!(
+                            "line {line}: column {col:?}: write custom_fields[ID] with the ticket field's numeric id"
+                        ));
+                        ok = false;
+                    }
+                }
                 continue;
             }
             if let Err(e) = set_nested(&mut fields, col, csv_value(col, cell)) {
                 errors.push(format!("line {line}: {e:#}"));
                 ok = false;
             }
+        }
+        if !custom.is_empty() {
+            fields.insert("custom_fields".into(), Value::Array(custom));
         }
         if ok {
             out.push(Record {
@@ -158,6 +180,12 @@ fn parse_csv(text: &str, errors: &mut Vec<String>) -> Vec<Record> {
         }
     }
     out
+}
+
+/// `custom_fields[ID]`: `Some(Some(id))`; `custom_fields[…]` with a bad id: `Some(None)`.
+fn custom_field_column(col: &str) -> Option<Option<u64>> {
+    let inner = col.strip_prefix("custom_fields[")?.strip_suffix(']')?;
+    Some(inner.parse::<u64>().ok().filter(|id| *id > 0))
 }
 
 fn parse_jsonl(text: &str, errors: &mut Vec<String>) -> Vec<Record> {
@@ -186,14 +214,16 @@ pub fn read(path: &Path) -> (Vec<Record>, Vec<String>) {
         Ok(t) => t,
         Err(e) => return (Vec::new(), vec![format!("reading {}: {e}", path.display())]),
     };
+    // Spreadsheet exports (Excel "CSV UTF-8") start with a byte-order mark.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut errors = Vec::new();
     let csv = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let records = if csv {
-        parse_csv(&text, &mut errors)
+        parse_csv(text, &mut errors)
     } else {
-        parse_jsonl(&text, &mut errors)
+        parse_jsonl(text, &mut errors)
     };
     (records, errors)
 }
@@ -252,6 +282,43 @@ mod tests {
             json!({"id":1,"status":"solved","tags":["a","b"],"comment":{"body":"hello"},"assignee_id":null})
         );
         assert_eq!(r[1].line, 4);
+    }
+
+    #[test]
+    fn custom_field_columns_keep_big_numbers_exact() {
+        let mut errors = Vec::new();
+        let r = parse_csv(
+            "id,custom_fields[360001],custom_fields[42]\n7,12345678901234567890123,null\n",
+            &mut errors,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            Value::Object(r[0].fields.clone()),
+            json!({"id": 7, "custom_fields": [
+                {"id": 360001, "value": "12345678901234567890123"},
+                {"id": 42, "value": null}
+            ]})
+        );
+        let r = parse_csv("id,custom_fields[x]\n7,1\n", &mut errors);
+        assert!(
+            r.is_empty() && errors[0].contains("custom_fields[ID]"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in [
+            ("a.csv", "\u{feff}id,status\n1,open\n"),
+            ("a.jsonl", "\u{feff}{\"id\":1}\n"),
+        ] {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).unwrap();
+            let (r, errors) = read(&p);
+            assert!(errors.is_empty(), "{name}: {errors:?}");
+            assert_eq!(r[0].fields["id"], 1, "{name}");
+        }
     }
 
     #[test]

@@ -40,7 +40,9 @@ pub enum TicketsCommand {
 #[command(
     after_help = "Input: CSV with a header row (file name ending in .csv), or JSON lines.
 CSV columns are field names, nested with brackets (comment[body], comment[public]);
-tags columns are split on spaces; `null` clears a field.
+custom_fields[ID] sets a custom field (the cell is sent as text, exactly); tags columns
+are split on spaces; `null` clears a field. An unknown column is refused with the list of
+valid ones. A UTF-8 byte-order mark is accepted. --dry-run prints the first request body.
 
 Results: one JSON line per record ({line, key, ok, id, status, error, details}) in
 --results (default INPUT.results.jsonl), and one line per job the moment it is submitted
@@ -178,8 +180,23 @@ fn updates(records: &[Record]) -> Result<Vec<(usize, String, TicketUpdate)>, Vec
     let mut out = Vec::new();
     let mut errors = Vec::new();
     let mut seen: HashMap<u64, usize> = HashMap::new();
+    let mut unknown = UnknownColumns::default();
     for r in records {
         match serde_json::from_value::<TicketUpdate>(Value::Object(r.fields.clone())) {
+            Ok(u) if !u.extra.is_empty() => unknown.add(r.line, u.extra.keys()),
+            Ok(u)
+                if u.id.is_some()
+                    && u == (TicketUpdate {
+                        id: u.id,
+                        ..Default::default()
+                    }) =>
+            {
+                errors.push(format!(
+                    "line {}: nothing to change on ticket {} (only an `id`)",
+                    r.line,
+                    u.id.map_or(0, |i| i.0)
+                ))
+            }
             Ok(u) => match u.id {
                 None => errors.push(format!("line {}: no ticket `id`", r.line)),
                 Some(id) => {
@@ -195,10 +212,36 @@ fn updates(records: &[Record]) -> Result<Vec<(usize, String, TicketUpdate)>, Vec
             Err(e) => errors.push(format!("line {}: {e}", r.line)),
         }
     }
+    unknown.report(&mut errors, TicketUpdate::FIELDS);
     if errors.is_empty() {
         Ok(out)
     } else {
         Err(errors)
+    }
+}
+
+/// Columns (or JSON keys) that are not a property of the record type: each reported once,
+/// at its first line, with the valid names. Sending them would make Zendesk answer
+/// "Updated" while nothing changed.
+#[derive(Default)]
+struct UnknownColumns(Vec<(String, usize)>);
+
+impl UnknownColumns {
+    fn add<'a>(&mut self, line: usize, names: impl Iterator<Item = &'a String>) {
+        for n in names {
+            if !self.0.iter().any(|(k, _)| k == n) {
+                self.0.push((n.clone(), line));
+            }
+        }
+    }
+
+    fn report(self, errors: &mut Vec<String>, valid: &[&str]) {
+        for (name, line) in self.0 {
+            errors.push(format!(
+                "line {line}: unknown column {name:?}; valid columns: {}, custom_fields[ID] (CSV)",
+                valid.join(", ")
+            ));
+        }
     }
 }
 
@@ -207,6 +250,7 @@ fn creates(records: &[Record]) -> Result<Vec<(usize, String, NewTicket)>, Vec<St
     let mut out = Vec::new();
     let mut errors = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut unknown = UnknownColumns::default();
     for r in records {
         let mut fields: Map<String, Value> = r.fields.clone();
         let key = match fields.remove("idempotency_key") {
@@ -229,6 +273,7 @@ fn creates(records: &[Record]) -> Result<Vec<(usize, String, NewTicket)>, Vec<St
             continue;
         }
         match serde_json::from_value::<NewTicket>(Value::Object(fields)) {
+            Ok(t) if !t.extra.is_empty() => unknown.add(r.line, t.extra.keys()),
             Ok(t) if t.comment.body.is_none() && t.comment.html_body.is_none() => {
                 errors.push(format!("line {}: a new ticket needs a `comment`", r.line))
             }
@@ -236,6 +281,9 @@ fn creates(records: &[Record]) -> Result<Vec<(usize, String, NewTicket)>, Vec<St
             Err(e) => errors.push(format!("line {}: {e}", r.line)),
         }
     }
+    let mut valid = NewTicket::FIELDS.to_vec();
+    valid.push("idempotency_key");
+    unknown.report(&mut errors, &valid);
     if errors.is_empty() {
         Ok(out)
     } else {

@@ -266,3 +266,79 @@ fn bulk_writes_name_the_account_and_need_yes_without_a_terminal() {
         r.stderr
     );
 }
+
+/// Issue 9 item 14: an unknown column is refused with the valid ones (it used to be
+/// reported "Updated" while nothing changed), before anything is sent.
+#[test]
+fn unknown_csv_columns_are_refused_with_the_valid_ones() {
+    let sim = fast_sim();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    std::fs::write(&input, "id,custom_field_8\n2,hello\n3,world\n").unwrap();
+    let input = input.to_str().unwrap();
+    let r = run(
+        &admin(&sim),
+        &["tickets", "update-many", "--input", input, "--yes"],
+    );
+    r.expect(2);
+    assert!(
+        r.stderr.contains("unknown column \"custom_field_8\"")
+            && r.stderr.contains("custom_fields[ID]")
+            && r.stderr.contains("additional_tags")
+            && r.stderr.contains("nothing was sent"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        r.stderr.matches("custom_field_8").count(),
+        1,
+        "{}",
+        r.stderr
+    );
+    // An id alone changes nothing: refused too.
+    std::fs::write(input, "id,status\n2,\n").unwrap();
+    let r = run(
+        &admin(&sim),
+        &["tickets", "update-many", "--input", input, "--yes"],
+    );
+    r.expect(2);
+    assert!(r.stderr.contains("nothing to change"), "{}", r.stderr);
+}
+
+/// Issue 9 item 14: `custom_fields[ID]` columns, big numbers kept exact, a BOM accepted,
+/// and `--dry-run` prints the first request body.
+#[test]
+fn custom_field_columns_bom_and_dry_run_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    std::fs::write(
+        &input,
+        "\u{feff}id,custom_fields[360001],priority\n5,12345678901234567890,high\n",
+    )
+    .unwrap();
+    let r = zd(
+        &[],
+        &[
+            "tickets",
+            "update-many",
+            "--input",
+            input.to_str().unwrap(),
+            "--dry-run",
+        ],
+    );
+    r.expect(0);
+    assert!(
+        r.stdout.contains("PUT /api/v2/tickets/update_many"),
+        "{}",
+        r.stdout
+    );
+    let body: serde_json::Value =
+        serde_json::from_str(&r.stdout[r.stdout.find('{').unwrap()..]).unwrap();
+    assert_eq!(
+        body["tickets"][0]["custom_fields"][0],
+        serde_json::json!({"id": 360001, "value": "12345678901234567890"}),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(body["tickets"][0]["id"], 5);
+}

@@ -207,6 +207,38 @@ pub struct NewTicket {
 }
 
 impl NewTicket {
+    /// Every property this type models (its JSON names); anything else lands in
+    /// [`extra`](Self::extra). Bulk inputs use it to refuse unknown columns.
+    pub const FIELDS: &'static [&'static str] = &[
+        "comment",
+        "subject",
+        "type",
+        "priority",
+        "status",
+        "custom_status_id",
+        "requester_id",
+        "requester",
+        "submitter_id",
+        "assignee_id",
+        "assignee_email",
+        "group_id",
+        "organization_id",
+        "brand_id",
+        "ticket_form_id",
+        "problem_id",
+        "external_id",
+        "due_at",
+        "tags",
+        "custom_fields",
+        "collaborator_ids",
+        "email_ccs",
+        "followers",
+        "macro_ids",
+        "metadata",
+    ];
+}
+
+impl NewTicket {
     /// A ticket with this subject and first comment.
     pub fn new(subject: impl Into<String>, comment: NewComment) -> Self {
         NewTicket {
@@ -355,6 +387,38 @@ pub struct TicketUpdate {
 }
 
 impl TicketUpdate {
+    /// Every property this type models (its JSON names); anything else lands in
+    /// [`extra`](Self::extra). Bulk inputs use it to refuse unknown columns.
+    pub const FIELDS: &'static [&'static str] = &[
+        "id",
+        "comment",
+        "subject",
+        "status",
+        "custom_status_id",
+        "type",
+        "priority",
+        "requester_id",
+        "assignee_id",
+        "assignee_email",
+        "group_id",
+        "organization_id",
+        "brand_id",
+        "ticket_form_id",
+        "problem_id",
+        "external_id",
+        "due_at",
+        "tags",
+        "additional_tags",
+        "remove_tags",
+        "custom_fields",
+        "collaborator_ids",
+        "email_ccs",
+        "followers",
+        "safe_update",
+        "updated_stamp",
+        "metadata",
+    ];
+
     /// Sets `safe_update: true` and `updated_stamp` to the `updated_at` you last read.
     pub fn safe(mut self, updated_at: OffsetDateTime) -> Self {
         self.safe_update = Some(true);
@@ -565,5 +629,31 @@ impl UserUpdate {
     /// `{"user": self}`.
     pub fn wrapped(&self) -> Wrapped<&Self> {
         Wrapped::new("user", self)
+    }
+}
+
+#[cfg(test)]
+mod field_list_tests {
+    use super::*;
+
+    /// Every listed name is a modelled property: it never lands in `extra`.
+    #[test]
+    fn fields_lists_are_modelled_properties() {
+        for name in TicketUpdate::FIELDS {
+            let v = serde_json::json!({ *name: null });
+            if let Ok(u) = serde_json::from_value::<TicketUpdate>(v) {
+                assert!(u.extra.is_empty(), "{name} is not a TicketUpdate field");
+            }
+        }
+        for name in NewTicket::FIELDS {
+            let mut v = serde_json::json!({"comment": {"body": "x"}});
+            v[*name] = Value::Null;
+            if let Ok(t) = serde_json::from_value::<NewTicket>(v) {
+                assert!(t.extra.is_empty(), "{name} is not a NewTicket field");
+            }
+        }
+        let u: TicketUpdate =
+            serde_json::from_value(serde_json::json!({"custom_field_8": 1})).unwrap();
+        assert_eq!(u.extra.len(), 1);
     }
 }
