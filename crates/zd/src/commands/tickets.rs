@@ -12,8 +12,6 @@
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 use clap::{Args, Subcommand};
 use serde_json::{Map, Value};
@@ -100,22 +98,21 @@ fn confirm(settings: &Settings, what: &str, yes: bool) -> anyhow::Result<()> {
     }
 }
 
-/// Ctrl-C while writing: the first one stops before the next submission (what was
-/// submitted is in the results file), a second one exits at once.
-fn interrupt_flag() -> (
-    Arc<AtomicBool>,
-    Arc<tokio::sync::Notify>,
-    tokio::task::JoinHandle<()>,
-) {
-    let flag = Arc::new(AtomicBool::new(false));
-    let notify = Arc::new(tokio::sync::Notify::new());
-    // Registered now, before anything is sent (a spawned `ctrl_c()` registers only when
-    // first polled).
-    #[cfg(unix)]
-    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
-    let task = {
-        let (flag, notify) = (flag.clone(), notify.clone());
-        tokio::spawn(async move {
+/// Ctrl-C while writing: the first one stops before the next submission or while
+/// waiting (what was submitted is in the results file), a second one exits at once.
+struct Interrupt {
+    rx: tokio::sync::watch::Receiver<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Interrupt {
+    /// Starts listening; the signal handler is registered before this returns.
+    fn listen() -> Interrupt {
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        #[cfg(unix)]
+        let mut sigint =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
+        let task = tokio::spawn(async move {
             #[cfg(unix)]
             let first = match sigint.as_mut() {
                 Some(s) => s.recv().await.is_some(),
@@ -124,15 +121,32 @@ fn interrupt_flag() -> (
             #[cfg(not(unix))]
             let first = tokio::signal::ctrl_c().await.is_ok();
             if first {
-                flag.store(true, Ordering::SeqCst);
-                notify.notify_waiters();
+                let _ = tx.send(true);
                 if tokio::signal::ctrl_c().await.is_ok() {
                     std::process::exit(130);
                 }
             }
-        })
-    };
-    (flag, notify, task)
+        });
+        Interrupt { rx, task }
+    }
+
+    fn is_set(&self) -> bool {
+        *self.rx.borrow()
+    }
+
+    /// Completes once Ctrl-C was pressed (at once if it already was).
+    async fn wait(&self) {
+        let mut rx = self.rx.clone();
+        if rx.wait_for(|v| *v).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+impl Drop for Interrupt {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
 
 fn interrupted(submitted: &[String], results: &Path) -> anyhow::Error {
@@ -370,12 +384,12 @@ pub async fn run(global: &GlobalArgs, cmd: TicketsCommand) -> anyhow::Result<()>
             &format!("creating {} ticket(s)", todo.len()),
             args.yes,
         )?;
-        let (stop, _, ctrl_c) = interrupt_flag();
+        let stop = Interrupt::listen();
         let pb = progress(todo.len(), args.quiet);
         let mut failed = 0;
         let total = todo.len();
         for (n, (line, key, ticket)) in todo.into_iter().enumerate() {
-            if stop.load(Ordering::SeqCst) {
+            if stop.is_set() {
                 pb.abandon();
                 return Err(CliError::new(
                     Exit::Other,
@@ -426,7 +440,6 @@ pub async fn run(global: &GlobalArgs, cmd: TicketsCommand) -> anyhow::Result<()>
             results.record(&o)?;
             pb.inc(1);
         }
-        ctrl_c.abort();
         pb.finish_and_clear();
         return finish("created", total, skipped, failed, &results.path);
     }
@@ -475,7 +488,7 @@ pub async fn run(global: &GlobalArgs, cmd: TicketsCommand) -> anyhow::Result<()>
         ),
         args.yes,
     )?;
-    let (stop, stop_now, ctrl_c) = interrupt_flag();
+    let stop = Interrupt::listen();
     let pb = progress(todo.len() + pending, args.quiet);
     let mut failed = 0;
     let mut submitted: Vec<String> = Vec::new();
@@ -492,7 +505,7 @@ pub async fn run(global: &GlobalArgs, cmd: TicketsCommand) -> anyhow::Result<()>
         };
         let done = tokio::select! {
             d = handle.wait() => d?,
-            () = stop_now.notified() => return Err(interrupted(&submitted, &results.path)),
+            () = stop.wait() => return Err(interrupted(&submitted, &results.path)),
         };
         let entries: Vec<(usize, String, u64)> = job
             .lines
@@ -510,7 +523,7 @@ pub async fn run(global: &GlobalArgs, cmd: TicketsCommand) -> anyhow::Result<()>
         pb.inc(entries.len() as u64);
     }
     for chunk in todo.chunks(zdkit::jobs::BULK_LIMIT) {
-        if stop.load(Ordering::SeqCst) {
+        if stop.is_set() {
             pb.abandon();
             return Err(interrupted(&submitted, &results.path));
         }
@@ -541,7 +554,7 @@ pub async fn run(global: &GlobalArgs, cmd: TicketsCommand) -> anyhow::Result<()>
             start += h.records;
             let done = tokio::select! {
                 d = h.wait() => d?,
-                () = stop_now.notified() => {
+                () = stop.wait() => {
                     pb.abandon();
                     return Err(interrupted(&submitted, &results.path));
                 }
@@ -554,7 +567,6 @@ pub async fn run(global: &GlobalArgs, cmd: TicketsCommand) -> anyhow::Result<()>
             pb.inc(entries.len() as u64);
         }
     }
-    ctrl_c.abort();
     pb.finish_and_clear();
     if !unknown.is_empty() {
         let lines: Vec<String> = unknown
