@@ -20,7 +20,8 @@ use anyhow::Context;
 use clap::Args;
 use serde::Deserialize;
 pub use zdkit::config::{Key, Layer, Resolved, SecretKind, Source, Sourced};
-use zdkit::{Client, ClientBuilder, RetryPolicy, ScaledClock};
+use zdkit::ratelimit::RedisStore;
+use zdkit::{Client, ClientBuilder, Lane, RetryPolicy, ScaledClock};
 
 use crate::output;
 use crate::report::{CliError, Exit};
@@ -60,6 +61,14 @@ pub struct GlobalArgs {
     /// `--plan` and `--headroom`.
     #[command(flatten)]
     pub pacing: crate::pacing::PacingArgs,
+    /// Share one rate-limit budget with every process using this Redis and account:
+    /// `redis://HOST:PORT[/DB]` [env: ZD_BUDGET_URL] [config: budget].
+    #[arg(long, global = true, value_name = "URL")]
+    pub budget: Option<String>,
+    /// The requests' priority lane: interactive, normal or background [env: ZD_PRIORITY]
+    /// [default: background for `zd sync`, normal otherwise].
+    #[arg(long, global = true, value_name = "LANE")]
+    pub priority: Option<String>,
 }
 
 /// The config file: `default_profile = "..."` and `[profiles.NAME]` tables whose keys are
@@ -316,7 +325,9 @@ impl Settings {
             return Err(usage("pass --token-file or --oauth-token-file, not both"));
         }
         let mut flags = Layer::new();
-        let flag_values: [(Key, &'static str, Option<String>); 8] = [
+        let flag_values: [(Key, &'static str, Option<String>); 10] = [
+            (Key::Budget, "budget", args.budget.clone()),
+            (Key::Priority, "priority", args.priority.clone()),
             (Key::Subdomain, "subdomain", args.subdomain.clone()),
             (Key::BaseUrl, "base-url", args.base_url.clone()),
             (Key::Email, "email", args.email.clone()),
@@ -395,6 +406,42 @@ impl Settings {
     /// A client builder with the account, clock, user agent and don't-wait mode (no
     /// credentials).
     pub fn builder(&self) -> anyhow::Result<ClientBuilder> {
+        self.builder_in(Lane::Normal)
+    }
+
+    /// The host (and port) keying the shared budget: the account's, never a path.
+    fn budget_account(&self) -> String {
+        let label = self.account_label();
+        let rest = label.split_once("://").map_or(label.as_str(), |(_, r)| r);
+        rest.split(['/', '?', '#'])
+            .next()
+            .unwrap_or(rest)
+            .to_owned()
+    }
+
+    /// The shared budget URL, when configured.
+    pub fn budget_url(&self) -> Option<&Sourced<String>> {
+        self.resolved.get(Key::Budget)
+    }
+
+    /// The shared budget's store, when a budget URL is configured (not yet contacted).
+    pub fn budget_store(&self) -> anyhow::Result<Option<RedisStore>> {
+        let Some(url) = self.budget_url() else {
+            return Ok(None);
+        };
+        let policy = crate::pacing::policy(None, self.headroom.as_ref().map(|h| h.value), false);
+        let store = RedisStore::builder(url.value.clone(), self.budget_account())
+            .headroom(policy.headroom_fraction())
+            .background_reserve(policy.background_reserve_fraction())
+            .label("zd")
+            .build()
+            .map_err(|e| usage(format!("{e} (from {})", url.source)))?;
+        Ok(Some(store))
+    }
+
+    /// [`Settings::builder`] with `default` as the lane unless `--priority` (or
+    /// `ZD_PRIORITY`, or the `priority` key) says otherwise.
+    pub fn builder_in(&self, default: Lane) -> anyhow::Result<ClientBuilder> {
         let mut b = Client::builder().user_agent(concat!("zd/", env!("CARGO_PKG_VERSION")));
         b = match (&self.base_url, &self.subdomain) {
             (Some(u), _) => b.base_url(u.value.clone()),
@@ -402,21 +449,52 @@ impl Settings {
             (None, None) => return Err(usage(self.missing().join("; "))),
         };
         if self.time_scale.value != 1.0 {
-            b = b.clock(Arc::new(ScaledClock::new(self.time_scale.value)));
+            let origin = self
+                .resolved
+                .parse(Key::TimeOrigin, |s| {
+                    s.trim()
+                        .parse::<u64>()
+                        .map_err(|_| "not a number of unix seconds".to_owned())
+                })
+                .map_err(config_err)?;
+            let clock = match origin {
+                Some(o) => ScaledClock::anchored(
+                    zdkit::Timestamp::from_unix_secs(o.value),
+                    self.time_scale.value,
+                ),
+                None => ScaledClock::new(self.time_scale.value),
+            };
+            b = b.clock(Arc::new(clock));
         }
-        b = b.rate_limit_policy(crate::pacing::policy(
-            self.plan.as_ref().map(|p| p.value),
-            self.headroom.as_ref().map(|h| h.value),
-            self.no_wait,
-        ));
+        let lane = self
+            .resolved
+            .parse(Key::Priority, |s| s.parse::<Lane>())
+            .map_err(config_err)?
+            .map_or(default, |l| l.value);
+        b = b.rate_limit_policy(
+            crate::pacing::policy(
+                self.plan.as_ref().map(|p| p.value),
+                self.headroom.as_ref().map(|h| h.value),
+                self.no_wait,
+            )
+            .lane(lane),
+        );
         if self.no_wait {
             b = b.retry_policy(RetryPolicy::default().max_elapsed(Duration::from_secs(30)));
+        }
+        if let Some(store) = self.budget_store()? {
+            b = b.budget_store(Arc::new(store));
         }
         Ok(b)
     }
 
     /// The authenticated client every API command uses. Missing settings are usage errors.
     pub fn client(&self) -> anyhow::Result<Client> {
+        self.client_in(Lane::Normal)
+    }
+
+    /// [`Settings::client`] with `default` as the lane (see [`Settings::builder_in`]).
+    pub fn client_in(&self, default: Lane) -> anyhow::Result<Client> {
         let missing = self.missing();
         if !missing.is_empty() {
             return Err(usage(missing.join("; ")));
@@ -424,7 +502,7 @@ impl Settings {
         let creds = self
             .credentials()
             .ok_or_else(|| usage("incomplete credentials"))?;
-        Ok(self.builder()?.credentials(creds).build()?)
+        Ok(self.builder_in(default)?.credentials(creds).build()?)
     }
 }
 

@@ -105,7 +105,11 @@ pub fn init_tracing(verbose: u8) {
     if verbose == 0 {
         // Long waits are announced even without -v ("waiting 40 s for the `account`
         // bucket; Ctrl-C to stop"): only that target, message only.
-        let filter = tracing_subscriber::EnvFilter::new(format!("{}=info", zdkit::WAIT_TARGET));
+        // And the shared budget's warnings (Redis gone, Redis back).
+        let filter = tracing_subscriber::EnvFilter::new(format!(
+            "{}=info,zdkit::ratelimit::redis=warn",
+            zdkit::WAIT_TARGET
+        ));
         let _ = tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_writer(io::stderr)

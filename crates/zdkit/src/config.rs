@@ -52,6 +52,12 @@ pub enum Key {
     Plan,
     /// The share of each rate-limit window left for others (`0.1` or `10%`).
     Headroom,
+    /// The shared rate-limit budget, `redis://HOST:PORT[/DB]`.
+    Budget,
+    /// The requests' priority lane (`interactive`, `normal`, `background`).
+    Priority,
+    /// Unix seconds anchoring a scaled clock, so processes share one virtual time.
+    TimeOrigin,
 }
 
 /// What kind of value a key holds, for the grouping rules.
@@ -94,6 +100,9 @@ impl Key {
         Key::TimeScale,
         Key::Plan,
         Key::Headroom,
+        Key::Budget,
+        Key::Priority,
+        Key::TimeOrigin,
     ];
 
     /// The key's name, environment variable and grouping rule.
@@ -133,6 +142,9 @@ impl Key {
             Key::TimeScale => k("time_scale", Some("ZD_TIME_SCALE"), Group::Other, false),
             Key::Plan => k("plan", Some("ZD_PLAN"), Group::Other, false),
             Key::Headroom => k("headroom", Some("ZD_HEADROOM"), Group::Other, false),
+            Key::Budget => k("budget", Some("ZD_BUDGET_URL"), Group::Other, false),
+            Key::Priority => k("priority", Some("ZD_PRIORITY"), Group::Other, false),
+            Key::TimeOrigin => k("time_origin", Some("ZD_TIME_ORIGIN"), Group::Other, false),
         }
     }
 

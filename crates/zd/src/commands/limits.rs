@@ -176,7 +176,9 @@ async fn probe(client: &zdkit::Client) -> anyhow::Result<()> {
 /// Run `zd limits`.
 pub async fn run(global: &GlobalArgs, args: LimitsArgs) -> anyhow::Result<()> {
     let every = args.watch.map(watch_interval).transpose()?;
-    let client = Settings::resolve(global)?.client()?;
+    let settings = Settings::resolve(global)?;
+    let client = settings.client()?;
+    let shared = settings.budget_store()?;
     if args.probe {
         probe(&client).await?;
     }
@@ -210,12 +212,20 @@ pub async fn run(global: &GlobalArgs, args: LimitsArgs) -> anyhow::Result<()> {
             .unwrap_or_default();
         let rows = merged_rows(header_rows, &client.stats().buckets);
         let waiting = answered.is_none();
+        let budget = match &shared {
+            Some(store) => Some(store.shared_state().await.map_err(|e| e.to_string())),
+            None => None,
+        };
         if json_out {
-            output::json_line(&json!({
+            let mut v = json!({
                 "buckets": rows,
                 "request_id": answered.as_ref().and_then(|r| r.request_id()),
                 "waiting_for_budget": waiting,
-            }))?;
+            });
+            if let Some(b) = &budget {
+                v["shared"] = shared_json(b, client.clock().now());
+            }
+            output::json_line(&v)?;
         } else {
             let mut text = String::new();
             if let Some(d) = every {
@@ -234,6 +244,9 @@ pub async fn run(global: &GlobalArgs, args: LimitsArgs) -> anyhow::Result<()> {
             } else {
                 text.push_str(&render_table(&rows));
             }
+            if let Some(b) = &budget {
+                text.push_str(&render_shared(b, client.clock().now()));
+            }
             screen.draw(&text, in_place)?;
         }
         match every {
@@ -245,6 +258,73 @@ pub async fn run(global: &GlobalArgs, args: LimitsArgs) -> anyhow::Result<()> {
             _ => return Ok(()),
         }
     }
+}
+
+/// The shared budget (`--budget`): every bucket, and who used what, per lane.
+fn shared_json(
+    b: &Result<zdkit::ratelimit::SharedBudget, String>,
+    now: zdkit::Timestamp,
+) -> serde_json::Value {
+    match b {
+        Err(e) => json!({ "error": e }),
+        Ok(b) => json!({
+            "buckets": b.buckets.iter().map(|s| json!({
+                "bucket": s.bucket, "limit": s.limit, "remaining": s.remaining,
+                "in_flight": s.in_flight,
+                "resets_in_s": s.reset_at.saturating_since(now).as_secs(),
+            })).collect::<Vec<_>>(),
+            "clients": b.clients.iter().map(|c| json!({
+                "id": c.id, "lane": c.lane.as_str(), "granted_in_window": c.granted_in_window,
+                "granted_total": c.granted_total,
+                "idle_s": now.saturating_since(c.last_seen).as_secs(),
+            })).collect::<Vec<_>>(),
+        }),
+    }
+}
+
+fn render_shared(
+    b: &Result<zdkit::ratelimit::SharedBudget, String>,
+    now: zdkit::Timestamp,
+) -> String {
+    let b = match b {
+        Err(e) => return format!("shared budget: {}\n", zdkit::text::escape_control(e)),
+        Ok(b) => b,
+    };
+    let mut rows = vec![vec![
+        "SHARED BUCKET".to_owned(),
+        "LIMIT".to_owned(),
+        "REMAINING".to_owned(),
+        "IN FLIGHT".to_owned(),
+        "RESETS".to_owned(),
+    ]];
+    for s in &b.buckets {
+        rows.push(vec![
+            zdkit::text::escape_control(&s.bucket).into_owned(),
+            s.limit.map_or("?".to_owned(), |l| l.to_string()),
+            s.remaining.to_string(),
+            s.in_flight.to_string(),
+            format!("{}s", s.reset_at.saturating_since(now).as_secs()),
+        ]);
+    }
+    let mut out = output::table(&rows);
+    let mut rows = vec![vec![
+        "CLIENT".to_owned(),
+        "LANE".to_owned(),
+        "THIS WINDOW".to_owned(),
+        "TOTAL".to_owned(),
+        "IDLE".to_owned(),
+    ]];
+    for c in &b.clients {
+        rows.push(vec![
+            zdkit::text::escape_control(&c.id).into_owned(),
+            c.lane.to_string(),
+            c.granted_in_window.to_string(),
+            c.granted_total.to_string(),
+            format!("{}s", now.saturating_since(c.last_seen).as_secs()),
+        ]);
+    }
+    out.push_str(&output::table(&rows));
+    out
 }
 
 #[cfg(test)]

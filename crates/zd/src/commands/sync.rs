@@ -121,7 +121,12 @@ pub async fn run(g: &GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
         (c, Some(s), account)
     } else {
         let settings = Settings::resolve(g)?;
-        (settings.client()?, None, settings.account_description())
+        // Nobody waits for a mirror: background, unless --priority says otherwise.
+        (
+            settings.client_in(zdkit::Lane::Background)?,
+            None,
+            settings.account_description(),
+        )
     };
     if !args.quiet {
         output::note(&format!(

@@ -2,6 +2,7 @@
 //! per command.
 
 mod api;
+mod budget;
 mod config;
 mod doctor;
 mod explain;

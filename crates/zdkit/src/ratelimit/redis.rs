@@ -162,6 +162,31 @@ impl RedisStoreBuilder {
     /// Connect. With [`RedisFallback::Local`] this fails only on a malformed URL: an
     /// unreachable Redis is logged and paced around.
     pub async fn connect(self) -> Result<RedisStore, RedisStoreError> {
+        let refuse = self.fallback == RedisFallback::Refuse;
+        let store = self.build()?;
+        let ping: redis::RedisResult<String> = redis::cmd("PING")
+            .query_async(&mut store.conn.clone())
+            .await;
+        if let Err(e) = ping {
+            if refuse {
+                return Err(RedisStoreError::Unreachable {
+                    url: store.url.clone(),
+                    message: e.to_string(),
+                });
+            }
+            tracing::warn!(url = %store.url, error = %e, "the shared rate-limit budget is unreachable: pacing locally with a reduced share until it answers");
+            *store.lock_mode() = Mode::Local {
+                retry_at: None,
+                since: None,
+            };
+        }
+        Ok(store)
+    }
+
+    /// The store without contacting Redis (no async context needed to call it, but a tokio
+    /// runtime must be running): the first request finds out whether Redis answers, and
+    /// falls back to local pacing (with a warning) when it does not, whatever the policy.
+    pub fn build(self) -> Result<RedisStore, RedisStoreError> {
         let shown = redact_url(&self.url);
         let info: redis::ConnectionInfo =
             redis::IntoConnectionInfo::into_connection_info(self.url.as_str()).map_err(|e| {
@@ -213,22 +238,6 @@ impl RedisStoreBuilder {
             mirror: Mutex::new(BTreeMap::new()),
             changed: tokio::sync::Notify::new(),
         };
-        let ping: redis::RedisResult<String> = redis::cmd("PING")
-            .query_async(&mut store.conn.clone())
-            .await;
-        if let Err(e) = ping {
-            if self.fallback == RedisFallback::Refuse {
-                return Err(RedisStoreError::Unreachable {
-                    url: shown,
-                    message: e.to_string(),
-                });
-            }
-            tracing::warn!(url = %shown, error = %e, share, "the shared rate-limit budget is unreachable: pacing locally with a reduced share until it answers");
-            *store.lock_mode() = Mode::Local {
-                retry_at: None,
-                since: None,
-            };
-        }
         Ok(store)
     }
 }
