@@ -16,7 +16,7 @@ use serde_json::Value;
 
 pub use super::api_fields::set_nested;
 use super::api_fields::{self, parse_field, Field, RealFiles};
-use super::api_output::{print_head, print_request, Printer};
+use super::api_output::{light_page, print_head, print_request, Printer};
 use crate::config::{GlobalArgs, Settings};
 use crate::jq::Jq;
 use crate::output;
@@ -335,8 +335,17 @@ pub async fn run(global: &GlobalArgs, args: ApiArgs, verbose: u8) -> anyhow::Res
             return printer.body(resp.bytes());
         }
         crate::pacing::note_if_headerless(resp.rate_limit(), plan_known);
-        let page: Value = resp.json()?;
+        // Pages are not built whole: the next-page rule reads a light copy (arrays as
+        // element counts), and `--paginate` prints the bytes as received.
+        let bytes = resp.bytes();
+        let light = light_page(bytes).map_err(|e| {
+            CliError::new(
+                Exit::Server,
+                format!("the page from {url} is not JSON: {e}"),
+            )
+        })?;
         if args.items {
+            let page: Value = resp.json()?;
             let key = items_key(&page, &url);
             let Some(items) = key
                 .as_ref()
@@ -365,9 +374,9 @@ pub async fn run(global: &GlobalArgs, args: ApiArgs, verbose: u8) -> anyhow::Res
                 total = page.get("count").and_then(Value::as_u64);
             }
         } else {
-            printer.line(&page)?;
+            printer.page_line(bytes)?;
         }
-        next = walk.raw(&page)?;
+        next = walk.raw(&light)?;
         if let Some((limit, instead)) = cap {
             let more = total.is_some_and(|t| t > emitted);
             if more && (emitted >= limit || next.is_none()) {

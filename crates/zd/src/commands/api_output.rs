@@ -156,3 +156,114 @@ impl Printer {
         f.run(v, |o| jq::write(&mut out, o, style))
     }
 }
+
+/// A page's top level with every array replaced by as many `null`s as it has elements:
+/// what the next-page rule reads (links, cursors, `has_more`, counts) without building
+/// the records. Decoding skips the records' content (`IgnoredAny`), so `--paginate` does
+/// not parse each page whole.
+pub(crate) fn light_page(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+    use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use serde::Deserialize;
+
+    struct Field(Value);
+
+    impl<'de> Deserialize<'de> for Field {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Field;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("a JSON value")
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Field, A::Error> {
+                    let mut n = 0usize;
+                    while seq.next_element::<IgnoredAny>()?.is_some() {
+                        n += 1;
+                    }
+                    Ok(Field(Value::Array(vec![Value::Null; n])))
+                }
+                fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Field, A::Error> {
+                    Value::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Field)
+                }
+                fn visit_bool<E>(self, v: bool) -> Result<Field, E> {
+                    Ok(Field(Value::Bool(v)))
+                }
+                fn visit_i64<E>(self, v: i64) -> Result<Field, E> {
+                    Ok(Field(Value::from(v)))
+                }
+                fn visit_u64<E>(self, v: u64) -> Result<Field, E> {
+                    Ok(Field(Value::from(v)))
+                }
+                fn visit_f64<E>(self, v: f64) -> Result<Field, E> {
+                    Ok(Field(Value::from(v)))
+                }
+                fn visit_str<E>(self, v: &str) -> Result<Field, E> {
+                    Ok(Field(Value::String(v.to_owned())))
+                }
+                fn visit_string<E>(self, v: String) -> Result<Field, E> {
+                    Ok(Field(Value::String(v)))
+                }
+                fn visit_unit<E>(self) -> Result<Field, E> {
+                    Ok(Field(Value::Null))
+                }
+                fn visit_none<E>(self) -> Result<Field, E> {
+                    Ok(Field(Value::Null))
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+
+    let top: serde_json::Map<String, Value> = {
+        let m: std::collections::BTreeMap<String, Field> = serde_json::from_slice(bytes)?;
+        m.into_iter().map(|(k, v)| (k, v.0)).collect()
+    };
+    Ok(Value::Object(top))
+}
+
+impl Printer {
+    /// One whole page, as one JSON line: the bytes as received when they are one line
+    /// already and go to a pipe; otherwise re-written exactly (jaq keeps every number).
+    pub(crate) fn page_line(&self, bytes: &[u8]) -> anyhow::Result<()> {
+        if self.silent {
+            return Ok(());
+        }
+        if self.jq.is_none() && !self.terminal && !bytes.contains(&b'\n') {
+            let mut out = std::io::stdout().lock();
+            std::io::Write::write_all(&mut out, bytes)?;
+            std::io::Write::write_all(&mut out, b"\n")?;
+            return Ok(());
+        }
+        let v = jq::parse(bytes)
+            .map_err(|e| CliError::new(Exit::Server, format!("the page is not JSON ({e})")))?;
+        match &self.jq {
+            Some(f) => self.filter(f, v, false),
+            None => {
+                let mut out = std::io::stdout().lock();
+                jq::write(&mut out, &v, self.style(false))?;
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn light_pages_keep_pagination_fields_and_count_items() {
+        let page = br#"{"tickets":[{"id":1,"big":123456789012345678901234},{"id":2}],
+            "meta":{"has_more":true,"after_cursor":"c2"},"links":{"next":"/api/v2/tickets?page[after]=c2"},
+            "count":2,"end_of_stream":false,"after_url":null}"#;
+        let v = light_page(page).unwrap();
+        assert_eq!(v["tickets"], json!([null, null]));
+        assert_eq!(v["meta"]["after_cursor"], "c2");
+        assert_eq!(v["links"]["next"], "/api/v2/tickets?page[after]=c2");
+        assert_eq!(v["count"], 2);
+        assert_eq!(v["after_url"], Value::Null);
+        assert!(light_page(b"{\"a\":").is_err());
+        assert!(light_page(b"[1,2]").is_err());
+    }
+}
