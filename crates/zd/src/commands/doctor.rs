@@ -424,7 +424,11 @@ impl Doctor {
                 "use the email (or token) of an agent or admin",
             ),
             other => with_fix(
-                check("role", Status::Warn, format!("unknown role {other:?}")),
+                check(
+                    "role",
+                    Status::Warn,
+                    format!("unknown role `{}`", zdkit::text::for_display(other, 80)),
+                ),
                 "check the user in Admin Center",
             ),
         });
