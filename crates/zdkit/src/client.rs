@@ -35,6 +35,8 @@ pub(crate) struct Inner {
     pub(crate) stats: Stats,
     /// The TTL cache of slow-changing resources (see `crate::cache`).
     pub(crate) cache: crate::cache::Cache,
+    /// The most bytes one response body may have (see `ClientBuilder::max_body_bytes`).
+    pub(crate) max_body: u64,
 }
 
 impl fmt::Debug for Client {
@@ -45,6 +47,9 @@ impl fmt::Debug for Client {
             .finish()
     }
 }
+
+/// The default cap on one response body: 64 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 64 << 20;
 
 /// The default user agent: `zdkit/<version>`.
 pub const DEFAULT_USER_AGENT: &str = concat!("zdkit/", env!("CARGO_PKG_VERSION"));
@@ -62,6 +67,7 @@ pub struct ClientBuilder {
     credentials: Option<Credentials>,
     connect_timeout: Duration,
     request_timeout: Duration,
+    max_body: u64,
     user_agent: String,
     retry: RetryPolicy,
     rate: RateLimitPolicy,
@@ -87,6 +93,7 @@ impl Default for ClientBuilder {
             credentials: None,
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
+            max_body: DEFAULT_MAX_BODY_BYTES,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             retry: RetryPolicy::default(),
             rate: RateLimitPolicy::default(),
@@ -153,6 +160,16 @@ impl ClientBuilder {
     /// Time allowed to establish a connection. Default 10 s.
     pub fn connect_timeout(mut self, d: Duration) -> Self {
         self.connect_timeout = d;
+        self
+    }
+
+    /// The most bytes one response body may have. Default [`DEFAULT_MAX_BODY_BYTES`]
+    /// (64 MiB: a 1,000-record export page with sideloads is a few MB). Checked while
+    /// streaming (and against `Content-Length` first), so a hostile 1 GiB body costs at
+    /// most the cap in memory; exceeding it is a [`crate::TransportError`] of kind
+    /// [`crate::TransportErrorKind::TooLarge`], never retried.
+    pub fn max_body_bytes(mut self, n: u64) -> Self {
+        self.max_body = n.max(1);
         self
     }
 
@@ -280,6 +297,7 @@ impl ClientBuilder {
                 clock: self.clock.unwrap_or_else(SystemClock::shared),
                 stats: Stats::default(),
                 cache: crate::cache::Cache::default(),
+                max_body: self.max_body,
             }),
         })
     }

@@ -107,6 +107,9 @@ pub enum TransportErrorKind {
     Body,
     /// Something else went wrong in the HTTP stack.
     Other,
+    /// The response body exceeded the client's cap ([`crate::ClientBuilder::max_body_bytes`]);
+    /// reading stopped at the cap, and the request is not retried.
+    TooLarge,
 }
 
 impl fmt::Display for TransportErrorKind {
@@ -117,6 +120,7 @@ impl fmt::Display for TransportErrorKind {
             TransportErrorKind::Reset => "connection reset",
             TransportErrorKind::Body => "body",
             TransportErrorKind::Other => "transport",
+            TransportErrorKind::TooLarge => "body too large",
         })
     }
 }

@@ -54,7 +54,7 @@ pub mod resources;
 pub mod webhooks;
 
 pub use auth::{CredentialFinding, Credentials, FindingKind, Secret};
-pub use client::{Client, ClientBuilder};
+pub use client::{Client, ClientBuilder, DEFAULT_MAX_BODY_BYTES};
 pub use error::{ApiError, DecodeError, ErrorKind, FieldError, TransportError, TransportErrorKind};
 pub use pipeline::{LONG_WAIT, WAIT_TARGET};
 pub use ratelimit::{Lane, Plan, RateLimitPolicy};

@@ -80,6 +80,30 @@ fn path_template(path: &str) -> String {
         .join("/")
 }
 
+enum BodyError {
+    Http(reqwest::Error),
+    TooLarge,
+}
+
+/// The body, read chunk by chunk and refused as soon as it passes `cap` (a declared
+/// `Content-Length` above the cap is refused before reading anything).
+async fn read_capped(mut resp: reqwest::Response, cap: u64) -> Result<bytes::Bytes, BodyError> {
+    if resp.content_length().is_some_and(|n| n > cap) {
+        return Err(BodyError::TooLarge);
+    }
+    // Reserve what the server declares, but never more than 8 MiB up front (a lying
+    // Content-Length must not cost memory it never sends).
+    let declared = resp.content_length().unwrap_or(0).min(8 << 20);
+    let mut buf = bytes::BytesMut::with_capacity(declared as usize);
+    while let Some(chunk) = resp.chunk().await.map_err(BodyError::Http)? {
+        if (buf.len() + chunk.len()) as u64 > cap {
+            return Err(BodyError::TooLarge);
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf.freeze())
+}
+
 /// Waits at least this long are announced at INFO on [`WAIT_TARGET`].
 pub const LONG_WAIT: Duration = Duration::from_secs(10);
 
@@ -167,15 +191,25 @@ impl Client {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     let headers = resp.headers().clone();
-                    match resp.bytes().await {
-                        Ok(body) => Attempt::Answered {
-                            status,
-                            rate_limit: RateLimitHeaders::parse(&headers),
-                            retry_after: retry_after(&headers, clock.now()),
-                            headers,
-                            body,
-                        },
-                        Err(e) => {
+                    match read_capped(resp, inner.max_body).await {
+                        Err(BodyError::TooLarge) => {
+                            flight
+                                .finish(RateLimitHeaders::parse(&headers), Some(status), None)
+                                .await;
+                            inc(&inner.stats.transport_errors);
+                            return Err(Error::Transport(TransportError {
+                                kind: TransportErrorKind::TooLarge,
+                                message: format!(
+                                    "the response body (HTTP {status}) exceeds the {} byte cap \
+                                     (ClientBuilder::max_body_bytes)",
+                                    inner.max_body
+                                ),
+                                may_have_been_processed: true,
+                                method: method.clone(),
+                                path: path.clone(),
+                            }));
+                        }
+                        Err(BodyError::Http(e)) => {
                             // The headers arrived (the limiter can still learn from them);
                             // the body did not: the request was processed.
                             let mut t = transport_error(e, &method, &path);
@@ -183,6 +217,13 @@ impl Client {
                             t.may_have_been_processed = true;
                             Attempt::Failed(t, RateLimitHeaders::parse(&headers), Some(status))
                         }
+                        Ok(body) => Attempt::Answered {
+                            status,
+                            rate_limit: RateLimitHeaders::parse(&headers),
+                            retry_after: retry_after(&headers, clock.now()),
+                            headers,
+                            body,
+                        },
                     }
                 }
             };

@@ -320,3 +320,28 @@ async fn no_wait_mode_reports_the_real_last_error() {
         assert!(matches!(e, zdkit::Error::Transport(_)), "{e}");
     }
 }
+
+// Item 6: a 1 GiB body was buffered whole (1.07 GB RSS). Now reading stops at the cap,
+// whether the length is declared or the body is streamed (chunked).
+#[tokio::test]
+async fn a_body_over_the_cap_is_refused_while_streaming() {
+    let server = HostileServer::start().await;
+    server.handler(|_| Reply::status(200).streamed(vec![b'x'; 64 << 10], 1 << 30));
+    let c = Client::builder()
+        .base_url(server.url())
+        .clock(ManualClock::auto_advancing(T0).shared())
+        .max_body_bytes(1 << 20)
+        .build()
+        .unwrap();
+    let e = c.get("/api/v2/tickets").send().await.unwrap_err();
+    let zdkit::Error::Transport(t) = &e else {
+        panic!("{e}")
+    };
+    assert_eq!(t.kind, zdkit::TransportErrorKind::TooLarge, "{e}");
+    assert!(e.to_string().contains("cap"), "{e}");
+    assert_eq!(server.request_count(), 1, "not retried");
+    // Under the cap: fine.
+    server.push(Reply::status(200).streamed(vec![b' '; 1000], 1 << 20));
+    let r = c.get("/api/v2/tickets").send().await.unwrap();
+    assert_eq!(r.bytes().len(), 1 << 20);
+}
