@@ -257,3 +257,42 @@ async fn two_accounts_on_one_redis_do_not_interfere() {
     assert_eq!(sb.clients.len(), 1);
     assert_eq!(sa.clients[0].granted_in_window, 3);
 }
+
+/// A host whose clock is far ahead (beyond a window) does not park the others until its
+/// idea of the reset: their next request starts a fresh window.
+#[tokio::test]
+async fn a_reset_written_by_a_clock_far_ahead_does_not_park_the_others() {
+    let redis = OwnRedis::start(free_port());
+    let ahead = RedisStore::builder(redis.url(), "skew.example")
+        .headroom(0.0)
+        .connect()
+        .await
+        .unwrap();
+    let behind = RedisStore::builder(redis.url(), "skew.example")
+        .headroom(0.0)
+        .connect()
+        .await
+        .unwrap();
+    let class = account(2);
+    let far = T0 + Duration::from_secs(10_000);
+    for _ in 0..2 {
+        let mut now = far;
+        loop {
+            match ahead.acquire(now, &class).await {
+                Ok(p) => {
+                    ahead.observe(now, &p, &ok()).await;
+                    break;
+                }
+                Err(w) => now = w.at,
+            }
+        }
+    }
+    match behind.acquire(T0, &class).await {
+        Ok(_) => {}
+        Err(w) => assert!(
+            w.at <= T0 + Duration::from_secs(60),
+            "parked until {:?}",
+            w.at
+        ),
+    }
+}

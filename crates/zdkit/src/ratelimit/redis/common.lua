@@ -47,6 +47,10 @@ local function purge(b, now)
 end
 
 local function roll(b, now)
+  -- A reset further ahead than one window (+ guards), and no 429 closure, was written by a
+  -- clock far ahead of ours (skew, another virtual clock): start afresh, don't wait for it.
+  local closed = b.closed_until ~= NONE and b.closed_until > now
+  if not closed and b.reset_at - now > b.window + 2 * GUARD then b.reset_at = now end
   if now < b.reset_at then return end
   b.epoch = b.epoch + 1
   b.remaining = (b.limit >= 0) and b.limit or U32_MAX
