@@ -44,15 +44,34 @@ async fn health(State(st): State<SimState>) -> Response {
         .ok()
 }
 
+/// `POST /__sim/reset`: drops every write, refills every rate-limit bucket, zeroes the
+/// statistics and restarts the fault schedule (storm windows and per-client request
+/// numbers), so a rerun replays the same run.
 async fn reset(State(st): State<SimState>) -> Response {
     st.reset();
+    st.limiter()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .reset();
+    st.stats().reset();
+    st.faults()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .restart(st.clock().now());
     Obj::new().field("reset", &true).ok()
 }
 
 /// Rows per streamed chunk.
 const CHUNK: u64 = 20_000;
 
-fn chunk<T: Generate>(t: &Table<T>, s: &Seeds, from: u64, to: u64, first: &mut bool) -> String {
+fn chunk<T: Generate>(
+    t: &Table<T>,
+    s: &Seeds,
+    from: u64,
+    to: u64,
+    first: &mut bool,
+    archived: &dyn Fn(u64) -> bool,
+) -> String {
     let mut out = String::with_capacity(((to - from + 1) * 32) as usize);
     for id in from..=to {
         if let Some((updated, ts, deleted)) = t.truth(s, id) {
@@ -60,7 +79,8 @@ fn chunk<T: Generate>(t: &Table<T>, s: &Seeds, from: u64, to: u64, first: &mut b
                 out.push(',');
             }
             *first = false;
-            out.push_str(&format!("[{id},{updated},{ts},{deleted}]"));
+            let archived = archived(id);
+            out.push_str(&format!("[{id},{updated},{ts},{deleted},{archived}]"));
         }
     }
     out
@@ -72,15 +92,17 @@ fn stream<T: Generate + Send + 'static>(
     table: fn(&Db) -> &Table<T>,
 ) -> Response {
     let max = table(&st.read()).max_id();
+    let tickets = key == "tickets";
     let head = format!(
-        "{{\"fields\":[\"id\",\"updated_at\",\"generated_timestamp\",\"deleted\"],\"{key}\":["
+        "{{\"fields\":[\"id\",\"updated_at\",\"generated_timestamp\",\"deleted\",\"archived\"],\"{key}\":["
     );
     let mut first = true;
     let chunks = futures_util::stream::iter((0..max.div_ceil(CHUNK)).map(move |i| {
         let from = i * CHUNK + 1;
         let to = ((i + 1) * CHUNK).min(max);
         let db = st.read();
-        let text = chunk(table(&db), st.seeds(), from, to, &mut first);
+        let archived = |id: u64| tickets && st.is_archived(&db, id);
+        let text = chunk(table(&db), st.seeds(), from, to, &mut first, &archived);
         Ok::<_, std::convert::Infallible>(text)
     }));
     let body = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(head) })

@@ -47,6 +47,8 @@ pub struct SimConfig {
     pub faults: FaultPlan,
     /// How the catalogue families' lists answer a `page[size]` above their maximum.
     pub oversize_page: OversizePage,
+    /// Zendesk's behaviours that integrations trip over (archiving, search lag, …).
+    pub quirks: Quirks,
 }
 
 /// How a list answers `page[size]` (or `per_page`) above the family's documented maximum
@@ -60,6 +62,63 @@ pub enum OversizePage {
     Clamp,
     /// Answer 400 `InvalidPaginationParameter`.
     Reject,
+}
+
+/// Zendesk's behaviours that integrations trip over, each switchable
+/// (`docs/design/simulator-quirks.md`). `Quirks::none()` turns every one off.
+///
+/// Defaults: tickets closed more than 120 days ago are archived; search sees writes 180
+/// seconds late; search export cursors live 3,600 seconds; no search export slowdown
+/// (set `search_export_archived_ms` to make pages holding archived tickets slow; one that
+/// would take more than 10,000 ms is then answered 504); generated tickets' `updated_at` trails `generated_timestamp` for
+/// about one in six (system updates that touch no field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quirks {
+    /// Closed tickets whose last update is more than this many days old are archived:
+    /// absent from `GET /tickets` (and the account-wide ticket audits), still served by
+    /// show, incremental exports and search export. 0 turns archiving off.
+    pub archive_after_days: u64,
+    /// Seconds before a write is visible to search and search export (the search index
+    /// lags). 0 makes search see writes at once.
+    pub search_lag_secs: u64,
+    /// Seconds a search export cursor stays valid (Zendesk: one hour); 0: forever.
+    pub search_cursor_ttl_secs: u64,
+    /// Virtual milliseconds a search export page takes per archived ticket on it.
+    pub search_export_archived_ms: u64,
+    /// A search export page that would take longer than this (virtual ms) is answered
+    /// 504 after this long, as Zendesk's gateway does; 0 never gives up.
+    pub search_export_timeout_ms: u64,
+    /// Whether generated tickets may have `updated_at` older than `generated_timestamp`
+    /// (and a write that changes no field bumps only `generated_timestamp`).
+    pub split_updated_at: bool,
+}
+
+impl Default for Quirks {
+    fn default() -> Self {
+        Quirks {
+            archive_after_days: 120,
+            search_lag_secs: 180,
+            search_cursor_ttl_secs: 3600,
+            search_export_archived_ms: 0,
+            search_export_timeout_ms: 10_000,
+            split_updated_at: true,
+        }
+    }
+}
+
+impl Quirks {
+    /// Every quirk off: nothing archived, search sees writes at once, cursors never
+    /// expire, no slowdown, `updated_at` always equals `generated_timestamp`.
+    pub fn none() -> Self {
+        Quirks {
+            archive_after_days: 0,
+            search_lag_secs: 0,
+            search_cursor_ttl_secs: 0,
+            search_export_archived_ms: 0,
+            search_export_timeout_ms: 0,
+            split_updated_at: false,
+        }
+    }
 }
 
 impl std::fmt::Debug for SimConfig {
@@ -76,6 +135,7 @@ impl std::fmt::Debug for SimConfig {
             .field("end_user_email", &self.end_user_email)
             .field("password_auth", &self.password.is_some())
             .field("background_rpm", &self.background_rpm)
+            .field("quirks", &self.quirks)
             .finish_non_exhaustive()
     }
 }
@@ -125,6 +185,7 @@ impl Default for SimConfig {
             background_rpm: 0,
             faults: FaultPlan::default(),
             oversize_page: OversizePage::default(),
+            quirks: Quirks::default(),
         }
     }
 }

@@ -62,15 +62,35 @@ impl Q {
             .map(|(_, v)| v.as_str())
     }
 
-    /// `name` as an unsigned integer (400 when not one).
+    /// `name` as an unsigned integer (400 when not one), read as real clients send it
+    /// (see [`parse_uint`]).
     pub(crate) fn u64(&self, name: &str) -> Result<Option<u64>, ApiError> {
         match self.get(name) {
             None => Ok(None),
-            Some(v) => v
-                .trim()
-                .parse::<u64>()
+            Some(v) => parse_uint(v)
                 .map(Some)
-                .map_err(|_| ApiError::bad_param(name, v)),
+                .ok_or_else(|| ApiError::bad_param(name, v)),
+        }
+    }
+
+    /// `name` unless it is one of the placeholders JavaScript and Python clients send for
+    /// "no value": empty, `undefined`, `null`, `None` (node-zendesk 6.0.1's
+    /// `exportCursor` sends `cursor=undefined` next to `start_time`).
+    pub(crate) fn present(&self, name: &str) -> Option<&str> {
+        self.get(name)
+            .filter(|v| !matches!(v.trim(), "" | "undefined" | "null" | "None"))
+    }
+
+    /// `start_time` as Unix seconds: an integer, a float (`946684800.0`, as
+    /// `datetime.timestamp()` gives it) or an ISO-8601 date-time (`2000-01-01T00:00:00Z`,
+    /// as zenpy 2.0.24 sends it to `incremental/organizations`); 400 otherwise.
+    pub(crate) fn start_time(&self) -> Result<Option<u64>, ApiError> {
+        match self.present("start_time") {
+            None => Ok(None),
+            Some(v) => parse_uint(v)
+                .or_else(|| parse_iso(v))
+                .map(Some)
+                .ok_or_else(|| ApiError::bad_param("start_time", v)),
         }
     }
 
@@ -107,6 +127,40 @@ impl Q {
             })
             .unwrap_or_default()
     }
+}
+
+/// The largest float read as an integer (2^53: beyond it floats skip integers).
+const MAX_EXACT_FLOAT: f64 = 9_007_199_254_740_992.0;
+
+/// A non-negative integer as real clients send it: `100`, ` 100 ` (spaces around it),
+/// `946684800.0` or `1.5e3` (floats: the fraction is dropped, as Zendesk's Ruby
+/// `to_i` does). `None` for anything else (negative, not finite, above 2^53, text).
+pub(crate) fn parse_uint(v: &str) -> Option<u64> {
+    let t = v.trim();
+    if let Ok(n) = t.parse::<u64>() {
+        return Some(n);
+    }
+    // Only plain decimal notation: `inf`, `NaN` and hex are not numbers here.
+    if !t
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+    {
+        return None;
+    }
+    let f: f64 = t.parse().ok()?;
+    (f.is_finite() && (0.0..MAX_EXACT_FLOAT).contains(&f)).then(|| f.trunc() as u64)
+}
+
+/// An ISO-8601 date or date-time as Unix seconds: `2000-01-01`, `2000-01-01T00:00:00Z`,
+/// `2000-01-01T00:00:00+00:00`, `2000-01-01T00:00:00` (UTC assumed), fractions allowed.
+/// A `+` that form decoding turned into a space is put back.
+pub(crate) fn parse_iso(v: &str) -> Option<u64> {
+    let t = v.trim().replace(' ', "+");
+    let t = match t.get(10..11) {
+        Some("T") | Some("t") if t.len() == 19 => format!("{t}Z"),
+        _ => t,
+    };
+    crate::data::gen::parse_date(&t)
 }
 
 /// `http://{Host}`: the base of every URL the simulator generates.

@@ -20,7 +20,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -57,7 +57,12 @@ pub(crate) async fn outer(State(state): State<SimState>, req: Request, next: Nex
     let stats = state.stats();
     let seq = stats.begin_request();
     let norm = normalize_path(&path);
-    let decision = lock(state.faults()).decide(state.clock().now(), seq, &norm);
+    let client = client_identity(req.headers());
+    let decision = lock(state.faults()).decide_for(state.clock().now(), &client, &norm);
+    let conditional = (req.method() == Method::GET)
+        .then(|| req.headers().get(header::IF_NONE_MATCH).cloned())
+        .flatten();
+    let is_get = req.method() == Method::GET;
     if let Some(latency) = decision.latency {
         state.clock().sleep(latency).await;
     }
@@ -82,15 +87,108 @@ pub(crate) async fn outer(State(state): State<SimState>, req: Request, next: Nex
         h.insert("x-request-id", v);
     }
     h.insert("x-zendesk-api-version", HeaderValue::from_static("v2"));
+    h.insert(
+        "x-zendesk-application-version",
+        HeaderValue::from_static(APPLICATION_VERSION),
+    );
+    h.insert("x-frame-options", HeaderValue::from_static("SAMEORIGIN"));
     if !h.contains_key("x-rate-limit") && norm.starts_with("/api/v2/") {
         let account = lock(state.limiter()).account_headers(state.clock().now());
         h.extend(account);
+    }
+    if action.is_none() || action == Some(FaultAction::Truncate) {
+        response = cache_headers(response, is_get, conditional).await;
     }
     stats.record_status(response.status().as_u16());
     if action == Some(FaultAction::Truncate) {
         response = truncate(response).await;
     }
     response
+}
+
+/// The `X-Zendesk-Application-Version` every response carries (a value seen on real
+/// responses: Zendesk's release train, `v<yymm>.<n>`).
+pub(crate) const APPLICATION_VERSION: &str = "v2308.25";
+
+/// The header that names a client for the fault schedule (see [`client_identity`]).
+pub(crate) const CLIENT_HEADER: &str = "x-sim-client";
+
+/// Who is asking, for the per-client fault schedule: the `X-Sim-Client` header when
+/// sent, else the `Authorization` header (the credential: a token or OAuth bearer
+/// names one client), else "" (anonymous requests share one numbering).
+pub(crate) fn client_identity(h: &axum::http::HeaderMap) -> String {
+    h.get(CLIENT_HEADER)
+        .or_else(|| h.get(header::AUTHORIZATION))
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_default()
+}
+
+/// The largest body given an `ETag` (bigger ones are sent without).
+const MAX_ETAG_BODY: u64 = 32 * 1024 * 1024;
+
+/// `Cache-Control` as Rails (Zendesk) sends it: a 200 to a GET is
+/// `max-age=0, private, must-revalidate` with a weak `ETag` of the body (an
+/// `If-None-Match` that matches gets `304 Not Modified` with no body); anything else is
+/// `no-cache`.
+async fn cache_headers(
+    response: Response,
+    is_get: bool,
+    if_none_match: Option<HeaderValue>,
+) -> Response {
+    let exact = axum::body::HttpBody::size_hint(response.body()).exact();
+    if !is_get || response.status() != StatusCode::OK || exact.is_none_or(|n| n > MAX_ETAG_BODY)
+    {
+        let mut response = response;
+        response
+            .headers_mut()
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-cache"));
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_ETAG_BODY as usize).await else {
+        return reset_response();
+    };
+    let tag = format!("W/\"{:016x}\"", body_hash(&bytes));
+    parts.headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("max-age=0, private, must-revalidate"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&tag) {
+        parts.headers.insert(header::ETAG, v);
+    }
+    let matched = if_none_match
+        .as_ref()
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',').any(|t| {
+                let t = t.trim();
+                t == "*" || t.trim_start_matches("W/") == tag.trim_start_matches("W/")
+            })
+        });
+    if matched {
+        parts.status = StatusCode::NOT_MODIFIED;
+        parts.headers.remove(header::CONTENT_TYPE);
+        parts.headers.remove(header::CONTENT_LENGTH);
+        return Response::from_parts(parts, Body::empty());
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// A fast 64-bit hash of a body, eight bytes at a time (for `ETag`s, not security).
+fn body_hash(b: &[u8]) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64 ^ b.len() as u64;
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        h ^= h >> 29;
+    }
+    for &x in chunks.remainder() {
+        h = (h ^ u64::from(x)).wrapping_mul(0x0100_0000_01b3);
+    }
+    splitmix64(h)
 }
 
 /// The rate-limit layer (see the module docs).

@@ -18,6 +18,7 @@
 //! * `admin`    – `/__sim/*`: health, reset, ground truth (and clock, faults, stats).
 //! * [`hostile`] – the opposite of a simulator: a test server that answers any status,
 //!   header, body, delay or link it is told to and records every request.
+//! * `wire`     – the connection under hyper: raw `>`/`<`/`"` in request lines, JSON 400s.
 //!
 //! # Accounts and credentials (defaults of [`SimConfig`])
 //! * user 1 `admin@example.com` (admin); users 2–9 `agent1..8@example.com` (agents);
@@ -47,7 +48,8 @@
 //! ticket audits, webhook signing secrets (`docs/design/simulator-catalogue.md`). Uploads and
 //! attachments. Admin: `GET /__sim/health`, `POST /__sim/reset`,
 //! `GET /__sim/ground-truth/{tickets|users|organizations|groups|ticket_fields}`
-//! (`[id, updated_at, generated_timestamp, deleted]` rows of every record ever created).
+//! (`[id, updated_at, generated_timestamp, deleted, archived]` rows of every record ever
+//! created). Quirks (archiving, search lag, …): [`Quirks`], `docs/design/simulator-quirks.md`.
 
 mod admin;
 mod api;
@@ -63,8 +65,9 @@ mod layers;
 pub mod limits;
 mod state;
 pub mod stats;
+mod wire;
 
-pub use config::SimConfig;
+pub use config::{Quirks, SimConfig};
 pub use error::ApiError;
 pub use state::SimState;
 
@@ -119,7 +122,9 @@ fn strip_json(mut req: Request) -> Request {
     req
 }
 
-/// Serves [`app`] on `listener` until the task is dropped.
+/// Serves [`app`] on `listener` until the task is dropped. Connections go through
+/// `wire::Conn`, so request lines with raw `>`, `<`, `"` (as curl users type them) are
+/// accepted and a request hyper cannot parse still gets a Zendesk-shaped JSON 400.
 pub async fn serve(listener: tokio::net::TcpListener, state: SimState) -> std::io::Result<()> {
-    axum::serve(listener, app(state)).await
+    axum::serve(wire::Listener(listener), app(state)).await
 }

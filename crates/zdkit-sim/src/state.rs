@@ -66,6 +66,7 @@ impl SimState {
             agents,
             admin_email: config.admin_email.clone(),
             end_user_email: config.end_user_email.clone(),
+            split_updated: config.quirks.split_updated_at,
         };
         let db = Db::new(&seeds);
         SimState(Arc::new(Inner {
@@ -162,6 +163,22 @@ impl SimState {
             jobs::settle(&mut guard, &self.0.seeds, now);
         }
         DbWrite { guard, state: self }
+    }
+
+    /// The quirks in force.
+    pub(crate) fn quirks(&self) -> &crate::config::Quirks {
+        &self.0.config.quirks
+    }
+
+    /// Whether ticket `id` is archived now ([`Db::is_archived`] with the configured
+    /// `archive_after_days`): for every list that leaves archived tickets out.
+    pub(crate) fn is_archived(&self, db: &Db, id: u64) -> bool {
+        db.is_archived(
+            &self.0.seeds,
+            id,
+            self.now_secs(),
+            self.0.config.quirks.archive_after_days,
+        )
     }
 
     /// Drops every write: back to the generated state.

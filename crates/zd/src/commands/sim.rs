@@ -41,6 +41,30 @@ pub struct SimArgs {
     /// password is `ZD_SIM_PASSWORD`, or `zd-sim-password`.
     #[arg(long)]
     password_auth: bool,
+    /// Closed tickets last updated more than this many days ago are archived: not in
+    /// `GET /tickets`, still in show, exports and search export (0: never).
+    #[arg(long, default_value_t = 120)]
+    archive_after_days: u64,
+    /// Seconds before a write is visible to search and search export (0: at once).
+    #[arg(long, default_value_t = 180)]
+    search_lag_secs: u64,
+    /// Seconds a search export cursor stays valid (0: forever).
+    #[arg(long, default_value_t = 3600)]
+    search_cursor_ttl_secs: u64,
+    /// Virtual milliseconds a search export page takes per archived ticket on it.
+    #[arg(long, default_value_t = 0)]
+    search_export_archived_ms: u64,
+    /// A search export page slower than this (virtual ms) gets 504 (0: never).
+    #[arg(long, default_value_t = 10_000)]
+    search_export_timeout_ms: u64,
+    /// Keep `updated_at` equal to `generated_timestamp` on every generated ticket (by
+    /// default about one in six had a system update that moved only the latter).
+    #[arg(long)]
+    no_split_updated_at: bool,
+    /// Turn every quirk off (archiving, search lag, cursor expiry, slowdown, split
+    /// `updated_at`); the individual flags are then ignored.
+    #[arg(long)]
+    no_quirks: bool,
 }
 
 /// Runs the simulator until interrupted.
@@ -59,6 +83,18 @@ pub async fn run(args: SimArgs) -> anyhow::Result<()> {
     config.seed = args.seed;
     config.time_scale = time_scale;
     config.background_rpm = args.background_rpm;
+    config.quirks = if args.no_quirks {
+        zdkit_sim::Quirks::none()
+    } else {
+        zdkit_sim::Quirks {
+            archive_after_days: args.archive_after_days,
+            search_lag_secs: args.search_lag_secs,
+            search_cursor_ttl_secs: args.search_cursor_ttl_secs,
+            search_export_archived_ms: args.search_export_archived_ms,
+            search_export_timeout_ms: args.search_export_timeout_ms,
+            split_updated_at: !args.no_split_updated_at,
+        }
+    };
     // The simulator's credentials are settable, but like every secret in zd they come from
     // the environment, never from argv (where `ps` and shell history would show them).
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());

@@ -21,10 +21,13 @@ pub(crate) fn router() -> Router<SimState> {
 fn descending(q: &Q, mode: &Mode) -> Result<bool, ApiError> {
     let v = match mode {
         Mode::Cursor { .. } => q.get("sort").unwrap_or("created_at"),
-        Mode::Offset { .. } => match q.get("sort_order") {
-            Some("desc") => "-created_at",
-            _ => "created_at",
-        },
+        Mode::Offset { .. } => {
+            if super::paging::sort_order(q)? {
+                "-created_at"
+            } else {
+                "created_at"
+            }
+        }
     };
     match v {
         "created_at" | "id" => Ok(false),

@@ -8,7 +8,7 @@ use axum::Router;
 use serde_json::Value;
 
 use super::paging::{cursor_token, parse_cursor, Key};
-use super::{sideloads, tickets_with_sideloads};
+use super::{render_tickets, Sideloads};
 use crate::data::comments::{generated_audits, Audit};
 use crate::data::gen::MAX_TICKET_AGE_SECS;
 use crate::data::table::{Generate, Table};
@@ -32,7 +32,7 @@ pub(crate) fn router() -> Router<SimState> {
 }
 
 pub(crate) fn start_time(q: &Q, now: u64) -> Result<u64, ApiError> {
-    let start = q.u64("start_time")?.ok_or_else(|| ApiError::BadRequest {
+    let start = q.start_time()?.ok_or_else(|| ApiError::BadRequest {
         error: "InvalidValue".to_string(),
         description: "start_time is required".to_string(),
     })?;
@@ -129,9 +129,9 @@ fn tickets(st: &SimState, base: &str, q: &Q, how: Export) -> Result<Response, Ap
     let limit = now.saturating_sub(EXCLUSION_SECS);
     let n = per_page(q)?;
     let s = st.seeds();
-    let inc = q.includes();
+    let side = Sideloads::parse(&q.includes()).for_export();
     if how.cursor {
-        let from = match q.get("cursor") {
+        let from = match q.present("cursor") {
             Some(c) => parse_cursor("xt", c).ok_or_else(|| {
                 ApiError::InvalidPaginationParameter("cursor is not valid".into())
             })?,
@@ -152,7 +152,7 @@ fn tickets(st: &SimState, base: &str, q: &Q, how: Export) -> Result<Response, Ap
             .collect();
         let after = cursor_token("xt", last);
         let path = "/api/v2/incremental/tickets/cursor";
-        let obj = tickets_with_sideloads(Obj::new(), "tickets", &db, s, base, &list, &inc)
+        let obj = render_tickets(Obj::new(), "tickets", &db, s, base, &list, side)
             .field("after_url", &link(base, path, q, "cursor", &after))
             .field("after_cursor", &after)
             .field("before_url", &Value::Null)
@@ -174,7 +174,7 @@ fn tickets(st: &SimState, base: &str, q: &Q, how: Export) -> Result<Response, Ap
         .iter()
         .filter_map(|k| db.tickets.get_any(s, k.1))
         .collect();
-    let obj = tickets_with_sideloads(Obj::new(), "tickets", &db, s, base, &list, &inc)
+    let obj = render_tickets(Obj::new(), "tickets", &db, s, base, &list, side)
         .field("count", &list.len())
         .field("end_time", &end)
         .field(
@@ -233,7 +233,7 @@ async fn users_cursor(
     let now = st.now_secs();
     let limit = now.saturating_sub(EXCLUSION_SECS);
     let n = per_page(&q)?;
-    let from = match q.get("cursor") {
+    let from = match q.present("cursor") {
         Some(c) => parse_cursor("xu", c)
             .ok_or_else(|| ApiError::InvalidPaginationParameter("cursor is not valid".into()))?,
         None => (start_time(&q, now)?, 0),
@@ -420,7 +420,6 @@ async fn ticket_events(
         .iter()
         .map(|a| a.to_event_json(comment_events, &base))
         .collect();
-    let _ = sideloads;
     Ok(Obj::new()
         .field("ticket_events", &events)
         .field("count", &events.len())

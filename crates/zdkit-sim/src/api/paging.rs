@@ -71,10 +71,9 @@ fn bad(detail: impl Into<String>) -> ApiError {
 /// Reads the paging mode; `tag` scopes cursors to one list and sort.
 pub(crate) fn mode(q: &Q, tag: &str, max_size: usize) -> Result<Mode, ApiError> {
     if let Some(size) = q.get("page[size]") {
-        let size: usize = size
-            .trim()
-            .parse()
-            .map_err(|_| bad(format!("page[size] must be a number, got {size:?}")))?;
+        let size = crate::extract::parse_uint(size)
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(|| bad(format!("page[size] must be a number, got {size:?}")))?;
         if size == 0 || size > max_size {
             return Err(bad(format!("page[size] must be between 1 and {max_size}")));
         }
@@ -108,29 +107,33 @@ pub(crate) fn mode(q: &Q, tag: &str, max_size: usize) -> Result<Mode, ApiError> 
     Ok(Mode::Offset { page, per_page })
 }
 
-/// Walks live records from `from` (exclusive) in the given direction, at most `n`.
-pub(crate) fn walk<T: Generate>(
+/// Walks live records from `from` (exclusive) in the given direction, at most `n`,
+/// keeping only the ids for which `keep` holds (e.g. not archived).
+pub(crate) fn walk_where<T: Generate>(
     t: &Table<T>,
     s: &Seeds,
     by: SortBy,
     ascending: bool,
     from: Option<Key>,
     n: usize,
+    keep: &dyn Fn(u64) -> bool,
 ) -> Vec<Key> {
     match (by, ascending) {
         (SortBy::Id, true) => t
             .ids_after(s, from.map_or(0, |k| k.1))
+            .filter(|&id| keep(id))
             .take(n)
             .map(|id| (0, id))
             .collect(),
         (SortBy::Id, false) => t
             .ids_before(s, from.map_or(u64::MAX, |k| k.1))
+            .filter(|&id| keep(id))
             .take(n)
             .map(|id| (0, id))
             .collect(),
         (SortBy::UpdatedAt, true) => t
             .order_after(s, from.unwrap_or((0, 0)))
-            .filter(|k| t.is_live(s, k.1))
+            .filter(|k| t.is_live(s, k.1) && keep(k.1))
             .take(n)
             .collect(),
         (SortBy::UpdatedAt, false) => {
@@ -139,7 +142,12 @@ pub(crate) fn walk<T: Generate>(
             loop {
                 let chunk = t.order_before(s, from);
                 let Some(&last) = chunk.last() else { break };
-                out.extend(chunk.iter().copied().filter(|k| t.is_live(s, k.1)));
+                out.extend(
+                    chunk
+                        .iter()
+                        .copied()
+                        .filter(|k| t.is_live(s, k.1) && keep(k.1)),
+                );
                 if out.len() >= n {
                     break;
                 }
@@ -169,6 +177,21 @@ pub(crate) fn page<T: Generate>(
     by: SortBy,
     descending: bool,
 ) -> Page {
+    page_where(t, s, mode, by, descending, &|_| true, None)
+}
+
+/// [`page`] over the ids for which `keep` holds; `count` is the offset-mode total
+/// (default: every live record).
+pub(crate) fn page_where<T: Generate>(
+    t: &Table<T>,
+    s: &Seeds,
+    mode: Mode,
+    by: SortBy,
+    descending: bool,
+    keep: &dyn Fn(u64) -> bool,
+    count: Option<u64>,
+) -> Page {
+    let walk = |by, asc, from, n| walk_where(t, s, by, asc, from, n, keep);
     let asc = !descending;
     match &mode {
         Mode::Cursor {
@@ -177,8 +200,8 @@ pub(crate) fn page<T: Generate>(
             before,
         } => {
             let (mut keys, rev) = match (after, before) {
-                (None, Some(b)) => (walk(t, s, by, !asc, Some(*b), size + 1), true),
-                _ => (walk(t, s, by, asc, *after, size + 1), false),
+                (None, Some(b)) => (walk(by, !asc, Some(*b), size + 1), true),
+                _ => (walk(by, asc, *after, size + 1), false),
             };
             let has_more = keys.len() > *size;
             keys.truncate(*size);
@@ -194,7 +217,7 @@ pub(crate) fn page<T: Generate>(
         }
         Mode::Offset { page, per_page } => {
             let skip = ((page - 1) * per_page) as usize;
-            let mut keys: Vec<Key> = walk(t, s, by, asc, None, skip + *per_page as usize + 1)
+            let mut keys: Vec<Key> = walk(by, asc, None, skip + *per_page as usize + 1)
                 .into_iter()
                 .skip(skip)
                 .collect();
@@ -204,7 +227,7 @@ pub(crate) fn page<T: Generate>(
                 keys,
                 has_more,
                 mode,
-                count: t.live_count(),
+                count: count.unwrap_or_else(|| t.live_count()),
             }
         }
     }
@@ -293,13 +316,20 @@ pub(crate) fn cursor_sort(q: &Q, allow_updated: bool) -> Result<(SortBy, bool), 
     }
 }
 
+/// `sort_order`: `asc` (default) or `desc`, any case (`DESC` is what several clients
+/// send); 400 otherwise.
+pub(crate) fn sort_order(q: &Q) -> Result<bool, ApiError> {
+    match q.present("sort_order").map(|o| o.trim().to_ascii_lowercase()) {
+        None => Ok(false),
+        Some(o) if o == "asc" => Ok(false),
+        Some(o) if o == "desc" => Ok(true),
+        Some(o) => Err(bad(format!("sort_order={o} is not valid"))),
+    }
+}
+
 /// Parses offset `sort_by` / `sort_order`.
 pub(crate) fn offset_sort(q: &Q, allow_updated: bool) -> Result<(SortBy, bool), ApiError> {
-    let desc = match q.get("sort_order") {
-        None | Some("asc") => false,
-        Some("desc") => true,
-        Some(o) => return Err(bad(format!("sort_order={o} is not valid"))),
-    };
+    let desc = sort_order(q)?;
     match q.get("sort_by").unwrap_or("id") {
         "id" => Ok((SortBy::Id, desc)),
         "updated_at" if allow_updated => Ok((SortBy::UpdatedAt, desc)),

@@ -7,11 +7,14 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use serde_json::{json, Value};
 
-use super::paging::{cursor_token, parse_cursor};
+use axum::response::IntoResponse;
+use base64::Engine;
 use super::search_query::{self, Query};
 use crate::auth::Caller;
 use crate::data::table::Generate;
+use crate::data::orgs::{Group, Organization};
 use crate::data::tickets::{self, Ticket, TicketOut, PRIORITIES, STATUSES};
+use crate::data::users::User;
 use crate::data::{Db, Seeds};
 use crate::error::{ApiError, Obj};
 use crate::extract::{enc, Base, Q};
@@ -50,7 +53,15 @@ fn sort_key(q: &Q, query: &Query) -> Result<&'static str, ApiError> {
     }
 }
 
-fn hits(db: &Db, s: &Seeds, query: &Query, sort: &str) -> Vec<Hit> {
+/// The newest write search sees at `now`: writes lag by `search_lag_secs`.
+fn cutoff(st: &SimState) -> u64 {
+    match st.quirks().search_lag_secs {
+        0 => u64::MAX,
+        lag => st.now_secs().saturating_sub(lag),
+    }
+}
+
+fn hits(db: &Db, s: &Seeds, query: &Query, sort: &str, cut: u64) -> Vec<Hit> {
     let mut out = Vec::new();
     if query.wants("ticket") {
         // The description is only needed for free text; custom fields never.
@@ -60,7 +71,7 @@ fn hits(db: &Db, s: &Seeds, query: &Query, sort: &str) -> Vec<Hit> {
             <Ticket as Generate>::generate
         };
         for id in 1..=db.tickets.max_id() {
-            if let Some(t) = db.tickets.get_with(s, id, generate) {
+            if let Some(t) = db.tickets.get_indexed(s, id, cut, generate) {
                 if query.ticket(&t) {
                     let key = match sort {
                         "created_at" => t.created_at,
@@ -86,15 +97,17 @@ fn hits(db: &Db, s: &Seeds, query: &Query, sort: &str) -> Vec<Hit> {
         _ => 0,
     };
     if query.wants("user") {
-        for id in db.users.ids_after(s, 0) {
-            if let Some(u) = db.users.get(s, id).filter(|u| query.user(u)) {
+        for id in 1..=db.users.max_id() {
+            let u = db.users.get_indexed(s, id, cut, <User as Generate>::generate);
+            if let Some(u) = u.filter(|u| query.user(u)) {
                 out.push((1, time_key(u.created_at, u.updated_at), id));
             }
         }
     }
     if query.wants("organization") {
-        for id in db.orgs.ids_after(s, 0) {
-            if let Some(o) = db.orgs.get(s, id).filter(|o| {
+        for id in 1..=db.orgs.max_id() {
+            let o = db.orgs.get_indexed(s, id, cut, <Organization as Generate>::generate);
+            if let Some(o) = o.filter(|o| {
                 query.named(
                     &o.name,
                     &o.tags,
@@ -108,10 +121,10 @@ fn hits(db: &Db, s: &Seeds, query: &Query, sort: &str) -> Vec<Hit> {
         }
     }
     if query.wants("group") {
-        for id in db.groups.ids_after(s, 0) {
+        for id in 1..=db.groups.max_id() {
             if let Some(g) = db
                 .groups
-                .get(s, id)
+                .get_indexed(s, id, cut, <Group as Generate>::generate)
                 .filter(|g| query.named(&g.name, &[], g.created_at, g.ts, None))
             {
                 out.push((3, time_key(g.created_at, g.ts), id));
@@ -121,21 +134,96 @@ fn hits(db: &Db, s: &Seeds, query: &Query, sort: &str) -> Vec<Hit> {
     out
 }
 
-fn render(db: &Db, s: &Seeds, base: &str, hit: Hit) -> Option<Value> {
+/// A hit as the index holds it (see [`cutoff`]).
+fn render(db: &Db, s: &Seeds, base: &str, hit: Hit, cut: u64) -> Option<Value> {
     let (kind, _, id) = hit;
     let mut v = match kind {
-        0 => serde_json::to_value(TicketOut {
-            t: &db.tickets.get(s, id)?,
-            base,
-            comment_count: false,
-        })
-        .ok()?,
-        1 => db.users.get(s, id)?.to_json(base),
-        2 => db.orgs.get(s, id)?.to_json(base),
-        _ => db.groups.get(s, id)?.to_json(base),
+        0 => {
+            let t = db
+                .tickets
+                .get_indexed(s, id, cut, <Ticket as Generate>::generate)?;
+            serde_json::to_value(TicketOut::plain(&t, base)).ok()?
+        }
+        1 => db
+            .users
+            .get_indexed(s, id, cut, <User as Generate>::generate)?
+            .to_json(base),
+        2 => db
+            .orgs
+            .get_indexed(s, id, cut, <Organization as Generate>::generate)?
+            .to_json(base),
+        _ => db
+            .groups
+            .get_indexed(s, id, cut, <Group as Generate>::generate)?
+            .to_json(base),
     };
     v["result_type"] = json!(KINDS[kind]);
     Some(v)
+}
+
+/// Parses a scoped `include` (`tickets(users,organizations),users(identities)`) into
+/// `(scope, names)` pairs; a bare name is scoped to every result type.
+fn parse_scoped(raw: &str) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    let mut rest = raw.trim();
+    while !rest.is_empty() {
+        let end = rest.find([',', '(']).unwrap_or(rest.len());
+        let name = rest[..end].trim().to_string();
+        if rest[end..].starts_with('(') {
+            let close = rest[end..].find(')').map_or(rest.len(), |i| end + i);
+            let inner = rest.get(end + 1..close).unwrap_or("");
+            let names = inner
+                .split(',')
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect();
+            out.push((name, names));
+            rest = rest.get(close + 1..).unwrap_or("");
+        } else {
+            if !name.is_empty() {
+                out.push((String::new(), vec![name]));
+            }
+            rest = &rest[end..];
+        }
+        rest = rest.trim_start_matches([',', ' ']);
+    }
+    out
+}
+
+/// The scoped sideloads of a search page (`include=tickets(users,groups)`,
+/// `users(organizations,identities)`), as top-level arrays like those of the tickets and
+/// users endpoints. Each array appears once, from the first scope that asks for it.
+fn scoped_sideloads(mut obj: Obj, db: &Db, s: &Seeds, base: &str, page: &[Hit], raw: &str) -> Obj {
+    let scopes = parse_scoped(raw);
+    let wanted = |scope: &str| -> Vec<String> {
+        scopes
+            .iter()
+            .filter(|(sc, _)| sc.is_empty() || sc == scope)
+            .flat_map(|(_, n)| n.iter().cloned())
+            .collect()
+    };
+    let ticket_names = wanted("tickets");
+    let tickets: Vec<Ticket> = page
+        .iter()
+        .filter(|h| h.0 == 0)
+        .filter_map(|h| db.tickets.get(s, h.2))
+        .collect();
+    if !ticket_names.is_empty() && !tickets.is_empty() {
+        obj = super::sideloads(obj, db, s, base, &tickets, &ticket_names);
+    }
+    let user_names: Vec<String> = wanted("users")
+        .into_iter()
+        .filter(|n| tickets.is_empty() || !ticket_names.contains(n))
+        .collect();
+    let users: Vec<_> = page
+        .iter()
+        .filter(|h| h.0 == 1)
+        .filter_map(|h| db.users.get(s, h.2))
+        .collect();
+    if !user_names.is_empty() && !users.is_empty() {
+        obj = super::user_sideloads(obj, db, s, base, &users, &user_names);
+    }
+    obj
 }
 
 fn parse_query(q: &Q, db: &Db, s: &Seeds, caller: u64) -> Result<Query, ApiError> {
@@ -161,8 +249,10 @@ async fn search(
     let db = st.read();
     let query = parse_query(&q, &db, s, caller.user_id)?;
     let sort = sort_key(&q, &query)?;
-    let desc = !matches!(q.get("sort_order").or(query.sort.as_deref()), Some("asc"));
-    let mut all = hits(&db, s, &query, sort);
+    let order = q.present("sort_order").or(query.sort.as_deref());
+    let desc = !order.is_some_and(|o| o.trim().eq_ignore_ascii_case("asc"));
+    let cut = cutoff(&st);
+    let mut all = hits(&db, s, &query, sort, cut);
     if sort != "relevance" {
         all.sort_by_key(|h| (h.1, h.0, h.2));
         if desc {
@@ -170,11 +260,15 @@ async fn search(
         }
     }
     let start = ((page - 1) * per_page) as usize;
-    let results: Vec<Value> = all
+    let shown: Vec<Hit> = all
         .iter()
         .skip(start)
         .take(per_page as usize)
-        .filter_map(|h| render(&db, s, &base, *h))
+        .copied()
+        .collect();
+    let results: Vec<Value> = shown
+        .iter()
+        .filter_map(|h| render(&db, s, &base, *h, cut))
         .collect();
     let more = all.len() > start + per_page as usize && page * per_page < SEARCH_CAP;
     let link = |p: u64| {
@@ -186,8 +280,9 @@ async fn search(
         parts.push(format!("page={p}&per_page={per_page}"));
         format!("{base}/api/v2/search?{}", parts.join("&"))
     };
-    Ok(Obj::new()
-        .field("results", &results)
+    let obj = Obj::new().field("results", &results);
+    let obj = scoped_sideloads(obj, &db, s, &base, &shown, q.get("include").unwrap_or(""));
+    Ok(obj
         .field("facets", &Value::Null)
         .field("next_page", &more.then(|| link(page + 1)))
         .field("previous_page", &(page > 1).then(|| link(page - 1)))
@@ -203,8 +298,42 @@ async fn count(
     let s = st.seeds();
     let db = st.read();
     let query = parse_query(&q, &db, s, caller.user_id)?;
-    let n = hits(&db, s, &query, "relevance").len();
+    let n = hits(&db, s, &query, "relevance", cutoff(&st)).len();
     Ok(Obj::new().field("count", &n).ok())
+}
+
+/// A search export cursor: the `(created_at, id)` of the last hit and when the cursor was
+/// issued (it expires `search_cursor_ttl_secs` later, as Zendesk's does after an hour).
+fn export_cursor(kind: usize, k: (u64, u64), issued: u64) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(format!("se{kind}:{}:{}:{issued}", k.0, k.1))
+}
+
+fn parse_export_cursor(kind: usize, token: &str) -> Option<((u64, u64), u64)> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token.trim_end_matches('='))
+        .ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let mut parts = text.split(':');
+    if parts.next()? != format!("se{kind}") {
+        return None;
+    }
+    let a = parts.next()?.parse().ok()?;
+    let b = parts.next()?.parse().ok()?;
+    let issued = parts.next()?.parse().ok()?;
+    parts.next().is_none().then_some(((a, b), issued))
+}
+
+/// The gateway timeout a slow search export page gets.
+fn gateway_timeout() -> Response {
+    let page = "<html><head><title>504 Gateway Time-out</title></head><body>\
+                <h1>504 Gateway Time-out</h1></body></html>\n";
+    let mut r = (axum::http::StatusCode::GATEWAY_TIMEOUT, page).into_response();
+    r.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    r
 }
 
 async fn export(
@@ -229,50 +358,82 @@ async fn export(
             ))
         }
     };
-    let tag = format!("s{kind_idx}");
-    let after = match q.get("page[after]") {
-        Some(c) => Some(parse_cursor(&tag, c).ok_or_else(|| {
-            ApiError::InvalidPaginationParameter("page[after] is not a valid cursor".into())
-        })?),
+    let quirks = *st.quirks();
+    let now = st.now_secs();
+    let after = match q.present("page[after]") {
+        Some(c) => {
+            let (key, issued) = parse_export_cursor(kind_idx, c).ok_or_else(|| {
+                ApiError::InvalidPaginationParameter("page[after] is not a valid cursor".into())
+            })?;
+            let ttl = quirks.search_cursor_ttl_secs;
+            if ttl > 0 && now.saturating_sub(issued) > ttl {
+                return Err(ApiError::InvalidPaginationParameter(format!(
+                    "page[after] has expired: search export cursors are valid for {ttl} seconds"
+                )));
+            }
+            Some(key)
+        }
         None => None,
     };
     let s = st.seeds();
-    let db = st.read();
-    let mut query = parse_query(&q, &db, s, caller.user_id)?;
-    if query.kind.is_some() {
-        return Err(ApiError::BadRequest {
-            error: "InvalidParameter".to_string(),
-            description: "type: is not allowed in the query of an export; use filter[type]"
-                .to_string(),
+    let (obj, archived) = {
+        let db = st.read();
+        let mut query = parse_query(&q, &db, s, caller.user_id)?;
+        if query.kind.is_some() {
+            return Err(ApiError::BadRequest {
+                error: "InvalidParameter".to_string(),
+                description: "type: is not allowed in the query of an export; use filter[type]"
+                    .to_string(),
+            });
+        }
+        query.kind = Some(kind.to_string());
+        let cut = cutoff(&st);
+        // Ordered by created_at (then id), the only order search export has.
+        let mut all = hits(&db, s, &query, "created_at", cut);
+        all.sort_by_key(|h| (h.1, h.2));
+        let from = after.map_or(0, |k| all.partition_point(|h| (h.1, h.2) <= k));
+        let page: Vec<Hit> = all.iter().skip(from).take(size).copied().collect();
+        let has_more = all.len() > from + size;
+        let archived = page
+            .iter()
+            .filter(|h| h.0 == 0 && st.is_archived(&db, h.2))
+            .count() as u64;
+        let results: Vec<Value> = page
+            .iter()
+            .filter_map(|h| render(&db, s, &base, *h, cut))
+            .collect();
+        let after_cursor = page
+            .last()
+            .map(|h| export_cursor(kind_idx, (h.1, h.2), now));
+        let next = after_cursor.as_ref().filter(|_| has_more).map(|c| {
+            let mut parts: Vec<String> =
+                q.0.iter()
+                    .filter(|(k, _)| k != "page[after]")
+                    .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+                    .collect();
+            parts.push(format!("page%5Bafter%5D={}", enc(c)));
+            format!("{base}/api/v2/search/export?{}", parts.join("&"))
         });
+        let obj = Obj::new()
+            .field("results", &results)
+            .field("facets", &Value::Null)
+            .field(
+                "meta",
+                &json!({"has_more": has_more, "after_cursor": after_cursor, "before_cursor": null}),
+            )
+            .field("links", &json!({"next": next, "prev": null}));
+        (obj, archived)
+    };
+    // Archived tickets are slow to fetch: a page costs `search_export_archived_ms` per
+    // archived ticket, and past `search_export_timeout_ms` the gateway gives up.
+    let cost = archived.saturating_mul(quirks.search_export_archived_ms);
+    let limit = quirks.search_export_timeout_ms;
+    if limit > 0 && cost > limit {
+        st.clock().sleep(std::time::Duration::from_millis(limit)).await;
+        return Ok(gateway_timeout());
     }
-    query.kind = Some(kind.to_string());
-    let mut all = hits(&db, s, &query, "created_at");
-    all.sort_by_key(|h| (h.1, h.2));
-    let from = after.map_or(0, |k| all.partition_point(|h| (h.1, h.2) <= k));
-    let page: Vec<Hit> = all.iter().skip(from).take(size).copied().collect();
-    let has_more = all.len() > from + size;
-    let results: Vec<Value> = page
-        .iter()
-        .filter_map(|h| render(&db, s, &base, *h))
-        .collect();
-    let after_cursor = page.last().map(|h| cursor_token(&tag, (h.1, h.2)));
-    let next = after_cursor.as_ref().filter(|_| has_more).map(|c| {
-        let mut parts: Vec<String> =
-            q.0.iter()
-                .filter(|(k, _)| k != "page[after]")
-                .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-                .collect();
-        parts.push(format!("page%5Bafter%5D={}", enc(c)));
-        format!("{base}/api/v2/search/export?{}", parts.join("&"))
-    });
-    Ok(Obj::new()
-        .field("results", &results)
-        .field("facets", &Value::Null)
-        .field(
-            "meta",
-            &json!({"has_more": has_more, "after_cursor": after_cursor, "before_cursor": null}),
-        )
-        .field("links", &json!({"next": next, "prev": null}))
-        .ok())
+    if cost > 0 {
+        st.clock().sleep(std::time::Duration::from_millis(cost)).await;
+    }
+    Ok(obj.ok())
 }

@@ -39,11 +39,7 @@ fn ticket_and_audit(base: &str, t: &Ticket, a: &Audit) -> Obj {
     Obj::new()
         .field(
             "ticket",
-            &TicketOut {
-                t,
-                base,
-                comment_count: false,
-            },
+            &TicketOut::plain(t, base),
         )
         .field("audit", &audit)
 }

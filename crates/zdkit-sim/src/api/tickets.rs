@@ -45,12 +45,23 @@ async fn list(State(st): State<SimState>, Base(base): Base, q: Q) -> Result<Resp
     let mode = paging::mode(&q, &tag, 100)?;
     let s = st.seeds();
     let db = st.read();
+    // Archived tickets are not listed (Zendesk: "Archived tickets are not included").
+    let keep = |id: u64| !st.is_archived(&db, id);
     let page = match by {
-        Some(by) => paging::page(&db.tickets, s, mode, by, desc),
+        Some(by) => {
+            let count = matches!(mode, paging::Mode::Offset { .. }).then(|| {
+                let archived = (1..=db.tickets.max_id())
+                    .filter(|&id| st.is_archived(&db, id))
+                    .count() as u64;
+                db.tickets.live_count().saturating_sub(archived)
+            });
+            paging::page_where(&db.tickets, s, mode, by, desc, &keep, count)
+        }
         None => {
             // Other fields: sort every live ticket's (value, id) key. Linear, but offset
             // pages stop at 10,000 records and this is the simulator.
             let mut keys: Vec<paging::Key> = (1..=db.tickets.max_id())
+                .filter(|&id| keep(id))
                 .filter_map(|id| {
                     db.tickets
                         .get_with(s, id, crate::data::tickets::generate_light)
@@ -91,16 +102,8 @@ async fn show(
     let db = st.read();
     let t = db.tickets.get(s, id).ok_or(ApiError::RecordNotFound)?;
     let inc = q.includes();
-    let cc = inc.iter().any(|i| i == "comment_count");
-    let obj = Obj::new().field(
-        "ticket",
-        &crate::data::tickets::TicketOut {
-            t: &t,
-            base: &base,
-            comment_count: cc,
-        },
-    );
-    Ok(super::sideloads(obj, &db, s, &base, std::slice::from_ref(&t), &inc).ok())
+    let obj = super::ticket_with_sideloads(Obj::new(), &db, s, &base, &t, &inc);
+    Ok(obj.ok())
 }
 
 async fn show_many(
@@ -159,15 +162,7 @@ fn sort_field(q: &Q, mode: &paging::Mode) -> Result<(String, bool), ApiError> {
             })
         }
         paging::Mode::Offset { .. } => {
-            let desc = match q.get("sort_order") {
-                None | Some("asc") => false,
-                Some("desc") => true,
-                Some(o) => {
-                    return Err(ApiError::InvalidPaginationParameter(format!(
-                        "sort_order={o} is not valid"
-                    )))
-                }
-            };
+            let desc = paging::sort_order(q)?;
             Ok((q.get("sort_by").unwrap_or("id").to_string(), desc))
         }
     }

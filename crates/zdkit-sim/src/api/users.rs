@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use super::paging;
 use crate::auth::Caller;
 use crate::data::user_writes;
+use crate::data::users::User;
 use crate::error::{ApiError, Obj};
 use crate::extract::{Base, PathIds, ZJson, Q};
 use crate::state::SimState;
@@ -55,14 +56,14 @@ async fn list(State(st): State<SimState>, Base(base): Base, q: Q) -> Result<Resp
             .collect();
         paging::ids_page(&ids, mode, desc)
     };
-    let users: Vec<Value> = page
+    let users: Vec<User> = page
         .keys
         .iter()
         .filter_map(|k| db.users.get(s, k.1))
-        .map(|u| u.to_json(&base))
         .collect();
+    let obj = super::users_with_sideloads(Obj::new(), "users", &db, s, &base, &users, &q.includes());
     Ok(paging::finish(
-        Obj::new().field("users", &users),
+        obj,
         &page,
         &tag,
         &base,
@@ -89,13 +90,13 @@ async fn show(
     State(st): State<SimState>,
     Base(base): Base,
     p: PathIds,
+    q: Q,
 ) -> Result<Response, ApiError> {
-    let u = st
-        .read()
-        .users
-        .get(st.seeds(), p.id(0)?)
-        .ok_or(ApiError::RecordNotFound)?;
-    Ok(Obj::new().field("user", &u.to_json(&base)).ok())
+    let s = st.seeds();
+    let db = st.read();
+    let u = db.users.get(s, p.id(0)?).ok_or(ApiError::RecordNotFound)?;
+    let obj = Obj::new().field("user", &u.to_json(&base));
+    Ok(super::user_sideloads(obj, &db, s, &base, std::slice::from_ref(&u), &q.includes()).ok())
 }
 
 async fn show_many(
@@ -105,28 +106,24 @@ async fn show_many(
 ) -> Result<Response, ApiError> {
     let s = st.seeds();
     let db = st.read();
-    let users: Vec<Value> = if let Some(ids) = q.ids("ids")? {
+    let users: Vec<User> = if let Some(ids) = q.ids("ids")? {
         if ids.len() > 100 {
             return Err(ApiError::BadRequest {
                 error: "TooManyValues".into(),
                 description: "at most 100 ids".into(),
             });
         }
-        ids.iter()
-            .filter_map(|&id| db.users.get(s, id))
-            .map(|u| u.to_json(&base))
-            .collect()
+        ids.iter().filter_map(|&id| db.users.get(s, id)).collect()
     } else if let Some(ext) = q.get("external_ids") {
         ext.split(',')
             .filter_map(|e| db.user_by_external(s, e.trim()))
-            .map(|u| u.to_json(&base))
             .collect()
     } else {
         Vec::new()
     };
     let n = users.len();
-    Ok(Obj::new()
-        .field("users", &users)
+    Ok(
+        super::users_with_sideloads(Obj::new(), "users", &db, s, &base, &users, &q.includes())
         .field("next_page", &None::<String>)
         .field("previous_page", &None::<String>)
         .field("count", &n)
@@ -179,12 +176,11 @@ async fn search(State(st): State<SimState>, Base(base): Base, q: Q) -> Result<Re
         });
     };
     let start = ((page - 1) * per_page) as usize;
-    let users: Vec<Value> = matches
+    let users: Vec<User> = matches
         .iter()
         .skip(start)
         .take(per_page as usize)
         .filter_map(|&id| db.users.get(s, id))
-        .map(|u| u.to_json(&base))
         .collect();
     let more = matches.len() > start + per_page as usize;
     let link = |p: u64| {
@@ -196,8 +192,8 @@ async fn search(State(st): State<SimState>, Base(base): Base, q: Q) -> Result<Re
         parts.push(format!("page={p}&per_page={per_page}"));
         format!("{base}/api/v2/users/search?{}", parts.join("&"))
     };
-    Ok(Obj::new()
-        .field("users", &users)
+    Ok(
+        super::users_with_sideloads(Obj::new(), "users", &db, s, &base, &users, &q.includes())
         .field("next_page", &more.then(|| link(page + 1)))
         .field("previous_page", &(page > 1).then(|| link(page - 1)))
         .field("count", &matches.len())

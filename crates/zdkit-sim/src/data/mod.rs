@@ -4,6 +4,7 @@
 
 pub(crate) mod coll;
 pub(crate) mod comments;
+pub(crate) mod extras;
 pub(crate) mod gen;
 pub(crate) mod jobs;
 pub(crate) mod orgs;
@@ -15,6 +16,7 @@ pub(crate) mod users;
 pub(crate) mod writes;
 
 use std::collections::{BTreeSet, HashMap};
+use std::ops::Not;
 
 use comments::Audit;
 use orgs::{Group, Organization, TicketField};
@@ -43,6 +45,9 @@ pub(crate) struct Seeds {
     pub agents: u64,
     pub admin_email: String,
     pub end_user_email: String,
+    /// Generated tickets may have `updated_at` < `generated_timestamp`
+    /// ([`crate::config::Quirks::split_updated_at`]).
+    pub split_updated: bool,
 }
 
 impl Seeds {
@@ -143,6 +148,29 @@ impl Db {
                 .as_deref()
                 .is_some_and(|e| e.eq_ignore_ascii_case(&lower))
         })
+    }
+
+    /// Whether ticket `id` is archived at `now`: it exists, is not deleted, is closed, and
+    /// was last updated more than `after_days` days before `now` (0: nothing is archived).
+    /// Cheap for generated tickets (no generation). Archived tickets are absent from
+    /// `GET /tickets` and the account-wide ticket audits, and present in show,
+    /// incremental exports and search export, as in Zendesk.
+    pub(crate) fn is_archived(&self, s: &Seeds, id: u64, now: u64, after_days: u64) -> bool {
+        if after_days == 0 {
+            return false;
+        }
+        let limit = after_days.saturating_mul(86_400);
+        let old = |updated: u64| now.saturating_sub(updated) > limit;
+        match self.tickets.overlay(id) {
+            Some(t) => !t.deleted && t.status == "closed" && old(t.updated_at),
+            None => {
+                id >= 1
+                    && id <= s.tickets
+                    && <Ticket as table::Generate>::base_deleted(s, id).not()
+                    && tickets::gen_status(s, id) == "closed"
+                    && old(<Ticket as table::Generate>::base_updated(s, id))
+            }
+        }
     }
 
     /// Every audit of ticket `t` (generated, then written), oldest first.

@@ -16,6 +16,11 @@ pub(crate) trait Record: Clone {
     fn deleted(&self) -> bool {
         false
     }
+    /// The `updated_at` (Unix seconds); the `generated_timestamp` unless the record says
+    /// otherwise (a system update that changed no field moves only the latter).
+    fn updated(&self) -> u64 {
+        self.ts()
+    }
 }
 
 /// A record that can be generated from `(seed, id)`.
@@ -27,6 +32,10 @@ pub(crate) trait Generate: Record {
     /// Whether the generated record is deleted, cheaply.
     fn base_deleted(_s: &Seeds, _id: u64) -> bool {
         false
+    }
+    /// The generated record's `updated_at`, cheaply (default: its timestamp).
+    fn base_updated(s: &Seeds, id: u64) -> u64 {
+        Self::base_ts(s, id)
     }
 }
 
@@ -91,6 +100,22 @@ impl<T: Generate> Table<T> {
             None => {
                 (id >= 1 && id <= self.base && !T::base_deleted(s, id)).then(|| generate(s, id))
             }
+        }
+    }
+
+    /// The live record as a lagging search index sees it: a write newer than `cutoff`
+    /// (Unix seconds) is not indexed yet, so the record is seen as generated (when it was
+    /// generated and not deleted then) or not at all. Older writes are seen as written.
+    pub(crate) fn get_indexed(
+        &self,
+        s: &Seeds,
+        id: u64,
+        cutoff: u64,
+        generate: fn(&Seeds, u64) -> T,
+    ) -> Option<T> {
+        match self.over.get(&id) {
+            Some(r) if r.ts() <= cutoff => Some(r.clone()).filter(|r| !r.deleted()),
+            _ => (id >= 1 && id <= self.base && !T::base_deleted(s, id)).then(|| generate(s, id)),
         }
     }
 
@@ -229,16 +254,18 @@ impl<T: Generate> Table<T> {
         out
     }
 
-    /// `(updated_at, generated_timestamp, deleted)` of record `id`, cheaply. In the
-    /// simulator `updated_at` always equals `generated_timestamp` (every write bumps both).
+    /// `(updated_at, generated_timestamp, deleted)` of record `id`, cheaply.
     pub(crate) fn truth(&self, s: &Seeds, id: u64) -> Option<(u64, u64, bool)> {
         match self.over.get(&id) {
-            Some(r) => Some((r.ts(), r.ts(), r.deleted())),
-            None => (id >= 1 && id <= self.base).then(|| {
-                let ts = T::base_ts(s, id);
-                (ts, ts, T::base_deleted(s, id))
-            }),
+            Some(r) => Some((r.updated(), r.ts(), r.deleted())),
+            None => (id >= 1 && id <= self.base)
+                .then(|| (T::base_updated(s, id), T::base_ts(s, id), T::base_deleted(s, id))),
         }
+    }
+
+    /// The written record `id`, if it was written (no generation).
+    pub(crate) fn overlay(&self, id: u64) -> Option<&T> {
+        self.over.get(&id)
     }
 }
 
@@ -331,6 +358,7 @@ mod tests {
             agents: 8,
             admin_email: String::new(),
             end_user_email: String::new(),
+            split_updated: false,
         }
     }
 

@@ -61,6 +61,9 @@ impl Record for Ticket {
     fn deleted(&self) -> bool {
         self.deleted
     }
+    fn updated(&self) -> u64 {
+        self.updated_at
+    }
 }
 
 /// The number of comments generated for ticket `id`: usually 1–4, 1% of tickets 120–250.
@@ -91,6 +94,40 @@ impl Generate for Ticket {
     fn generate(s: &Seeds, id: u64) -> Self {
         build(s, id, true)
     }
+
+    fn base_updated(s: &Seeds, id: u64) -> u64 {
+        let ts = Ticket::base_ts(s, id);
+        gen_updated_at(s, id, ts, gen_created_at(s, id, ts))
+    }
+}
+
+/// When generated ticket `id` (timestamp `ts`) was created.
+fn gen_created_at(s: &Seeds, id: u64, ts: u64) -> u64 {
+    ts.saturating_sub(hash(s.seed, KIND_TICKET, id, 4) % MAX_TICKET_AGE_SECS)
+}
+
+/// The `updated_at` of generated ticket `id`: its timestamp, except for about one ticket
+/// in six whose last change was a system update that touched no field (SLA or metric
+/// recalculation, a user merge), which moved `generated_timestamp` but not `updated_at`.
+fn gen_updated_at(s: &Seeds, id: u64, ts: u64, created_at: u64) -> u64 {
+    let h = hash(s.seed, KIND_TICKET, id, 30);
+    if !s.split_updated || h % 6 != 0 {
+        return ts;
+    }
+    let room = ts.saturating_sub(created_at).min(6 * 3600);
+    ts - (1 + (h >> 8) % room.max(1)).min(room)
+}
+
+/// The status of generated ticket `id`, cheaply.
+pub(crate) fn gen_status(s: &Seeds, id: u64) -> &'static str {
+    match hash(s.seed, KIND_TICKET, id, 5) % 100 {
+        0..=4 => "new",
+        5..=24 => "open",
+        25..=34 => "pending",
+        35..=39 => "hold",
+        40..=69 => "solved",
+        _ => "closed",
+    }
 }
 
 /// Ticket `id` without its custom field values and description (for search filters
@@ -103,15 +140,8 @@ fn build(s: &Seeds, id: u64, full: bool) -> Ticket {
     {
         let h = |salt: u64| hash(s.seed, KIND_TICKET, id, salt);
         let ts = Ticket::base_ts(s, id);
-        let created_at = ts.saturating_sub(h(4) % MAX_TICKET_AGE_SECS);
-        let status = match h(5) % 100 {
-            0..=4 => "new",
-            5..=24 => "open",
-            25..=34 => "pending",
-            35..=39 => "hold",
-            40..=69 => "solved",
-            _ => "closed",
-        };
+        let created_at = gen_created_at(s, id, ts);
+        let status = gen_status(s, id);
         let customers = s.users - s.first_customer() + 1;
         let requester_id = s.first_customer() + h(6) % customers;
         let assigned = status != "new" || h(7) % 2 == 0;
@@ -159,7 +189,7 @@ fn build(s: &Seeds, id: u64, full: bool) -> Ticket {
             channel: pick(CHANNELS, h(29)),
             due_at: None,
             created_at,
-            updated_at: ts,
+            updated_at: gen_updated_at(s, id, ts, created_at),
             ts,
             deleted: Ticket::base_deleted(s, id),
             comments: gen_comments,
@@ -235,6 +265,23 @@ pub(crate) struct TicketOut<'a> {
     pub t: &'a Ticket,
     pub base: &'a str,
     pub comment_count: bool,
+    /// The embedded `metric_set` (`include=metric_sets` on the incremental export).
+    pub metric_set: Option<Value>,
+    /// The embedded `dates` (`include=dates`).
+    pub dates: Option<Value>,
+}
+
+impl<'a> TicketOut<'a> {
+    /// The plain wire form of `t` (no embedded sideloads).
+    pub(crate) fn plain(t: &'a Ticket, base: &'a str) -> Self {
+        TicketOut {
+            t,
+            base,
+            comment_count: false,
+            metric_set: None,
+            dates: None,
+        }
+    }
 }
 
 struct Fields<'a>(&'a [(u64, Value)]);
@@ -345,6 +392,12 @@ impl Serialize for TicketOut<'_> {
         m.serialize_entry("from_messaging_channel", &false)?;
         if self.comment_count {
             m.serialize_entry("comment_count", &t.comments)?;
+        }
+        if let Some(v) = &self.metric_set {
+            m.serialize_entry("metric_set", v)?;
+        }
+        if let Some(v) = &self.dates {
+            m.serialize_entry("dates", v)?;
         }
         m.end()
     }

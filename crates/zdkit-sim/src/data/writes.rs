@@ -465,7 +465,11 @@ pub(crate) fn update_ticket(
             attachments,
         }
     });
-    t.updated_at = now;
+    // An update that changes no field and adds no comment is a system update: Zendesk
+    // moves `generated_timestamp` (so exports return the ticket) but not `updated_at`.
+    if !(s.split_updated && changes.is_empty() && comment.is_none()) {
+        t.updated_at = now;
+    }
     t.ts = now;
     let audit = Audit {
         id: cid + 1,

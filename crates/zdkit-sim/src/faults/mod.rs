@@ -3,7 +3,11 @@
 //!
 //! Deterministic: the decision for request number `n` is a pure function of
 //! `(seed, n, path, now)` (a splitmix64 hash), so a seed replays the same schedule.
+//! Requests are numbered **per client** ([`Faults::decide_for`]: a client is named by
+//! its `X-Sim-Client` header, else by its credential), so each client replays its own
+//! schedule whatever other clients do concurrently.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -264,24 +268,62 @@ pub struct FaultDecision {
     pub action: Option<FaultAction>,
 }
 
-/// The fault injector: a plan and the virtual time it was installed at.
+/// The fault injector: a plan, the virtual time it was installed at and the number of
+/// requests each client has made since.
 #[derive(Debug, Clone, Default)]
 pub struct Faults {
     plan: FaultPlan,
     origin: Option<Timestamp>,
+    /// Requests seen per client (keyed by a hash of the client's identity).
+    clients: HashMap<u64, u64>,
 }
+
+/// The most clients whose request numbers are kept; beyond it every count restarts.
+const MAX_CLIENTS: usize = 65_536;
 
 impl Faults {
     /// An injector for `plan`. Storm windows count from [`Faults::set_origin`], or from the
     /// first [`Faults::decide`] when it was never set.
     pub fn new(plan: FaultPlan) -> Self {
-        Faults { plan, origin: None }
+        Faults {
+            plan,
+            origin: None,
+            clients: HashMap::new(),
+        }
     }
 
-    /// Replaces the plan; storm windows now count from `now`.
+    /// Replaces the plan; storm windows now count from `now` and every client's
+    /// request numbers restart at 0.
     pub fn set_plan(&mut self, plan: FaultPlan, now: Timestamp) {
         self.plan = plan;
+        self.restart(now);
+    }
+
+    /// Restarts the schedule at `now` (storm windows and per-client request numbers),
+    /// keeping the plan: what `POST /__sim/reset` does.
+    pub fn restart(&mut self, now: Timestamp) {
         self.origin = Some(now);
+        self.clients.clear();
+    }
+
+    /// The fault for the next request of `client` (any stable identity: a header value,
+    /// a credential) to `path` (normalized) at `now`. The `n`-th request of a client gets
+    /// the same decision whatever other clients did before it.
+    pub fn decide_for(&mut self, now: Timestamp, client: &str, path: &str) -> FaultDecision {
+        if self.clients.len() >= MAX_CLIENTS {
+            self.clients.clear();
+        }
+        let id = fnv1a(client);
+        let n = self.clients.entry(id).or_insert(0);
+        let seq = *n;
+        *n += 1;
+        // Client "" keeps the plain numbering of `decide`.
+        let seq = if client.is_empty() {
+            seq
+        } else {
+            splitmix64(id) ^ seq
+        };
+        self.decide(now, seq, path)
     }
 
     /// Sets the time storm windows count from.

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use zdkit_clock::Timestamp;
 
 pub use plan::{Plan, UnknownPlan};
-pub use rules::{normalize_path, RequestKey, ACCOUNT, DEFAULT_TICKETS_INDEX_RPM};
+pub use rules::{normalize_path, RequestKey, ACCOUNT, DEFAULT_TICKETS_INDEX_RPM, UNLIMITED_RPM};
 use rules::{rules_for, Rule};
 
 /// The run-time settings of a [`RateLimiter`].
@@ -254,7 +254,7 @@ impl RateLimiter {
     }
 
     /// The account headers at `now` without charging anything (for responses that were
-    /// never admitted, such as authentication failures). Empty on [`Plan::Unlimited`].
+    /// never admitted, such as authentication failures).
     pub fn account_headers(&self, now: Timestamp) -> HeaderMap {
         match self.account_rule() {
             Some(rule) => render_headers(&[self.usage(rule, now)]),

@@ -22,7 +22,9 @@ pub enum Plan {
     EnterprisePlus,
     /// Any qualifying plan with the High Volume API add-on: 2500 requests/minute.
     HighVolume,
-    /// No account-wide limit at all (endpoint limits still apply, at High Volume values).
+    /// No limit to reach: only the account bucket, advertised at
+    /// [`UNLIMITED_RPM`](super::rules::UNLIMITED_RPM) requests/minute in the usual headers,
+    /// and no endpoint bucket (for throughput benchmarks).
     Unlimited,
 }
 

@@ -87,13 +87,17 @@ impl Rule {
 /// The name of the account-wide bucket.
 pub const ACCOUNT: &str = "account";
 
-/// The rules `req` is charged to on `plan`; empty outside `/api/v2/` and on
-/// [`Plan::Unlimited`]. The account rule, when present, comes first.
+/// The account limit [`Plan::Unlimited`] advertises (requests per minute): high enough
+/// never to be reached on one machine, and sent in the headers so that a client that
+/// learns its limits from them (rather than falling back to a default) runs at full speed.
+pub const UNLIMITED_RPM: u32 = 10_000_000;
+
+/// The rules `req` is charged to on `plan`; empty outside `/api/v2/`; only the account
+/// rule (at [`UNLIMITED_RPM`]) on [`Plan::Unlimited`]. The account rule comes first.
 pub(crate) fn rules_for(req: &RequestKey, plan: Plan, tickets_index_rpm: u32) -> Vec<Rule> {
     let mut out = Vec::new();
-    let Some(account_rpm) = plan.account_rpm() else {
-        return out;
-    };
+    let unlimited = plan.account_rpm().is_none();
+    let account_rpm = plan.account_rpm().unwrap_or(UNLIMITED_RPM);
     let Some(rest) = req.path.strip_prefix("/api/v2/") else {
         return out;
     };
@@ -115,6 +119,9 @@ pub(crate) fn rules_for(req: &RequestKey, plan: Plan, tickets_index_rpm: u32) ->
         (0, 0),
         "API requests",
     ));
+    if unlimited {
+        return out;
+    }
     let segs: Vec<&str> = rest.split('/').collect();
     let get = req.method == Method::GET;
     let put = req.method == Method::PUT;
@@ -302,7 +309,10 @@ mod tests {
                 ("create-update-user-account", 1, 1)
             ]
         );
-        assert!(buckets(Method::GET, "/api/v2/tickets", Unlimited).is_empty());
+        assert_eq!(
+            buckets(Method::GET, "/api/v2/incremental/tickets", Unlimited),
+            [("account", UNLIMITED_RPM, 60)]
+        );
         assert!(buckets(Method::GET, "/__sim/stats", Enterprise).is_empty());
     }
 }

@@ -274,13 +274,21 @@ fn background_consumers_use_the_account_budget() {
 }
 
 #[test]
-fn unlimited_plan_sends_nothing_and_never_rejects() {
+fn unlimited_plan_advertises_a_very_high_limit_and_never_rejects() {
     let mut l = RateLimiter::new(Plan::Unlimited, 10_000);
-    for _ in 0..100 {
+    for i in 0..100 {
         let a = l.admit(at(0), &get("/api/v2/incremental/tickets"));
-        assert!(a.rejected.is_none() && a.headers.is_empty());
+        assert!(a.rejected.is_none());
+        assert_eq!(num(&a, "x-rate-limit"), u64::from(UNLIMITED_RPM));
+        assert_eq!(num(&a, "ratelimit-limit"), u64::from(UNLIMITED_RPM));
+        assert_eq!(num(&a, "x-rate-limit-remaining"), u64::from(UNLIMITED_RPM) - i - 1);
+        // No endpoint bucket: 100 incremental requests in a minute are fine.
+        assert!(a.headers.keys().all(|k| !k.as_str().starts_with("zendesk-ratelimit")));
     }
-    assert!(l.account_headers(at(0)).is_empty());
+    assert_eq!(
+        num_of(&l.account_headers(at(0)), "x-rate-limit"),
+        Some(u64::from(UNLIMITED_RPM))
+    );
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod errors;
 mod exports;
 mod families;
 mod jobs;
+mod quirks;
 mod resources;
 mod robustness;
 mod routing;

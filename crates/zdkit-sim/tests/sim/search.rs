@@ -101,6 +101,7 @@ async fn search_filters_count_and_cap() {
         json!({"ticket": {"subject": "Zebra crossing", "comment": "x", "requester_id": 12}}),
     )
     .await;
+    sim.advance(181); // the search index lags writes by 180 s
     let mine = sim
         .get("/api/v2/search?query=zebra requester:customer12@example.com")
         .await;

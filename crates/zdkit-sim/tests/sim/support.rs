@@ -134,6 +134,22 @@ impl Sim {
     }
 }
 
+impl Sim {
+    /// The ids `GET /tickets` lists: live and not archived (ground truth column 5).
+    pub async fn listed_ticket_ids(&self) -> Vec<u64> {
+        let r = self
+            .send(self.client.get(self.url("/__sim/ground-truth/tickets")))
+            .await;
+        r.body["tickets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|row| row[3] == false && row[4] == false)
+            .map(|row| row[0].as_u64().unwrap())
+            .collect()
+    }
+}
+
 /// Asserts a Zendesk error body `{"error": code, ...}` with the given status.
 pub fn assert_error(r: &Resp, status: u16, code: &str) {
     assert_eq!(r.status.as_u16(), status, "body: {}", r.text);

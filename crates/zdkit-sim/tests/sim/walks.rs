@@ -41,13 +41,7 @@ async fn cursor_list_walk_returns_every_live_ticket_once() {
         }
         url = r.body["links"]["next"].as_str().unwrap().to_string();
     }
-    let truth: Vec<u64> = sim
-        .truth("tickets")
-        .await
-        .iter()
-        .filter(|t| !t.3)
-        .map(|t| t.0)
-        .collect();
+    let truth = sim.listed_ticket_ids().await;
     assert_eq!(seen, truth);
     assert!(!seen.contains(&6));
     assert_eq!(*seen.last().unwrap(), 2501);
