@@ -36,10 +36,12 @@ async function admin(method, path) {
 
 async function truth(kind) {
   const rows = (await admin('GET', `ground-truth/${kind}`))[kind];
-  return new Map(rows.map(([id, updated, ts, deleted]) => [id, {updated, ts, deleted}]));
+  return new Map(rows.map(([id, updated, ts, deleted, archived]) => [id, {updated, ts, deleted, archived}]));
 }
 
 const liveIds = (t) => new Set([...t].filter(([, r]) => !r.deleted).map(([id]) => id));
+// What list endpoints return: live and not archived.
+const listedIds = (t) => new Set([...t].filter(([, r]) => !r.deleted && !r.archived).map(([id]) => id));
 
 async function main() {
   await admin('POST', 'reset');
@@ -54,7 +56,7 @@ async function main() {
   const listed = await client.tickets.list();
   const ids = listed.map((t) => t.id);
   check('tickets.list(): no duplicates', ids.length === new Set(ids).size, `${ids.length} rows`);
-  sameIds('tickets.list() = live tickets', ids, liveIds(tickets));
+  sameIds('tickets.list() = listed tickets (live, not archived)', ids, listedIds(tickets));
 
   const users = await client.users.list();
   sameIds('users.list() = live users', users.map((u) => u.id), liveIds(await truth('users')));

@@ -34,8 +34,20 @@ def truth(kind):
     return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
 
+def truth_rows(kind):
+    """[id, updated_at, generated_timestamp, deleted, archived] rows."""
+    return admin("GET", "ground-truth/" + kind)[kind]
+
+
 def live_ids(kind):
-    return {i for i, (_, _, deleted) in truth(kind).items() if not deleted}
+    """Ids of records that exist and are not deleted."""
+    return {r[0] for r in truth_rows(kind) if not r[3]}
+
+
+def listed_ids(kind):
+    """Ids a list endpoint returns: live and not archived (archived tickets are left out
+    of GET /tickets, as Zendesk does)."""
+    return {r[0] for r in truth_rows(kind) if not r[3] and not r[4]}
 
 
 class Checks:
@@ -69,3 +81,22 @@ class Checks:
         if self.failed:
             print(f"{self.client}: failing: {', '.join(self.failed)}")
             sys.exit(1)
+
+
+def serves(path):
+    """Whether the simulator answers GET `path` with 200 (as the admin)."""
+    import base64
+    import urllib.error
+
+    req = urllib.request.Request(SIM_URL + path)
+    cred = base64.b64encode(f"{ADMIN_EMAIL}/token:{API_TOKEN}".encode()).decode()
+    req.add_header("Authorization", "Basic " + cred)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status == 200
+    except urllib.error.HTTPError:
+        return False
+
+
+if __name__ == "__main__" and len(sys.argv) > 2 and sys.argv[1] == "serves":
+    sys.exit(0 if all(serves(p) for p in sys.argv[2:]) else 1)

@@ -313,7 +313,15 @@ pub(crate) fn create_ticket_as(
             "Ticket: is invalid",
         ));
     };
-    let (body, public, author, uploads) = match comment_of(input) {
+    // Without a comment, `description` is the first comment (what zenpy's documented
+    // `Ticket(subject=…, description=…)` sends, and Zendesk accepts).
+    let described = || {
+        input
+            .get("description")
+            .and_then(Value::as_str)
+            .map(|d| (d.to_string(), None, None, Vec::new()))
+    };
+    let (body, public, author, uploads) = match comment_of(input).or_else(described) {
         Some((b, p, a, u)) if !b.trim().is_empty() => (b, p, a, u),
         _ => return Err(blank_description()),
     };
