@@ -136,8 +136,7 @@ async fn cache_headers(
     if_none_match: Option<HeaderValue>,
 ) -> Response {
     let exact = axum::body::HttpBody::size_hint(response.body()).exact();
-    if !is_get || response.status() != StatusCode::OK || exact.is_none_or(|n| n > MAX_ETAG_BODY)
-    {
+    if !is_get || response.status() != StatusCode::OK || exact.is_none_or(|n| n > MAX_ETAG_BODY) {
         let mut response = response;
         response
             .headers_mut()

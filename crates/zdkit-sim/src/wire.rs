@@ -128,7 +128,9 @@ impl<T> Conn<T> {
                     return;
                 }
                 State::Body(n) => {
-                    let take = usize::try_from(n).unwrap_or(usize::MAX).min(input.len() - i);
+                    let take = usize::try_from(n)
+                        .unwrap_or(usize::MAX)
+                        .min(input.len() - i);
                     self.out.extend_from_slice(&input[i..i + take]);
                     i += take;
                     let left = n - take as u64;
@@ -399,7 +401,9 @@ mod tests {
         assert!(!is_empty_400(
             b"HTTP/1.1 400 Bad Request\r\ncontent-length: 12\r\n\r\n{\"error\":1}"
         ));
-        assert!(!is_empty_400(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n"));
+        assert!(!is_empty_400(
+            b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n"
+        ));
         let r = String::from_utf8(rejected_response()).unwrap();
         let body = r.split("\r\n\r\n").nth(1).unwrap();
         let v: serde_json::Value = serde_json::from_str(body).unwrap();

@@ -125,7 +125,8 @@ async fn full_ticket_stream_with_sideloads_equals_the_ground_truth() {
     }
     let want = listed(c).await;
     assert_eq!(got, want, "every listed ticket once, in id order, current");
-    assert!(n_pages >= 10);
+    // ~25% of the tickets are archived (closed long ago) and not listed.
+    assert!(n_pages >= 7, "{n_pages} pages");
 
     // The item stream yields the same, and `.send()` one page.
     let ids: Vec<u64> = c

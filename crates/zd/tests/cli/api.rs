@@ -18,7 +18,8 @@ fn items_and_pages_follow_cursors_and_offsets() {
     let first = run(&env, &["api", "GET", "tickets", "-f", "per_page=10"]);
     let v: serde_json::Value = serde_json::from_str(&first.stdout).unwrap();
     let total = v["count"].as_u64().unwrap() as usize;
-    assert!(total > 100);
+    // Several pages of 50 (archived tickets are not listed).
+    assert!(total > 50, "{total}");
     let r = run(
         &env,
         &["api", "GET", "tickets", "-f", "page[size]=50", "--items"],
@@ -40,7 +41,7 @@ fn items_and_pages_follow_cursors_and_offsets() {
         &["api", "GET", "tickets", "-f", "page[size]=50", "--paginate"],
     );
     r.expect(0);
-    assert_eq!(r.stdout.lines().count(), 3);
+    assert_eq!(r.stdout.lines().count(), total.div_ceil(50));
     let r = run(
         &env,
         &["api", "GET", "tickets", "-f", "per_page=100", "--items"],

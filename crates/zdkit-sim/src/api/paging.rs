@@ -319,7 +319,10 @@ pub(crate) fn cursor_sort(q: &Q, allow_updated: bool) -> Result<(SortBy, bool), 
 /// `sort_order`: `asc` (default) or `desc`, any case (`DESC` is what several clients
 /// send); 400 otherwise.
 pub(crate) fn sort_order(q: &Q) -> Result<bool, ApiError> {
-    match q.present("sort_order").map(|o| o.trim().to_ascii_lowercase()) {
+    match q
+        .present("sort_order")
+        .map(|o| o.trim().to_ascii_lowercase())
+    {
         None => Ok(false),
         Some(o) if o == "asc" => Ok(false),
         Some(o) if o == "desc" => Ok(true),

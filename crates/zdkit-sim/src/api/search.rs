@@ -7,18 +7,18 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use serde_json::{json, Value};
 
-use axum::response::IntoResponse;
-use base64::Engine;
 use super::search_query::{self, Query};
 use crate::auth::Caller;
-use crate::data::table::Generate;
 use crate::data::orgs::{Group, Organization};
+use crate::data::table::Generate;
 use crate::data::tickets::{self, Ticket, TicketOut, PRIORITIES, STATUSES};
 use crate::data::users::User;
 use crate::data::{Db, Seeds};
 use crate::error::{ApiError, Obj};
 use crate::extract::{enc, Base, Q};
 use crate::state::SimState;
+use axum::response::IntoResponse;
+use base64::Engine;
 
 /// The most results a search can page through.
 const SEARCH_CAP: u64 = 1000;
@@ -98,7 +98,9 @@ fn hits(db: &Db, s: &Seeds, query: &Query, sort: &str, cut: u64) -> Vec<Hit> {
     };
     if query.wants("user") {
         for id in 1..=db.users.max_id() {
-            let u = db.users.get_indexed(s, id, cut, <User as Generate>::generate);
+            let u = db
+                .users
+                .get_indexed(s, id, cut, <User as Generate>::generate);
             if let Some(u) = u.filter(|u| query.user(u)) {
                 out.push((1, time_key(u.created_at, u.updated_at), id));
             }
@@ -106,7 +108,9 @@ fn hits(db: &Db, s: &Seeds, query: &Query, sort: &str, cut: u64) -> Vec<Hit> {
     }
     if query.wants("organization") {
         for id in 1..=db.orgs.max_id() {
-            let o = db.orgs.get_indexed(s, id, cut, <Organization as Generate>::generate);
+            let o = db
+                .orgs
+                .get_indexed(s, id, cut, <Organization as Generate>::generate);
             if let Some(o) = o.filter(|o| {
                 query.named(
                     &o.name,
@@ -429,11 +433,15 @@ async fn export(
     let cost = archived.saturating_mul(quirks.search_export_archived_ms);
     let limit = quirks.search_export_timeout_ms;
     if limit > 0 && cost > limit {
-        st.clock().sleep(std::time::Duration::from_millis(limit)).await;
+        st.clock()
+            .sleep(std::time::Duration::from_millis(limit))
+            .await;
         return Ok(gateway_timeout());
     }
     if cost > 0 {
-        st.clock().sleep(std::time::Duration::from_millis(cost)).await;
+        st.clock()
+            .sleep(std::time::Duration::from_millis(cost))
+            .await;
     }
     Ok(obj.ok())
 }

@@ -37,10 +37,7 @@ fn ticket_and_audit(base: &str, t: &Ticket, a: &Audit) -> Obj {
         "events": a.events_json(base),
     });
     Obj::new()
-        .field(
-            "ticket",
-            &TicketOut::plain(t, base),
-        )
+        .field("ticket", &TicketOut::plain(t, base))
         .field("audit", &audit)
 }
 

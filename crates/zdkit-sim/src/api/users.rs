@@ -61,16 +61,9 @@ async fn list(State(st): State<SimState>, Base(base): Base, q: Q) -> Result<Resp
         .iter()
         .filter_map(|k| db.users.get(s, k.1))
         .collect();
-    let obj = super::users_with_sideloads(Obj::new(), "users", &db, s, &base, &users, &q.includes());
-    Ok(paging::finish(
-        obj,
-        &page,
-        &tag,
-        &base,
-        "/api/v2/users",
-        &q,
-    )
-    .ok())
+    let obj =
+        super::users_with_sideloads(Obj::new(), "users", &db, s, &base, &users, &q.includes());
+    Ok(paging::finish(obj, &page, &tag, &base, "/api/v2/users", &q).ok())
 }
 
 async fn me(
@@ -124,10 +117,11 @@ async fn show_many(
     let n = users.len();
     Ok(
         super::users_with_sideloads(Obj::new(), "users", &db, s, &base, &users, &q.includes())
-        .field("next_page", &None::<String>)
-        .field("previous_page", &None::<String>)
-        .field("count", &n)
-        .ok())
+            .field("next_page", &None::<String>)
+            .field("previous_page", &None::<String>)
+            .field("count", &n)
+            .ok(),
+    )
 }
 
 async fn search(State(st): State<SimState>, Base(base): Base, q: Q) -> Result<Response, ApiError> {
@@ -194,10 +188,11 @@ async fn search(State(st): State<SimState>, Base(base): Base, q: Q) -> Result<Re
     };
     Ok(
         super::users_with_sideloads(Obj::new(), "users", &db, s, &base, &users, &q.includes())
-        .field("next_page", &more.then(|| link(page + 1)))
-        .field("previous_page", &(page > 1).then(|| link(page - 1)))
-        .field("count", &matches.len())
-        .ok())
+            .field("next_page", &more.then(|| link(page + 1)))
+            .field("previous_page", &(page > 1).then(|| link(page - 1)))
+            .field("count", &matches.len())
+            .ok(),
+    )
 }
 
 fn user_input(body: &Value) -> Result<&Map<String, Value>, ApiError> {

@@ -37,7 +37,9 @@ fn resolved(status: &str) -> bool {
 pub(crate) fn metric_set(s: &Seeds, t: &Ticket, base: &str) -> Value {
     let h = |salt: u64| hash(s.seed, KIND_TICKET, t.id, 4000 + salt);
     let span = t.ts.saturating_sub(t.created_at).max(60);
-    let assigned_at = t.assignee_id.map(|_| t.created_at + h(1) % span.min(3600).max(1));
+    let assigned_at = t
+        .assignee_id
+        .map(|_| t.created_at + h(1) % span.clamp(1, 3600));
     let solved_at = resolved(t.status).then_some(t.ts);
     let first_reply = (t.comments >= 2).then(|| t.created_at + h(2) % span.max(1));
     let reply = first_reply.map_or(0, |r| minutes(t.created_at, r));

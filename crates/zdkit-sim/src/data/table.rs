@@ -258,8 +258,13 @@ impl<T: Generate> Table<T> {
     pub(crate) fn truth(&self, s: &Seeds, id: u64) -> Option<(u64, u64, bool)> {
         match self.over.get(&id) {
             Some(r) => Some((r.updated(), r.ts(), r.deleted())),
-            None => (id >= 1 && id <= self.base)
-                .then(|| (T::base_updated(s, id), T::base_ts(s, id), T::base_deleted(s, id))),
+            None => (id >= 1 && id <= self.base).then(|| {
+                (
+                    T::base_updated(s, id),
+                    T::base_ts(s, id),
+                    T::base_deleted(s, id),
+                )
+            }),
         }
     }
 

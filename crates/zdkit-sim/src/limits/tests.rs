@@ -281,9 +281,15 @@ fn unlimited_plan_advertises_a_very_high_limit_and_never_rejects() {
         assert!(a.rejected.is_none());
         assert_eq!(num(&a, "x-rate-limit"), u64::from(UNLIMITED_RPM));
         assert_eq!(num(&a, "ratelimit-limit"), u64::from(UNLIMITED_RPM));
-        assert_eq!(num(&a, "x-rate-limit-remaining"), u64::from(UNLIMITED_RPM) - i - 1);
+        assert_eq!(
+            num(&a, "x-rate-limit-remaining"),
+            u64::from(UNLIMITED_RPM) - i - 1
+        );
         // No endpoint bucket: 100 incremental requests in a minute are fine.
-        assert!(a.headers.keys().all(|k| !k.as_str().starts_with("zendesk-ratelimit")));
+        assert!(a
+            .headers
+            .keys()
+            .all(|k| !k.as_str().starts_with("zendesk-ratelimit")));
     }
     assert_eq!(
         num_of(&l.account_headers(at(0)), "x-rate-limit"),

@@ -58,7 +58,12 @@ async fn numbers_as_floats_iso_start_times_and_placeholder_cursors() {
         .get("/api/v2/incremental/tickets.json?start_time=0&per_page=10.0")
         .await;
     assert_eq!(per_page.body["tickets"].as_array().unwrap().len(), 10);
-    for bad in ["start_time=-1", "start_time=NaN", "start_time=inf", "start_time=yesterday"] {
+    for bad in [
+        "start_time=-1",
+        "start_time=NaN",
+        "start_time=inf",
+        "start_time=yesterday",
+    ] {
         let r = sim
             .get(&format!("/api/v2/incremental/tickets/cursor?{bad}"))
             .await;
@@ -133,12 +138,18 @@ async fn real_response_headers_etags_and_unlimited_rate_limit_headers() {
     assert_eq!(r.header("x-rate-limit"), Some("10000000"));
     assert_eq!(r.header("ratelimit-limit"), Some("10000000"));
     let again = sim
-        .send(sim.req(Method::GET, "/api/v2/tickets/1").header("if-none-match", &etag))
+        .send(
+            sim.req(Method::GET, "/api/v2/tickets/1")
+                .header("if-none-match", &etag),
+        )
         .await;
     assert_eq!(again.status, 304);
     assert!(again.text.is_empty());
     let other = sim
-        .send(sim.req(Method::GET, "/api/v2/tickets/2").header("if-none-match", &etag))
+        .send(
+            sim.req(Method::GET, "/api/v2/tickets/2")
+                .header("if-none-match", &etag),
+        )
         .await;
     assert_eq!(other.status, 200);
     let missing = sim.get("/api/v2/tickets/999999").await;
@@ -170,10 +181,24 @@ async fn reset_refills_the_limiter_and_zeroes_stats() {
     }
     let r = get("/api/v2/users/me").await.unwrap();
     assert_eq!(r.headers()["x-rate-limit-remaining"], "194");
-    let stats: Value = c.get(format!("{base}/__sim/stats")).send().await.unwrap().json().await.unwrap();
+    let stats: Value = c
+        .get(format!("{base}/__sim/stats"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(stats["requests"], 6);
     c.post(format!("{base}/__sim/reset")).send().await.unwrap();
-    let stats: Value = c.get(format!("{base}/__sim/stats")).send().await.unwrap().json().await.unwrap();
+    let stats: Value = c
+        .get(format!("{base}/__sim/stats"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(stats["requests"], 0);
     let r = get("/api/v2/users/me").await.unwrap();
     assert_eq!(r.headers()["x-rate-limit-remaining"], "199");
@@ -190,12 +215,18 @@ async fn faults_replay_per_client_whatever_the_interleaving() {
         let mut a = Vec::new();
         for _ in 0..40 {
             let r = sim
-                .send(sim.req(Method::GET, "/api/v2/users/me").header("x-sim-client", "a"))
+                .send(
+                    sim.req(Method::GET, "/api/v2/users/me")
+                        .header("x-sim-client", "a"),
+                )
                 .await;
             a.push(r.status.as_u16());
             if interleave {
-                sim.send(sim.req(Method::GET, "/api/v2/users/me").header("x-sim-client", "b"))
-                    .await;
+                sim.send(
+                    sim.req(Method::GET, "/api/v2/users/me")
+                        .header("x-sim-client", "b"),
+                )
+                .await;
             }
         }
         a
@@ -212,10 +243,7 @@ async fn closed_and_open(sim: &Sim) -> (u64, u64) {
         .await;
     let tickets = all.body["tickets"].as_array().unwrap();
     let pick = |status: &str| {
-        tickets
-            .iter()
-            .find(|t| t["status"] == status)
-            .unwrap()["id"]
+        tickets.iter().find(|t| t["status"] == status).unwrap()["id"]
             .as_u64()
             .unwrap()
     };
@@ -277,7 +305,10 @@ async fn archived_tickets_are_not_listed_but_shown_exported_and_searched() {
     assert!(sim.listed_ticket_ids().await.contains(&open));
     sim.advance(DAY);
     assert!(!sim.listed_ticket_ids().await.contains(&open));
-    assert_eq!(sim.get(&format!("/api/v2/tickets/{open}")).await.status, 200);
+    assert_eq!(
+        sim.get(&format!("/api/v2/tickets/{open}")).await.status,
+        200
+    );
 }
 
 #[tokio::test]
@@ -307,7 +338,12 @@ async fn search_sees_writes_after_the_index_lag() {
     let ex = "/api/v2/search/export?filter[type]=ticket&query=zebra";
     assert!(!ids(&sim.get(q).await.body, "results").contains(&id));
     assert!(!ids(&sim.get(ex).await.body, "results").contains(&id));
-    assert_eq!(sim.get("/api/v2/search/count?query=type:ticket zebra").await.body["count"], 0);
+    assert_eq!(
+        sim.get("/api/v2/search/count?query=type:ticket zebra")
+            .await
+            .body["count"],
+        0
+    );
     sim.advance(179);
     assert!(!ids(&sim.get(q).await.body, "results").contains(&id));
     sim.advance(2);
@@ -373,7 +409,10 @@ async fn search_export_pages_full_of_archived_tickets_are_slow_then_time_out() {
     assert!(waited.as_millis() >= 500, "{waited:?}");
     let big = get(1000).await.unwrap();
     assert_eq!(big.status(), 504);
-    assert!(big.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(big.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
     task.abort();
 }
 
@@ -392,7 +431,10 @@ async fn updated_at_and_generated_timestamp_differ_when_no_field_changes() {
             updated < ts
         })
         .count();
-    assert!(split > tickets.len() / 12 && split < tickets.len() / 3, "{split}");
+    assert!(
+        split > tickets.len() / 12 && split < tickets.len() / 3,
+        "{split}"
+    );
     let (_, open) = closed_and_open(&sim).await;
     let before = sim.get(&format!("/api/v2/tickets/{open}")).await.body["ticket"].clone();
     sim.advance(60);
@@ -422,8 +464,8 @@ async fn updated_at_and_generated_timestamp_differ_when_no_field_changes() {
 
 /// Parses `2024-01-02T03:04:05Z`.
 fn zdkit_sim_iso(s: &str) -> u64 {
-    let dt = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-        .unwrap();
+    let dt =
+        time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).unwrap();
     dt.unix_timestamp() as u64
 }
 
