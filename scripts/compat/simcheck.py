@@ -100,3 +100,5 @@ def serves(path):
 
 if __name__ == "__main__" and len(sys.argv) > 2 and sys.argv[1] == "serves":
     sys.exit(0 if all(serves(p) for p in sys.argv[2:]) else 1)
+if __name__ == "__main__" and len(sys.argv) > 2 and sys.argv[1] == "missing":
+    print(" ".join(p for p in sys.argv[2:] if not serves(p)))

@@ -2,18 +2,26 @@
 https://<subdomain>.zendesk.com sent to the simulator instead.
 
 The tap builds `https://{subdomain}.zendesk.com/...` URLs itself (with `requests` and
-`aiohttp`) besides the ones its zenpy builds, so the URL is rewritten where both libraries
-send a request: `requests.Session.request` and `aiohttp.ClientSession._request`. Nothing
-else is touched. Usage: python tap_shim.py <tap-zendesk arguments...>"""
+`aiohttp`) besides the ones its zenpy builds, so that prefix is rewritten where both
+libraries send a request: `requests.Session.request` and `aiohttp.ClientSession._request`;
+its zenpy is pointed at the simulator with zenpy's own `ZENPY_FORCE_NETLOC` /
+`ZENPY_FORCE_SCHEME`. Nothing else is touched. Usage: python tap_shim.py <tap-zendesk arguments...>"""
 
 import os
 import sys
+import urllib.parse
 
 import aiohttp
 import requests
 
 SIM_URL = os.environ["SIM_URL"].rstrip("/")
 PREFIX = "https://sim.zendesk.com"
+
+# The tap's zenpy (2.0.24) goes to the simulator by its own switches, so that its
+# response handlers recognise the URLs they get back.
+_sim = urllib.parse.urlparse(SIM_URL)
+os.environ["ZENPY_FORCE_SCHEME"] = _sim.scheme
+os.environ["ZENPY_FORCE_NETLOC"] = _sim.netloc
 
 
 def rewrite(url):
