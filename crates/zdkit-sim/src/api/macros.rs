@@ -176,12 +176,7 @@ async fn apply_to_ticket(
             .ok_or(ApiError::RecordNotFound)?
     };
     let (changed, comment) = changes(&actions, c.user_id, Some(&t.tags));
-    let mut ticket = serde_json::to_value(TicketOut {
-        t: &t,
-        base: &base,
-        comment_count: false,
-    })
-    .unwrap_or(Value::Null);
+    let mut ticket = serde_json::to_value(TicketOut::plain(&t, &base)).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut ticket {
         m.extend(changed);
     }

@@ -324,12 +324,7 @@ async fn execute(
     let rows: Vec<Value> = list
         .iter()
         .map(|t| {
-            let ticket = serde_json::to_value(TicketOut {
-                t,
-                base: &base,
-                comment_count: false,
-            })
-            .unwrap_or(Value::Null);
+            let ticket = serde_json::to_value(TicketOut::plain(t, &base)).unwrap_or(Value::Null);
             let mut row = Map::new();
             row.insert("ticket_id".into(), json!(t.id));
             for col in &cols {
