@@ -49,7 +49,7 @@ pub(crate) fn start_time(q: &Q, now: u64) -> Result<u64, ApiError> {
 /// The required `start_time` of the users and organizations time-based exports, where a
 /// recent one is accepted (and finds nothing newer than a minute ago): singer
 /// tap-zendesk checks access with `start_time` = now and runs in production.
-fn recent_ok_start_time(q: &Q) -> Result<u64, ApiError> {
+pub(crate) fn recent_ok_start_time(q: &Q) -> Result<u64, ApiError> {
     q.start_time()?.ok_or_else(|| ApiError::BadRequest {
         error: "InvalidValue".to_string(),
         description: "start_time is required".to_string(),
