@@ -18,6 +18,7 @@ fn sim() -> Sim {
     let mut c = SimConfig::with_tickets(150);
     c.plan = Plan::Team;
     c.time_scale = 60.0;
+    c.quirks.archive_after_days = 0; // the walkers count on every ticket being listed
     Sim::with(c)
 }
 
