@@ -87,7 +87,7 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api(e) => Some(e.status),
-            Error::Decode(e) => Some(e.status),
+            Error::Decode(e) => e.status,
             _ => None,
         }
     }
@@ -142,25 +142,8 @@ pub struct TransportError {
     pub path: String,
 }
 
-/// A 2xx body that did not decode.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error(
-    "could not decode the response at `{}`: {} (body starts: {excerpt:?})",
-    crate::text::escape_control(path),
-    crate::text::escape_control(message)
-)]
-pub struct DecodeError {
-    /// The JSON path where decoding failed (`tickets[3].status`), `.` for the root.
-    pub path: String,
-    /// serde's message.
-    pub message: String,
-    /// The first 200 characters of the body.
-    pub excerpt: String,
-    /// The HTTP status of the response.
-    pub status: u16,
-    /// `X-Zendesk-Request-Id` of the response.
-    pub request_id: Option<String>,
-}
+pub(crate) use crate::models::excerpt;
+pub use crate::models::DecodeError;
 
 /// Decode `bytes` as `T`, naming the JSON path on failure.
 ///
@@ -172,25 +155,11 @@ pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
     status: u16,
     request_id: Option<&str>,
 ) -> Result<T, Error> {
-    crate::models::decode(bytes).map_err(|e| {
-        Error::Decode(Box::new(DecodeError {
-            path: e.path,
-            message: e.message,
-            excerpt: e.excerpt,
-            status,
-            request_id: request_id.map(str::to_owned),
-        }))
+    crate::models::decode(bytes).map_err(|mut e| {
+        e.status = Some(status);
+        e.request_id = request_id.map(str::to_owned);
+        Error::Decode(Box::new(e))
     })
-}
-
-/// The first `max` characters of a body, lossily decoded.
-pub(crate) fn excerpt(bytes: &[u8], max: usize) -> String {
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(max * 4)]);
-    let mut out: String = text.chars().take(max).collect();
-    if text.chars().count() > max {
-        out.push('…');
-    }
-    out
 }
 
 /// What Zendesk's answer means, coarse-grained by status.

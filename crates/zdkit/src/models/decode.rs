@@ -4,20 +4,29 @@ use serde::de::DeserializeOwned;
 
 /// A response body that did not decode into the expected model.
 ///
-/// Self-contained so the client's error type can wrap it (`#[from] DecodeError`) or copy
-/// its fields.
+/// The one decode error of the crate: [`decode`] fills the path, message and excerpt; the
+/// client ([`crate::Error::Decode`]) adds the response's status and request id. `Display`
+/// escapes the server's text ([`crate::text::escape_control`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("could not decode the response at `{path}`: {message}")]
+#[error(
+    "could not decode the response at `{}`: {} (body starts: {excerpt:?})",
+    crate::text::escape_control(path),
+    crate::text::escape_control(message)
+)]
 pub struct DecodeError {
     /// Where decoding failed, e.g. `tickets[3].status` (`.` for the root).
     pub path: String,
     /// What went wrong (serde's message, with line and column).
     pub message: String,
-    /// The first ~200 characters of the body, for logs.
+    /// The first [`EXCERPT_LEN`] characters of the body, for logs.
     pub excerpt: String,
+    /// The HTTP status of the response, when the body came from one.
+    pub status: Option<u16>,
+    /// `X-Zendesk-Request-Id` of the response, when known.
+    pub request_id: Option<String>,
 }
 
-/// Longest excerpt kept in a [`DecodeError`], in bytes (cut at a character boundary).
+/// Longest excerpt kept in a [`DecodeError`], in characters.
 pub const EXCERPT_LEN: usize = 200;
 
 /// Decodes a JSON body into `T`. On failure the error names the JSON path.
@@ -38,22 +47,20 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
             Err(DecodeError {
                 path,
                 message,
-                excerpt: excerpt(bytes),
+                excerpt: excerpt(bytes, EXCERPT_LEN),
+                status: None,
+                request_id: None,
             })
         }
     }
 }
 
-/// The first [`EXCERPT_LEN`] bytes of `bytes` as text (lossy UTF-8, never split inside a
-/// character).
-pub fn excerpt(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    if text.len() <= EXCERPT_LEN {
-        return text.into_owned();
+/// The first `max` characters of `bytes` as text (lossy UTF-8), with `…` when cut.
+pub fn excerpt(bytes: &[u8], max: usize) -> String {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(max.saturating_mul(4))]);
+    let mut out: String = text.chars().take(max).collect();
+    if text.chars().count() > max {
+        out.push('…');
     }
-    let mut end = EXCERPT_LEN;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &text[..end])
+    out
 }
