@@ -17,7 +17,6 @@ use std::fmt;
 use std::time::Duration;
 
 use bytes::Bytes;
-use serde::Deserialize;
 
 use crate::ratelimit::RateLimitHeaders;
 
@@ -201,20 +200,7 @@ pub enum ErrorKind {
     Other,
 }
 
-/// One problem with one field of a 422 `RecordInvalid`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct FieldError {
-    /// The error code (`BlankValue`, `DuplicateValue`, …); Zendesk's docs sometimes call
-    /// it `type` (`blank`, `invalid`), accepted here too.
-    #[serde(alias = "type", default)]
-    pub error: Option<String>,
-    /// The human text.
-    #[serde(default)]
-    pub description: Option<String>,
-    /// The custom field id, for custom fields reported under `base`.
-    #[serde(default)]
-    pub field_key: Option<serde_json::Value>,
-}
+pub use crate::models::FieldError;
 
 /// Zendesk's answer to a request that failed.
 #[derive(Clone, thiserror::Error)]
@@ -414,9 +400,8 @@ pub(crate) struct ParsedBody {
 }
 
 impl ParsedBody {
-    /// Classic `{"error","description","details"}`, nested `{"error":{"title","message"}}`,
-    /// OAuth `{"error","error_description"}`, JSON:API `{"errors":[{code,title,detail}]}`,
-    /// or plain text (the text becomes the description).
+    /// A JSON body goes through the one typed error body ([`crate::models::ErrorBody`]:
+    /// its precedence of code and message); plain text becomes the description.
     pub(crate) fn parse(body: &[u8]) -> ParsedBody {
         let value: serde_json::Value = match serde_json::from_slice(body) {
             Ok(v) => v,
@@ -428,54 +413,19 @@ impl ParsedBody {
                 };
             }
         };
-        let mut out = ParsedBody::default();
-        let str_of = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(str::to_owned);
-        match value.get("error") {
-            Some(serde_json::Value::String(s)) => out.code = Some(s.clone()),
-            Some(obj @ serde_json::Value::Object(_)) => {
-                out.code = str_of(obj.get("title"));
-                out.description = str_of(obj.get("message"));
-            }
-            _ => {}
+        let typed: crate::models::ErrorBody = serde_json::from_value(value).unwrap_or_default();
+        ParsedBody {
+            code: typed.code().map(str::to_owned),
+            description: typed.message().map(str::to_owned),
+            details: typed.field_errors(),
         }
-        if out.description.is_none() {
-            out.description =
-                str_of(value.get("description")).or_else(|| str_of(value.get("error_description")));
-        }
-        if let Some(first) = value
-            .get("errors")
-            .and_then(|e| e.as_array())
-            .and_then(|a| a.first())
-        {
-            if out.code.is_none() {
-                out.code = str_of(first.get("code")).or_else(|| str_of(first.get("title")));
-            }
-            if out.description.is_none() {
-                out.description =
-                    str_of(first.get("detail")).or_else(|| str_of(first.get("title")));
-            }
-        }
-        if let Some(details) = value.get("details").and_then(|d| d.as_object()) {
-            for (field, problems) in details {
-                let list = match problems {
-                    serde_json::Value::Array(items) => items
-                        .iter()
-                        .filter_map(|i| serde_json::from_value::<FieldError>(i.clone()).ok())
-                        .collect(),
-                    other => serde_json::from_value::<FieldError>(other.clone())
-                        .map(|e| vec![e])
-                        .unwrap_or_default(),
-                };
-                out.details.insert(field.clone(), list);
-            }
-        }
-        out
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Deserialize;
 
     fn api(status: u16, body: &str) -> ApiError {
         ApiError::from_response(

@@ -46,7 +46,7 @@ pub use common::{
     ViaSource,
 };
 pub use decode::{decode, excerpt, DecodeError, EXCERPT_LEN};
-pub use error_body::{ApiError, ErrorBody, ErrorDetail};
+pub use error_body::{ApiError, ErrorBody, FieldError};
 pub use ids::{
     AttachmentId, AuditId, BrandId, CommentId, CustomFieldOptionId, CustomRoleId, CustomStatusId,
     EventId, GroupId, JobStatusId, OrganizationId, SatisfactionRatingId, TicketFieldId,
