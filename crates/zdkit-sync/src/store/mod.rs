@@ -464,6 +464,31 @@ mod tests {
         assert!(Checkpoint::from_json("s", r#"{"kind":"warp"}"#).is_err());
     }
 
+    /// The exact JSON the store has always written to `sync_state.checkpoint`: stores
+    /// written by earlier versions must stay readable, and new writes keep the format.
+    #[test]
+    fn checkpoint_reads_the_stored_json_format() {
+        let stored = [
+            (
+                r#"{"kind":"cursor","cursor":"MTcwNDE2NDY0NS4wfHwxMjM0NQ=="}"#,
+                Checkpoint::Cursor {
+                    cursor: "MTcwNDE2NDY0NS4wfHwxMjM0NQ==".into(),
+                },
+            ),
+            (
+                r#"{"kind":"time","start_time":1704164645}"#,
+                Checkpoint::Time {
+                    start_time: 1_704_164_645,
+                },
+            ),
+            (r#"{"kind":"done","at":1704067200}"#, Checkpoint::Done { at: 1_704_067_200 }),
+        ];
+        for (json, cp) in stored {
+            assert_eq!(Checkpoint::from_json("s", json).unwrap(), cp, "{json}");
+            assert_eq!(cp.to_json(), json);
+        }
+    }
+
     #[test]
     fn names_round_trip() {
         for s in Stream::ALL {
