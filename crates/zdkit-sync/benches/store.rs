@@ -69,9 +69,7 @@ async fn run(name: &str, store: &dyn Store) {
         let cpu_start = cpu_secs();
         let start = Instant::now();
         for (i, page) in pages.into_iter().enumerate() {
-            let cp = Checkpoint::Cursor {
-                cursor: format!("{pass}-{i}"),
-            };
+            let cp = Checkpoint::Export(zdkit::export::Checkpoint::Cursor(format!("{pass}-{i}")));
             store
                 .apply_page(Stream::Tickets, page, cp)
                 .await

@@ -61,7 +61,9 @@ fn expected(stream: Stream, last: i64) -> Vec<RowStamp> {
 
 async fn last_page(s: &dyn Store, stream: Stream) -> Option<i64> {
     match s.load_checkpoint(stream).await.unwrap() {
-        Some(Checkpoint::Cursor { cursor }) => Some(cursor.parse().unwrap()),
+        Some(Checkpoint::Export(zdkit::export::Checkpoint::Cursor(cursor))) => {
+            Some(cursor.parse().unwrap())
+        }
         None => None,
         Some(other) => panic!("unexpected checkpoint {other:?}"),
     }
@@ -104,9 +106,7 @@ async fn crash_child() {
         tokio::spawn(async move {
             let start = last_page(&*s, stream).await.map_or(0, |p| p + 1);
             for p in start..PAGES {
-                let cp = Checkpoint::Cursor {
-                    cursor: p.to_string(),
-                };
+                let cp = Checkpoint::Export(zdkit::export::Checkpoint::Cursor(p.to_string()));
                 s.apply_page(stream, page(stream, p), cp).await.unwrap();
                 println!("applied {stream} {p}");
             }

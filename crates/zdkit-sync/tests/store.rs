@@ -22,9 +22,7 @@ fn ticket(id: i64, gts: i64, updated: i64, subject: &str) -> Value {
 }
 
 fn cursor(c: &str) -> Checkpoint {
-    Checkpoint::Cursor {
-        cursor: c.to_owned(),
-    }
+    Checkpoint::Export(zdkit::export::Checkpoint::Cursor(c.to_owned()))
 }
 
 async fn subject(s: &dyn Store, id: i64) -> Value {
@@ -368,7 +366,7 @@ async fn deleted_records_are_marked_not_dropped(b: Backend) {
     s.apply_page(
         Stream::Organizations,
         orgs,
-        Checkpoint::Time { start_time: T0 },
+        Checkpoint::Export(zdkit::export::Checkpoint::Time(T0)),
     )
     .await
     .unwrap();
@@ -432,9 +430,7 @@ async fn ticket_events_and_comments_upsert_by_id(b: Backend) {
         .apply_page(
             Stream::TicketEvents,
             page1,
-            Checkpoint::Time {
-                start_time: T0 + 200,
-            },
+            Checkpoint::Export(zdkit::export::Checkpoint::Time(T0 + 200)),
         )
         .await
         .unwrap();
@@ -444,9 +440,7 @@ async fn ticket_events_and_comments_upsert_by_id(b: Backend) {
     s.apply_page(
         Stream::TicketEvents,
         page2,
-        Checkpoint::Time {
-            start_time: T0 + 300,
-        },
+        Checkpoint::Export(zdkit::export::Checkpoint::Time(T0 + 300)),
     )
     .await
     .unwrap();
@@ -478,9 +472,9 @@ async fn ticket_events_and_comments_upsert_by_id(b: Backend) {
     );
     assert_eq!(
         s.load_checkpoint(Stream::TicketEvents).await.unwrap(),
-        Some(Checkpoint::Time {
-            start_time: T0 + 300
-        })
+        Some(Checkpoint::Export(zdkit::export::Checkpoint::Time(
+            T0 + 300
+        )))
     );
 }
 
@@ -525,16 +519,20 @@ async fn checkpoints_and_summary(b: Backend) {
     s.apply_page(Stream::Tickets, vec![ticket(1, 1, T0, "x")], cursor("abc"))
         .await
         .unwrap();
-    s.apply_page(Stream::Users, vec![], Checkpoint::Time { start_time: 42 })
-        .await
-        .unwrap();
+    s.apply_page(
+        Stream::Users,
+        vec![],
+        Checkpoint::Export(zdkit::export::Checkpoint::Time(42)),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         s.load_checkpoint(Stream::Groups).await.unwrap(),
         Some(Checkpoint::Done { at: T0 })
     );
     assert_eq!(
         s.load_checkpoint(Stream::Users).await.unwrap(),
-        Some(Checkpoint::Time { start_time: 42 })
+        Some(Checkpoint::Export(zdkit::export::Checkpoint::Time(42)))
     );
     let summary = s.summary().await.unwrap();
     let streams: Vec<_> = summary
@@ -567,7 +565,7 @@ async fn concurrent_pages_of_different_streams(b: Backend) {
                 let records = (0..100)
                     .map(|i| json!({"id": page * 100 + i + 1, "updated_at": iso(T0), "generated_timestamp": k}))
                     .collect();
-                s.apply_page(stream, records, Checkpoint::Time { start_time: page }).await.unwrap();
+                s.apply_page(stream, records, Checkpoint::Export(zdkit::export::Checkpoint::Time(page))).await.unwrap();
             }
         }));
     }

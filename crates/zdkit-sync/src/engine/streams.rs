@@ -4,7 +4,7 @@
 use futures_util::{StreamExt, TryStreamExt};
 use serde::Serialize;
 use tokio::sync::mpsc;
-use zdkit::export::{self, ExportPage, ExportRecord, ExportRequest};
+use zdkit::export::{ExportPage, ExportRecord, ExportRequest};
 use zdkit::models::{Resource, SideloadName};
 use zdkit::{Client, ListRequest};
 
@@ -56,22 +56,6 @@ impl Drop for AbortOnDrop {
     }
 }
 
-fn to_store_checkpoint(c: export::Checkpoint) -> Checkpoint {
-    match c {
-        export::Checkpoint::Cursor(cursor) => Checkpoint::Cursor { cursor },
-        export::Checkpoint::Time(start_time) => Checkpoint::Time { start_time },
-    }
-}
-
-/// Back to the client's checkpoint; `None` for a list's `Done`.
-fn to_export_checkpoint(c: &Checkpoint) -> Option<export::Checkpoint> {
-    match c {
-        Checkpoint::Cursor { cursor } => Some(export::Checkpoint::Cursor(cursor.clone())),
-        Checkpoint::Time { start_time } => Some(export::Checkpoint::Time(*start_time)),
-        _ => None,
-    }
-}
-
 /// The records of a page as the JSON objects Zendesk sent (models keep unknown fields).
 fn to_records<T: Serialize>(items: Vec<T>) -> Result<Vec<Record>, zdkit::Error> {
     items
@@ -87,7 +71,7 @@ fn fetched<T: Serialize + Send + 'static>(page: ExportPage<T>) -> Fetched {
     let items = page.items;
     Fetched {
         records: tokio::task::spawn_blocking(move || to_records(items)),
-        checkpoint: to_store_checkpoint(page.checkpoint),
+        checkpoint: Checkpoint::Export(page.checkpoint),
         end: page.end_of_stream,
     }
 }
@@ -110,8 +94,8 @@ impl Ctx<'_> {
         from: Option<&Checkpoint>,
     ) -> ExportRequest<T> {
         let req = req.per_page(self.options.per_page);
-        match from.and_then(to_export_checkpoint) {
-            Some(cp) => req.resume(cp),
+        match from.and_then(Checkpoint::export) {
+            Some(cp) => req.resume(cp.clone()),
             None => req.start_time(self.options.since),
         }
     }

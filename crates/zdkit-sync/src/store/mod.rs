@@ -181,23 +181,15 @@ impl FromStr for Table {
     }
 }
 
-/// Where a stream resumes. Stored as JSON text in `sync_state.checkpoint`, e.g.
-/// `{"kind":"cursor","cursor":"MTcw..."}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+/// Where a stream resumes: an export's own [`zdkit::export::Checkpoint`], or a full list
+/// that completed. Stored as JSON text in `sync_state.checkpoint`, e.g.
+/// `{"kind":"cursor","cursor":"MTcw..."}`, `{"kind":"time","start_time":1704164645}` or
+/// `{"kind":"done","at":1704067200}` (the format of every earlier version).
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Checkpoint {
-    /// Cursor-based export: the `after_cursor` to request next.
-    Cursor {
-        /// The opaque cursor.
-        cursor: String,
-    },
-    /// Time-based export: the `start_time` (Unix seconds) to request next, i.e. the last
-    /// page's `end_time`.
-    Time {
-        /// Unix seconds.
-        start_time: i64,
-    },
+    /// An incremental export resumes here (cursor or time).
+    Export(zdkit::export::Checkpoint),
     /// A full (non-incremental) list completed; `at` is when it started (Unix seconds).
     Done {
         /// Unix seconds.
@@ -205,7 +197,53 @@ pub enum Checkpoint {
     },
 }
 
+impl From<zdkit::export::Checkpoint> for Checkpoint {
+    fn from(c: zdkit::export::Checkpoint) -> Self {
+        Checkpoint::Export(c)
+    }
+}
+
+/// The stored JSON form of a [`Checkpoint`] (kept so older stores stay readable).
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum StoredCheckpoint {
+    Cursor { cursor: String },
+    Time { start_time: i64 },
+    Done { at: i64 },
+}
+
+impl Serialize for Checkpoint {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use zdkit::export::Checkpoint as E;
+        match self {
+            Checkpoint::Export(E::Cursor(c)) => StoredCheckpoint::Cursor { cursor: c.clone() },
+            Checkpoint::Export(E::Time(t)) => StoredCheckpoint::Time { start_time: *t },
+            Checkpoint::Done { at } => StoredCheckpoint::Done { at: *at },
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Checkpoint {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use zdkit::export::Checkpoint as E;
+        Ok(match StoredCheckpoint::deserialize(d)? {
+            StoredCheckpoint::Cursor { cursor } => Checkpoint::Export(E::Cursor(cursor)),
+            StoredCheckpoint::Time { start_time } => Checkpoint::Export(E::Time(start_time)),
+            StoredCheckpoint::Done { at } => Checkpoint::Done { at },
+        })
+    }
+}
+
 impl Checkpoint {
+    /// The export checkpoint to resume from; `None` for a completed full list.
+    pub fn export(&self) -> Option<&zdkit::export::Checkpoint> {
+        match self {
+            Checkpoint::Export(c) => Some(c),
+            Checkpoint::Done { .. } => None,
+        }
+    }
+
     pub(crate) fn to_json(&self) -> String {
         // Serializing a plain enum of strings and integers cannot fail.
         serde_json::to_string(self).unwrap_or_default()
@@ -447,18 +485,14 @@ mod tests {
     #[test]
     fn checkpoint_json_round_trips() {
         for cp in [
-            Checkpoint::Cursor {
-                cursor: "abc".into(),
-            },
-            Checkpoint::Time {
-                start_time: 1_704_164_645,
-            },
+            Checkpoint::Export(zdkit::export::Checkpoint::Cursor("abc".into())),
+            Checkpoint::Export(zdkit::export::Checkpoint::Time(1_704_164_645)),
             Checkpoint::Done { at: 7 },
         ] {
             assert_eq!(Checkpoint::from_json("s", &cp.to_json()).unwrap(), cp);
         }
         assert_eq!(
-            Checkpoint::Cursor { cursor: "c".into() }.to_json(),
+            Checkpoint::Export(zdkit::export::Checkpoint::Cursor("c".into())).to_json(),
             r#"{"kind":"cursor","cursor":"c"}"#
         );
         assert!(Checkpoint::from_json("s", r#"{"kind":"warp"}"#).is_err());
@@ -471,17 +505,18 @@ mod tests {
         let stored = [
             (
                 r#"{"kind":"cursor","cursor":"MTcwNDE2NDY0NS4wfHwxMjM0NQ=="}"#,
-                Checkpoint::Cursor {
-                    cursor: "MTcwNDE2NDY0NS4wfHwxMjM0NQ==".into(),
-                },
+                Checkpoint::Export(zdkit::export::Checkpoint::Cursor(
+                    "MTcwNDE2NDY0NS4wfHwxMjM0NQ==".into(),
+                )),
             ),
             (
                 r#"{"kind":"time","start_time":1704164645}"#,
-                Checkpoint::Time {
-                    start_time: 1_704_164_645,
-                },
+                Checkpoint::Export(zdkit::export::Checkpoint::Time(1_704_164_645)),
             ),
-            (r#"{"kind":"done","at":1704067200}"#, Checkpoint::Done { at: 1_704_067_200 }),
+            (
+                r#"{"kind":"done","at":1704067200}"#,
+                Checkpoint::Done { at: 1_704_067_200 },
+            ),
         ];
         for (json, cp) in stored {
             assert_eq!(Checkpoint::from_json("s", json).unwrap(), cp, "{json}");
