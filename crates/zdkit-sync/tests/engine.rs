@@ -14,7 +14,7 @@ use zdkit::models::{NewComment, NewTicket, TicketId, TicketStatus, TicketUpdate}
 use zdkit::{Client, Credentials, ManualClock, RetryPolicy, Timestamp};
 use zdkit_sim::{SimConfig, SimState};
 use zdkit_sync::engine::{sync, CancelToken, NoProgress, ProgressEvent, SyncOptions, SyncReport};
-use zdkit_sync::store::{RowStamp, Store, Stream, Table};
+use zdkit_sync::store::{FamilyStream, KeyStamp, RowStamp, Store, Stream, Table};
 
 const T0: Timestamp = Timestamp::from_unix_secs(1_700_000_040);
 const TICKETS: u64 = 3_000;
@@ -124,6 +124,55 @@ impl Harness {
                 .collect();
             assert!(diff.is_empty(), "{table}: (store, truth) differ: {diff:?}");
         }
+        for f in FamilyStream::all() {
+            self.assert_family_exact(store, f).await;
+        }
+    }
+
+    /// The simulator's own listing of a family: every record, walked with the library's
+    /// next-page rule, as (key, updated_at) sorted by key.
+    async fn listing(&self, f: FamilyStream) -> Vec<KeyStamp> {
+        let fam = f.family();
+        let mut walk = zdkit::pagination::Walk::new(self.client.base_url());
+        let mut next = Some(format!("/api/v2/{}", fam.path));
+        let mut out = Vec::new();
+        while let Some(url) = next.take() {
+            let page = self.get(&url).await;
+            for r in page[fam.plural].as_array().unwrap() {
+                let key = match &r[f.key_field()] {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                let updated_at = r["updated_at"].as_str().map(|t| {
+                    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+                        .unwrap()
+                        .unix_timestamp()
+                });
+                out.push(KeyStamp {
+                    key,
+                    updated_at,
+                    deleted: false,
+                });
+            }
+            next = walk.raw(&page).unwrap();
+        }
+        out.sort();
+        out
+    }
+
+    /// A family's rows not marked deleted are exactly the simulator's listing.
+    async fn assert_family_exact(&self, store: &dyn Store, f: FamilyStream) {
+        let mut live: Vec<KeyStamp> = store
+            .key_stamps(Table::Family(f))
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|r| !r.deleted)
+            .collect();
+        live.sort();
+        let want = self.listing(f).await;
+        assert_eq!(live.len(), want.len(), "{}: live rows", f.name());
+        assert!(live == want, "{}: store and listing differ", f.name());
     }
 
     /// Creates, updates and deletes tickets through the API, then lets the export's
@@ -180,6 +229,7 @@ both!(
     cancel_stops_after_the_current_page,
     faults_and_a_429_storm_leave_the_result_exact,
     ticket_events_with_comments_are_synced,
+    family_changes_are_mirrored,
 );
 
 async fn full_sync_equals_ground_truth(backend: Backend) {
@@ -193,7 +243,58 @@ async fn full_sync_equals_ground_truth(backend: Backend) {
         .find(|s| s.stream == Stream::Tickets)
         .unwrap();
     assert!(tickets.pages >= 3, "several pages: {tickets:?}");
+    let families: Vec<_> = r
+        .streams
+        .iter()
+        .filter(|s| s.stream.family().is_some())
+        .collect();
+    assert_eq!(families.len(), FamilyStream::all().count(), "{r:?}");
+    for f in &families {
+        assert!(f.unavailable.is_none() && f.records > 0, "{f:?}");
+    }
     h.assert_exact(&*store).await;
+}
+
+/// Creates, updates and deletes records of refresh families; the next run mirrors each
+/// change (the deleted one marked, not dropped).
+async fn family_changes_are_mirrored(backend: Backend) {
+    let h = start(backend, 100).await;
+    let store = h.store().await;
+    h.sync(&*store).await;
+    let macros = FamilyStream::get("macros").unwrap();
+    let created = h
+        .client
+        .post("/api/v2/macros")
+        .json(&json!({"macro": {"title": "new one", "actions": [{"field": "status", "value": "open"}]}}))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .unwrap();
+    let new_id = created["macro"]["id"].as_i64().unwrap();
+    h.clock.advance(Duration::from_secs(5));
+    h.put("/api/v2/macros/2", json!({"macro": {"title": "renamed"}}))
+        .await;
+    h.client.delete("/api/v2/macros/3").send().await.unwrap();
+    h.client.delete("/api/v2/brands/2").send().await.unwrap();
+    let r = h.sync(&*store).await;
+    assert!(r.streams.iter().all(|s| s.complete), "{r:?}");
+    h.assert_exact(&*store).await;
+    let rows = store.ids_and_stamps(Table::Family(macros)).await.unwrap();
+    assert!(rows.iter().any(|r| r.id == 3 && r.deleted), "{rows:?}");
+    assert!(
+        rows.iter().any(|r| r.id == new_id && !r.deleted),
+        "{rows:?}"
+    );
+    let raw = store
+        .get_raw(Table::Family(macros), 2)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(raw["title"], "renamed");
+    let brands = FamilyStream::get("brands").unwrap();
+    let rows = store.ids_and_stamps(Table::Family(brands)).await.unwrap();
+    assert!(rows.iter().any(|r| r.id == 2 && r.deleted), "{rows:?}");
 }
 
 async fn incremental_sync_after_writes_is_exact(backend: Backend) {
@@ -222,17 +323,28 @@ async fn rerun_with_nothing_new_costs_one_request_per_stream(backend: Backend) {
     let before = h.client.stats().requests;
     let r = h.sync(&*store).await;
     let after = h.client.stats().requests;
+    let mut expected = 0;
     for s in &r.streams {
-        assert_eq!(s.pages, 1, "{s:?}");
-        assert!(s.complete);
+        assert!(s.complete, "{s:?}");
+        match s.stream {
+            // A refresh costs its walk: one request per page of the family's list (every
+            // seeded family fits in two pages of 100).
+            Stream::Family(_) => {
+                assert!(s.pages >= 1 && s.pages <= s.records / 100 + 1, "{s:?}");
+            }
+            // One request per export and per whole list.
+            _ => assert_eq!(s.pages, 1, "{s:?}"),
+        }
+        expected += s.pages;
     }
-    assert_eq!(after - before, r.streams.len() as u64, "{r:?}");
-    let exports = r
-        .streams
-        .iter()
-        .filter(|s| !matches!(s.stream, Stream::Groups | Stream::TicketFields));
+    assert_eq!(after - before, expected, "{r:?}");
+    let exports = r.streams.iter().filter(|s| !streams_is_list(s.stream));
     assert_eq!(exports.count(), 3);
     h.assert_exact(&*store).await;
+}
+
+fn streams_is_list(s: Stream) -> bool {
+    matches!(s, Stream::Groups | Stream::TicketFields | Stream::Family(_))
 }
 
 fn small_pages() -> SyncOptions {

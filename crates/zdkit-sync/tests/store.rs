@@ -111,10 +111,14 @@ async fn migrations_from_empty(b: Backend) {
     let s = db.open().await;
     let summary = s.summary().await.unwrap();
     assert_eq!(summary.schema_version, LATEST);
-    assert_eq!(summary.tables.len(), Table::ALL.len());
+    assert_eq!(summary.tables.len(), Table::every().count());
+    assert!(
+        summary.tables.len() > Table::ALL.len() + 20,
+        "family tables"
+    );
     assert!(summary.tables.iter().all(|(_, n)| *n == 0), "{summary}");
     assert!(summary.streams.is_empty());
-    for stream in Stream::ALL {
+    for stream in Stream::every() {
         assert_eq!(s.load_checkpoint(stream).await.unwrap(), None);
     }
     assert_eq!(
@@ -577,6 +581,113 @@ async fn concurrent_pages_of_different_streams(b: Backend) {
     }
 }
 
+/// A family refresh: rows of walk 1, then walk 2 in two pages that no longer lists id 2;
+/// the page completing walk 2 marks id 2 deleted, a later walk that sees it again revives
+/// it. Text keys (webhooks) work the same way.
+async fn family_refresh_marks_unseen_rows_deleted(b: Backend) {
+    use zdkit_sync::store::FamilyStream;
+    let db = Db::new(b).await;
+    let s = db.open().await;
+    let macros = Stream::Family(FamilyStream::get("macros").unwrap());
+    let rec = |id: i64, title: &str| json!({"id": id, "title": title, "updated_at": iso(T0 + id)});
+    let refresh = |walk: u64, next: Option<&str>| Checkpoint::Refresh {
+        walk,
+        next: next.map(str::to_owned),
+    };
+    async fn live(s: &dyn Store, t: Table) -> Vec<(String, bool)> {
+        let rows = s.key_stamps(t).await.unwrap();
+        rows.into_iter().map(|r| (r.key, r.deleted)).collect()
+    }
+    s.apply_page(
+        macros,
+        vec![rec(1, "a"), rec(2, "b"), rec(3, "c")],
+        refresh(1, None),
+    )
+    .await
+    .unwrap();
+    let st = |k: &str, d: bool| (k.to_owned(), d);
+    assert_eq!(
+        live(&*s, macros.table()).await,
+        [st("1", false), st("2", false), st("3", false)]
+    );
+    // Walk 2, first page: nothing is marked yet (the walk is not complete).
+    let p = s
+        .apply_page(macros, vec![rec(1, "a2")], refresh(2, Some("http://x/p2")))
+        .await
+        .unwrap();
+    assert_eq!((p.received, p.written), (1, 1));
+    assert_eq!(
+        live(&*s, macros.table()).await,
+        [st("1", false), st("2", false), st("3", false)]
+    );
+    assert_eq!(
+        s.load_checkpoint(macros).await.unwrap(),
+        Some(refresh(2, Some("http://x/p2")))
+    );
+    s.apply_page(macros, vec![rec(3, "c"), rec(4, "d")], refresh(2, None))
+        .await
+        .unwrap();
+    assert_eq!(
+        live(&*s, macros.table()).await,
+        [
+            st("1", false),
+            st("2", true),
+            st("3", false),
+            st("4", false)
+        ]
+    );
+    assert_eq!(
+        s.get_raw(macros.table(), 1).await.unwrap().unwrap()["title"],
+        "a2"
+    );
+    s.apply_page(macros, vec![rec(2, "b"), rec(4, "d")], refresh(3, None))
+        .await
+        .unwrap();
+    assert_eq!(
+        live(&*s, macros.table()).await,
+        [st("1", true), st("2", false), st("3", true), st("4", false)]
+    );
+    let stamps = s.ids_and_stamps(macros.table()).await.unwrap();
+    assert_eq!(stamps[1].updated_at, Some(T0 + 2));
+    // Text keys.
+    let webhooks = Stream::Family(FamilyStream::get("webhooks").unwrap());
+    s.apply_page(
+        webhooks,
+        vec![
+            json!({"id": "01HZ", "name": "w"}),
+            json!({"id": "01HA", "name": "v"}),
+        ],
+        refresh(1, None),
+    )
+    .await
+    .unwrap();
+    s.apply_page(
+        webhooks,
+        vec![json!({"id": "01HZ", "name": "w"})],
+        refresh(2, None),
+    )
+    .await
+    .unwrap();
+    let w = s.key_stamps(webhooks.table()).await.unwrap();
+    let w: Vec<_> = w.into_iter().map(|r| (r.key, r.deleted)).collect();
+    assert_eq!(w, [st("01HA", true), st("01HZ", false)]);
+    // A record without its key fails the page, checkpoint included.
+    let err = s
+        .apply_page(webhooks, vec![json!({"name": "x"})], refresh(3, None))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("webhooks"), "{err}");
+    assert_eq!(
+        s.load_checkpoint(webhooks).await.unwrap(),
+        Some(refresh(2, None))
+    );
+    assert_eq!(
+        db.query_i64("SELECT count(*) FROM macros WHERE _synced_at IS NOT NULL")
+            .await,
+        4
+    );
+}
+
 async fn concurrent_opens_migrate_once(b: Backend) {
     let db = Db::new(b).await;
     let opens = (0..4).map(|_| {
@@ -625,6 +736,7 @@ both_backends!(
     checkpoints_and_summary,
     concurrent_pages_of_different_streams,
     concurrent_opens_migrate_once,
+    family_refresh_marks_unseen_rows_deleted,
 );
 
 // --- open errors, per backend ----------------------------------------------------------

@@ -35,6 +35,13 @@ pub struct SyncArgs {
     /// First run only: export records changed since this Unix time (stored checkpoints win).
     #[arg(long, value_name = "UNIX_SECS", default_value_t = 0)]
     since: i64,
+    /// The streams to sync, by name (`tickets,macros,sla_policies`; `all` for every
+    /// stream, ticket events included). Default: every stream but ticket events.
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    streams: Vec<String>,
+    /// Streams to leave out (names as for --streams).
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    skip: Vec<String>,
     /// Also sync ticket events (one row per ticket update).
     #[arg(long)]
     with_events: bool,
@@ -137,9 +144,11 @@ pub async fn run(g: &GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
     let mut options = SyncOptions {
         since: args.since,
         with_comments: args.with_comments,
+        streams: select_streams(&args.streams, &args.skip)?,
         ..SyncOptions::default()
     };
-    if args.with_events || args.with_comments {
+    if (args.with_events || args.with_comments) && !options.streams.contains(&Stream::TicketEvents)
+    {
         options.streams.push(Stream::TicketEvents);
     }
     let cancel = CancelToken::new();
@@ -218,6 +227,44 @@ pub async fn run(g: &GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The streams named by `--streams` (default: [`SyncOptions::default_streams`]; `all`:
+/// every stream) minus `--skip`. An unknown name is a usage error listing the valid ones.
+fn select_streams(names: &[String], skip: &[String]) -> anyhow::Result<Vec<Stream>> {
+    let parse = |name: &str| -> anyhow::Result<Stream> {
+        name.trim().parse::<Stream>().map_err(|_| {
+            let known: Vec<&str> = Stream::every().map(Stream::as_str).collect();
+            CliError {
+                exit: Exit::Usage,
+                message: format!(
+                    "unknown stream `{}`",
+                    zdkit::text::escape_control(name.trim())
+                ),
+                hint: Some(format!("streams: all, {}", known.join(", "))),
+            }
+            .into()
+        })
+    };
+    let mut streams = if names.is_empty() {
+        SyncOptions::default_streams()
+    } else if names.iter().any(|n| n.trim() == "all") {
+        Stream::every().collect()
+    } else {
+        names
+            .iter()
+            .filter(|n| !n.trim().is_empty())
+            .map(|n| parse(n))
+            .collect::<anyhow::Result<Vec<_>>>()?
+    };
+    for name in skip.iter().filter(|n| !n.trim().is_empty()) {
+        let s = parse(name)?;
+        streams.retain(|x| *x != s);
+    }
+    if streams.is_empty() {
+        return Err(CliError::new(Exit::Usage, "no stream left to sync").into());
+    }
+    Ok(streams)
+}
+
 fn stream_json(s: &StreamReport) -> Value {
     json!({
         "stream": s.stream.as_str(),
@@ -226,6 +273,7 @@ fn stream_json(s: &StreamReport) -> Value {
         "written": s.written,
         "comments_written": s.comments_written,
         "complete": s.complete,
+        "unavailable": s.unavailable,
         "resumed": s.resumed_from.is_some(),
     })
 }
@@ -275,7 +323,9 @@ fn render(v: &Value) -> String {
         "status".to_owned(),
     ]];
     for s in v["streams"].as_array().into_iter().flatten() {
-        let status = if s["complete"] == true {
+        let status = if s["unavailable"].is_string() {
+            "not on this account"
+        } else if s["complete"] == true {
             "caught up"
         } else {
             "stopped"

@@ -31,6 +31,7 @@
 //! ```
 
 mod progress;
+mod refresh;
 mod streams;
 
 pub use progress::{CancelToken, NoProgress, Progress, ProgressEvent};
@@ -43,7 +44,7 @@ use crate::store::{Checkpoint, Store, StoreError, Stream};
 
 /// What to sync and how.
 ///
-/// Defaults: streams [`SyncOptions::DEFAULT_STREAMS`] (everything but ticket events),
+/// Defaults: streams [`SyncOptions::default_streams`] (everything but ticket events),
 /// `since` 0 (the beginning), `per_page` 1000, no comments.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncOptions {
@@ -59,7 +60,8 @@ pub struct SyncOptions {
 }
 
 impl SyncOptions {
-    /// The streams synced by default: groups, ticket fields, organizations, users, tickets.
+    /// The dedicated streams synced by default: groups, ticket fields, organizations,
+    /// users, tickets. [`SyncOptions::default_streams`] adds the catalogue families.
     pub const DEFAULT_STREAMS: [Stream; 5] = [
         Stream::Groups,
         Stream::TicketFields,
@@ -67,12 +69,20 @@ impl SyncOptions {
         Stream::Users,
         Stream::Tickets,
     ];
+
+    /// The streams synced by default: [`SyncOptions::DEFAULT_STREAMS`] and every
+    /// catalogue family stream ([`Stream::every`] without ticket events).
+    pub fn default_streams() -> Vec<Stream> {
+        Stream::every()
+            .filter(|s| *s != Stream::TicketEvents)
+            .collect()
+    }
 }
 
 impl Default for SyncOptions {
     fn default() -> Self {
         SyncOptions {
-            streams: Self::DEFAULT_STREAMS.to_vec(),
+            streams: Self::default_streams(),
             since: 0,
             per_page: 1000,
             with_comments: false,
@@ -100,10 +110,13 @@ pub struct StreamReport {
     pub checkpoint: Option<Checkpoint>,
     /// The stream caught up (`end_of_stream`, or the whole list was written).
     pub complete: bool,
+    /// The account does not have this family (its list answered 403 or 404): the stream
+    /// was skipped, its table left as it was. `complete` is `true`.
+    pub unavailable: Option<String>,
 }
 
 impl StreamReport {
-    fn new(stream: Stream, resumed_from: Option<Checkpoint>) -> Self {
+    pub(crate) fn new(stream: Stream, resumed_from: Option<Checkpoint>) -> Self {
         StreamReport {
             stream,
             pages: 0,
@@ -113,6 +126,7 @@ impl StreamReport {
             resumed_from,
             checkpoint: None,
             complete: false,
+            unavailable: None,
         }
     }
 }
@@ -121,8 +135,8 @@ impl StreamReport {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SyncReport {
-    /// Per stream, in the order of [`Stream::ALL`]. A stream not reached because the sync
-    /// was cancelled is absent.
+    /// Per stream, in the order of [`Stream::every`]. A stream not reached because the
+    /// sync was cancelled is absent.
     pub streams: Vec<StreamReport>,
     /// The sync stopped early on a [`CancelToken`].
     pub cancelled: bool,
@@ -209,8 +223,7 @@ pub async fn sync(
     progress: &dyn Progress,
     cancel: &CancelToken,
 ) -> Result<SyncReport, SyncError> {
-    let wanted: Vec<Stream> = Stream::ALL
-        .into_iter()
+    let wanted: Vec<Stream> = Stream::every()
         .filter(|s| options.streams.contains(s))
         .collect();
     // The store's lock and account first: a second sync, or another account, is refused
@@ -241,7 +254,13 @@ pub async fn sync(
     let lists = async {
         let mut out = Vec::new();
         for &stream in wanted.iter().filter(|s| streams::is_list(**s)) {
-            let r = ctx.list_stream(stream).await;
+            let r = match stream {
+                Stream::Family(f) => {
+                    let from = resume.get(&stream).cloned().flatten();
+                    ctx.refresh_stream(f, from).await
+                }
+                _ => ctx.list_stream(stream).await,
+            };
             let failed = r.is_err();
             out.push(r);
             if failed || ctx.stopped() {
@@ -279,7 +298,7 @@ pub async fn sync(
     if let Some(e) = first_error {
         return Err(e);
     }
-    reports.sort_by_key(|r| Stream::ALL.iter().position(|s| *s == r.stream));
+    reports.sort_by_key(|r| Stream::every().position(|s| s == r.stream));
     Ok(SyncReport {
         cancelled: cancel.is_cancelled(),
         streams: reports,

@@ -13,7 +13,10 @@ use crate::store::{Checkpoint, Record, Store, Stream};
 
 /// Whether `stream` is a full list rather than an incremental export.
 pub(super) fn is_list(stream: Stream) -> bool {
-    matches!(stream, Stream::Groups | Stream::TicketFields)
+    matches!(
+        stream,
+        Stream::Groups | Stream::TicketFields | Stream::Family(_)
+    )
 }
 
 /// What every stream needs.
@@ -81,7 +84,7 @@ impl Ctx<'_> {
         self.cancel.is_cancelled() || self.stop.is_cancelled()
     }
 
-    async fn wait_stopped(&self) {
+    pub(super) async fn wait_stopped(&self) {
         tokio::select! {
             () = self.cancel.cancelled() => {}
             () = self.stop.cancelled() => {}
@@ -228,7 +231,7 @@ impl Ctx<'_> {
         Ok(self.finish(report))
     }
 
-    fn finish(&self, report: StreamReport) -> StreamReport {
+    pub(super) fn finish(&self, report: StreamReport) -> StreamReport {
         self.progress.event(&ProgressEvent::StreamFinished {
             stream: report.stream,
             totals: &report,

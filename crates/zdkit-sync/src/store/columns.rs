@@ -39,7 +39,13 @@ pub(crate) struct PreparedPage {
 /// Extracts and de-duplicates a page's rows.
 pub(crate) fn prepare(stream: Stream, records: Vec<Record>) -> Result<PreparedPage> {
     let received = records.len();
-    let mut main = Deduper::new(spec(stream.table()));
+    let Some(main_spec) = spec(stream.table()) else {
+        return Err(StoreError::UnknownName {
+            kind: "stream with typed columns",
+            name: stream.as_str().to_owned(),
+        });
+    };
+    let mut main = Deduper::new(main_spec);
     let mut comments = (stream == Stream::TicketEvents).then(|| Deduper::new(&COMMENTS));
     for (index, record) in records.iter().enumerate() {
         let invalid = |reason: String| StoreError::InvalidRecord {
@@ -150,7 +156,7 @@ pub(crate) fn strip_nul(s: &str) -> String {
 
 /// `v` as JSON text, NUL characters removed from its strings (PostgreSQL `jsonb` rejects
 /// `\u0000`).
-fn json_without_nul(v: &Value) -> String {
+pub(crate) fn json_without_nul(v: &Value) -> String {
     fn clean(v: &mut Value) {
         match v {
             Value::String(s) => *s = strip_nul(s),

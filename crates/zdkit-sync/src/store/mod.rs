@@ -22,11 +22,14 @@ use zdkit_clock::{SharedClock, SystemClock};
 
 pub(crate) mod columns;
 mod error;
+pub mod family;
+mod generic;
 pub mod postgres;
 pub mod sqlite;
 mod tables;
 
 pub use error::StoreError;
+pub use family::FamilyStream;
 
 /// One record as Zendesk sent it: a JSON object with at least an integer `id`.
 pub type Record = serde_json::Value;
@@ -56,10 +59,14 @@ pub enum Stream {
     /// Incremental ticket event export into `ticket_events`, plus the embedded comments
     /// (`include=comment_events`) into `comments`.
     TicketEvents,
+    /// A catalogue family without a change cursor: a full refresh of its list into the
+    /// table of the family's name (see [`family`]).
+    Family(FamilyStream),
 }
 
 impl Stream {
-    /// Every stream, in a sensible sync order.
+    /// The dedicated (non-catalogue) streams, in a sensible sync order; [`Stream::every`]
+    /// adds the catalogue families.
     pub const ALL: [Stream; 6] = [
         Stream::Groups,
         Stream::TicketFields,
@@ -79,6 +86,22 @@ impl Stream {
             Stream::Groups => "groups",
             Stream::TicketFields => "ticket_fields",
             Stream::TicketEvents => "ticket_events",
+            Stream::Family(f) => f.name(),
+        }
+    }
+
+    /// Every stream: [`Stream::ALL`], then each [`FamilyStream`] in catalogue order.
+    pub fn every() -> impl Iterator<Item = Stream> {
+        Stream::ALL
+            .into_iter()
+            .chain(FamilyStream::all().map(Stream::Family))
+    }
+
+    /// Whether the stream is a catalogue family's full refresh.
+    pub fn family(self) -> Option<FamilyStream> {
+        match self {
+            Stream::Family(f) => Some(f),
+            _ => None,
         }
     }
 
@@ -91,6 +114,7 @@ impl Stream {
             Stream::Groups => Table::Groups,
             Stream::TicketFields => Table::TicketFields,
             Stream::TicketEvents => Table::TicketEvents,
+            Stream::Family(f) => Table::Family(f),
         }
     }
 }
@@ -105,8 +129,7 @@ impl FromStr for Stream {
     type Err = StoreError;
 
     fn from_str(s: &str) -> Result<Self> {
-        Stream::ALL
-            .into_iter()
+        Stream::every()
             .find(|stream| stream.as_str() == s)
             .ok_or_else(|| StoreError::UnknownName {
                 kind: "stream",
@@ -133,10 +156,13 @@ pub enum Table {
     TicketEvents,
     /// `comments`: the comment child events of `ticket_events`, keyed by comment id.
     Comments,
+    /// A catalogue family's generic table (`id`, `updated_at`, `deleted`, `_seen`,
+    /// `_synced_at`, `raw`), named by the family.
+    Family(FamilyStream),
 }
 
 impl Table {
-    /// Every table.
+    /// The tables with typed columns; [`Table::every`] adds the catalogue families'.
     pub const ALL: [Table; 7] = [
         Table::Tickets,
         Table::Users,
@@ -157,7 +183,15 @@ impl Table {
             Table::TicketFields => "ticket_fields",
             Table::TicketEvents => "ticket_events",
             Table::Comments => "comments",
+            Table::Family(f) => f.name(),
         }
+    }
+
+    /// Every table: [`Table::ALL`], then each family table in catalogue order.
+    pub fn every() -> impl Iterator<Item = Table> {
+        Table::ALL
+            .into_iter()
+            .chain(FamilyStream::all().map(Table::Family))
     }
 }
 
@@ -171,8 +205,7 @@ impl FromStr for Table {
     type Err = StoreError;
 
     fn from_str(s: &str) -> Result<Self> {
-        Table::ALL
-            .into_iter()
+        Table::every()
             .find(|table| table.as_str() == s)
             .ok_or_else(|| StoreError::UnknownName {
                 kind: "table",
@@ -184,7 +217,8 @@ impl FromStr for Table {
 /// Where a stream resumes: an export's own [`zdkit::export::Checkpoint`], or a full list
 /// that completed. Stored as JSON text in `sync_state.checkpoint`, e.g.
 /// `{"kind":"cursor","cursor":"MTcw..."}`, `{"kind":"time","start_time":1704164645}` or
-/// `{"kind":"done","at":1704067200}` (the format of every earlier version).
+/// `{"kind":"done","at":1704067200}` (the format of every earlier version), or
+/// `{"kind":"refresh","walk":3,"next":"https://…"}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Checkpoint {
@@ -194,6 +228,16 @@ pub enum Checkpoint {
     Done {
         /// Unix seconds.
         at: i64,
+    },
+    /// A full refresh of a catalogue family: walk number `walk` continues at `next`, or
+    /// (`next: None`) completed, so the next run starts walk `walk + 1` from the first page.
+    /// Rows are stamped with the walk that last saw them; completing a walk marks every
+    /// row it did not see deleted.
+    Refresh {
+        /// The walk's number, from 1.
+        walk: u64,
+        /// The next page's URL (origin-checked when the page named it).
+        next: Option<String>,
     },
 }
 
@@ -210,6 +254,7 @@ enum StoredCheckpoint {
     Cursor { cursor: String },
     Time { start_time: i64 },
     Done { at: i64 },
+    Refresh { walk: u64, next: Option<String> },
 }
 
 impl Serialize for Checkpoint {
@@ -219,6 +264,10 @@ impl Serialize for Checkpoint {
             Checkpoint::Export(E::Cursor(c)) => StoredCheckpoint::Cursor { cursor: c.clone() },
             Checkpoint::Export(E::Time(t)) => StoredCheckpoint::Time { start_time: *t },
             Checkpoint::Done { at } => StoredCheckpoint::Done { at: *at },
+            Checkpoint::Refresh { walk, next } => StoredCheckpoint::Refresh {
+                walk: *walk,
+                next: next.clone(),
+            },
         }
         .serialize(s)
     }
@@ -231,6 +280,7 @@ impl<'de> Deserialize<'de> for Checkpoint {
             StoredCheckpoint::Cursor { cursor } => Checkpoint::Export(E::Cursor(cursor)),
             StoredCheckpoint::Time { start_time } => Checkpoint::Export(E::Time(start_time)),
             StoredCheckpoint::Done { at } => Checkpoint::Done { at },
+            StoredCheckpoint::Refresh { walk, next } => Checkpoint::Refresh { walk, next },
         })
     }
 }
@@ -240,7 +290,7 @@ impl Checkpoint {
     pub fn export(&self) -> Option<&zdkit::export::Checkpoint> {
         match self {
             Checkpoint::Export(c) => Some(c),
-            Checkpoint::Done { .. } => None,
+            Checkpoint::Done { .. } | Checkpoint::Refresh { .. } => None,
         }
     }
 
@@ -284,6 +334,17 @@ pub struct RowStamp {
     pub deleted: bool,
 }
 
+/// One row's key and stamps, for any table (family tables may have text keys).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KeyStamp {
+    /// The key: the id in decimal, or the text id (tags: the name).
+    pub key: String,
+    /// `updated_at` in Unix seconds.
+    pub updated_at: Option<i64>,
+    /// Marked deleted (family tables: not seen by the last complete refresh).
+    pub deleted: bool,
+}
+
 /// A stream's stored checkpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreamState {
@@ -302,7 +363,7 @@ pub struct Summary {
     pub location: String,
     /// The schema version of the database.
     pub schema_version: i64,
-    /// Row count of every table, in [`Table::ALL`] order.
+    /// Row count of every table, in [`Table::every`] order.
     pub tables: Vec<(Table, u64)>,
     /// Every stored checkpoint, by stream name.
     pub streams: Vec<StreamState>,
@@ -316,12 +377,12 @@ impl fmt::Display for Summary {
             self.location, self.schema_version
         )?;
         for (table, count) in &self.tables {
-            writeln!(f, "  {:<14} {count:>10} rows", table.as_str())?;
+            writeln!(f, "  {:<24} {count:>10} rows", table.as_str())?;
         }
         for s in &self.streams {
             writeln!(
                 f,
-                "  stream {:<14} {} at {}",
+                "  stream {:<24} {} at {}",
                 s.stream,
                 s.checkpoint.to_json(),
                 s.updated_at
@@ -368,8 +429,25 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// Number of rows in `table`.
     fn count(&self, table: Table) -> BoxFuture<'_, Result<u64>>;
 
-    /// Every row's id and stamps, ordered by id.
+    /// Every row's id and stamps, ordered by id. Family tables with text keys have no
+    /// integer ids: use [`Store::key_stamps`].
     fn ids_and_stamps(&self, table: Table) -> BoxFuture<'_, Result<Vec<RowStamp>>>;
+
+    /// Every row's key and stamps, ordered by key (as the database orders it).
+    fn key_stamps(&self, table: Table) -> BoxFuture<'_, Result<Vec<KeyStamp>>> {
+        Box::pin(async move {
+            Ok(self
+                .ids_and_stamps(table)
+                .await?
+                .into_iter()
+                .map(|r| KeyStamp {
+                    key: r.id.to_string(),
+                    updated_at: r.updated_at,
+                    deleted: r.deleted,
+                })
+                .collect())
+        })
+    }
 
     /// The stored JSON of one record, as Zendesk sent it.
     fn get_raw(&self, table: Table, id: i64) -> BoxFuture<'_, Result<Option<Record>>>;
@@ -488,6 +566,14 @@ mod tests {
             Checkpoint::Export(zdkit::export::Checkpoint::Cursor("abc".into())),
             Checkpoint::Export(zdkit::export::Checkpoint::Time(1_704_164_645)),
             Checkpoint::Done { at: 7 },
+            Checkpoint::Refresh {
+                walk: 2,
+                next: Some("https://a.zendesk.com/api/v2/macros?page=2".into()),
+            },
+            Checkpoint::Refresh {
+                walk: 3,
+                next: None,
+            },
         ] {
             assert_eq!(Checkpoint::from_json("s", &cp.to_json()).unwrap(), cp);
         }
@@ -526,10 +612,10 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for s in Stream::ALL {
+        for s in Stream::every() {
             assert_eq!(s.as_str().parse::<Stream>().unwrap(), s);
         }
-        for t in Table::ALL {
+        for t in Table::every() {
             assert_eq!(t.as_str().parse::<Table>().unwrap(), t);
         }
         assert!("nope".parse::<Table>().is_err());

@@ -15,9 +15,11 @@ use rusqlite::{params_from_iter, Connection, ErrorCode, OptionalExtension, Trans
 use zdkit_clock::SharedClock;
 
 use super::columns::{self, Rows, Val};
+use super::family::{FamilyStream, Key};
+use super::generic::{self, Dialect, FamilyPage};
 use super::{
-    now_iso, Checkpoint, OpenOptions, PageStats, Record, Result, RowStamp, Store, StoreError,
-    Stream, StreamState, Summary, Table,
+    now_iso, Checkpoint, KeyStamp, OpenOptions, PageStats, Record, Result, RowStamp, Store,
+    StoreError, Stream, StreamState, Summary, Table,
 };
 use crate::migrations::{self, Migration};
 
@@ -106,13 +108,17 @@ fn open_blocking(path: PathBuf, options: OpenOptions) -> Result<SqliteStore> {
          PRAGMA mmap_size = 0; PRAGMA wal_autocheckpoint = 4096;",
     )
     .map_err(open_err)?;
-    conn.set_prepared_statement_cache_capacity(64);
+    conn.set_prepared_statement_cache_capacity(160);
     let mut conn = conn;
     migrate(&mut conn, &location, migrations::SQLITE)?;
+    for f in FamilyStream::all() {
+        conn.execute_batch(&generic::create_sql(f, Dialect::Sqlite))
+            .map_err(open_err)?;
+    }
     let upserts = Table::ALL
         .into_iter()
-        .map(|t| {
-            let spec = columns::spec(t);
+        .filter_map(|t| {
+            let spec = columns::spec(t)?;
             let params: Vec<String> = (1..=spec.cols.len()).map(|i| format!("?{i}")).collect();
             let sql = format!(
                 "INSERT INTO \"{t}\" ({}) VALUES ({}) {}",
@@ -120,7 +126,7 @@ fn open_blocking(path: PathBuf, options: OpenOptions) -> Result<SqliteStore> {
                 params.join(", "),
                 columns::conflict_clause(spec, &format!("\"{t}\""), "''"),
             );
-            (t, sql)
+            Some((t, sql))
         })
         .collect();
     tracing::debug!(%location, "opened SQLite store");
@@ -332,8 +338,57 @@ fn write_page(
     })
 }
 
+/// A family page and its checkpoint in one transaction.
+fn write_family_page(
+    inner: &Inner,
+    conn: &mut Connection,
+    family: FamilyStream,
+    page: &FamilyPage,
+    checkpoint: &Checkpoint,
+    now: &str,
+) -> Result<PageStats> {
+    let err = inner.db_err(format!("apply_page({})", family.name()));
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(&err)?;
+    tx.prepare_cached(UPSERT_CHECKPOINT)
+        .and_then(|mut s| s.execute((family.name(), checkpoint.to_json(), now)))
+        .map_err(&err)?;
+    let mut written = 0u64;
+    {
+        let mut stmt = tx
+            .prepare_cached(&generic::upsert_sql(family, Dialect::Sqlite))
+            .map_err(&err)?;
+        for row in &page.rows {
+            let key = match &row.key {
+                Key::Int(i) => SqlValue::Integer(*i),
+                Key::Text(t) => SqlValue::Text(t.clone()),
+            };
+            written += stmt
+                .execute((key, &row.updated_at, page.walk, now, &row.raw))
+                .map_err(&err)? as u64;
+        }
+    }
+    if let Some(walk) = page.completes {
+        tx.prepare_cached(&generic::complete_sql(family, Dialect::Sqlite))
+            .and_then(|mut s| s.execute((walk, now)))
+            .map_err(&err)?;
+    }
+    tx.commit().map_err(&err)?;
+    Ok(PageStats {
+        received: page.received,
+        written,
+        comments_written: 0,
+    })
+}
+
 fn stamps_sql(table: Table) -> String {
-    let spec = columns::spec(table);
+    let Some(spec) = columns::spec(table) else {
+        return format!(
+            "SELECT id, CAST(strftime('%s', updated_at) AS INTEGER), NULL, deleted \
+             FROM \"{table}\" ORDER BY id"
+        );
+    };
     format!(
         "SELECT id, CAST(strftime('%s', \"{}\") AS INTEGER), {}, {} FROM \"{table}\" ORDER BY id",
         spec.stamp_updated,
@@ -398,6 +453,20 @@ impl Store for SqliteStore {
         checkpoint: Checkpoint,
     ) -> BoxFuture<'_, Result<PageStats>> {
         let updated_at = now_iso(&self.inner.clock);
+        if let Stream::Family(family) = stream {
+            return Box::pin(async move {
+                let page = tokio::task::spawn_blocking(move || {
+                    generic::prepare(family, records, &checkpoint).map(|p| (p, checkpoint))
+                })
+                .await
+                .map_err(|e| StoreError::Worker(e.to_string()))??;
+                self.blocking(move |inner, conn| {
+                    let (page, checkpoint) = page;
+                    write_family_page(inner, conn, family, &page, &checkpoint, &updated_at)
+                })
+                .await
+            });
+        }
         Box::pin(async move {
             // Extract outside the connection lock, so other streams can write meanwhile.
             let page = tokio::task::spawn_blocking(move || columns::prepare(stream, records))
@@ -423,6 +492,39 @@ impl Store for SqliteStore {
 
     fn count(&self, table: Table) -> BoxFuture<'_, Result<u64>> {
         Box::pin(self.blocking(move |inner, conn| count(inner, conn, table)))
+    }
+
+    fn key_stamps(&self, table: Table) -> BoxFuture<'_, Result<Vec<KeyStamp>>> {
+        let Table::Family(family) = table else {
+            return Box::pin(async move {
+                Ok(self
+                    .ids_and_stamps(table)
+                    .await?
+                    .into_iter()
+                    .map(|r| KeyStamp {
+                        key: r.id.to_string(),
+                        updated_at: r.updated_at,
+                        deleted: r.deleted,
+                    })
+                    .collect())
+            });
+        };
+        Box::pin(self.blocking(move |inner, conn| {
+            let mut stmt = conn
+                .prepare_cached(&generic::key_stamps_sql(family, Dialect::Sqlite))
+                .map_err(inner.db_err("key_stamps"))?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok(KeyStamp {
+                        key: r.get(0)?,
+                        updated_at: r.get(1)?,
+                        deleted: r.get(2)?,
+                    })
+                })
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(inner.db_err("key_stamps"))?;
+            Ok(rows)
+        }))
     }
 
     fn ids_and_stamps(&self, table: Table) -> BoxFuture<'_, Result<Vec<RowStamp>>> {
@@ -473,7 +575,7 @@ impl Store for SqliteStore {
                 )
                 .map_err(&err)?;
             let mut tables = Vec::new();
-            for table in Table::ALL {
+            for table in Table::every() {
                 tables.push((table, count(inner, conn, table)?));
             }
             let mut stmt = conn

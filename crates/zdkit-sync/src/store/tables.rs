@@ -291,9 +291,9 @@ pub(crate) static COMMENTS: TableSpec = TableSpec {
     has_deleted: false,
 };
 
-/// The layout of `table`.
-pub(crate) fn spec(table: Table) -> &'static TableSpec {
-    match table {
+/// The layout of `table`; `None` for a generic family table (`super::generic`).
+pub(crate) fn spec(table: Table) -> Option<&'static TableSpec> {
+    Some(match table {
         Table::Tickets => &TICKETS,
         Table::Users => &USERS,
         Table::Organizations => &ORGANIZATIONS,
@@ -301,7 +301,8 @@ pub(crate) fn spec(table: Table) -> &'static TableSpec {
         Table::TicketFields => &TICKET_FIELDS,
         Table::TicketEvents => &TICKET_EVENTS,
         Table::Comments => &COMMENTS,
-    }
+        Table::Family(_) => return None,
+    })
 }
 
 /// `"name", "name", …` of the table's columns.

@@ -20,9 +20,11 @@ use zdkit_clock::SharedClock;
 use self::connect::{chain, describe, open_error, redact, split_schema};
 use crate::migrations::{self, Migration};
 use crate::store::columns::{self, Kind, Rows, Val};
+use crate::store::family::{FamilyStream, Key};
+use crate::store::generic::{self, Dialect, FamilyPage};
 use crate::store::{
-    now_iso, Checkpoint, OpenOptions, PageStats, Record, Result, RowStamp, Store, StoreError,
-    Stream, StreamState, Summary, Table,
+    now_iso, Checkpoint, KeyStamp, OpenOptions, PageStats, Record, Result, RowStamp, Store,
+    StoreError, Stream, StreamState, Summary, Table,
 };
 
 mod connect;
@@ -91,10 +93,10 @@ impl PostgresStore {
         let prepare_err = |e: tokio_postgres::Error| open_error(&location, &e);
         let mut upserts = HashMap::new();
         for table in Table::ALL {
-            let stmt = client
-                .prepare(&upsert_sql(table))
-                .await
-                .map_err(prepare_err)?;
+            let Some(sql) = upsert_sql(table) else {
+                continue;
+            };
+            let stmt = client.prepare(&sql).await.map_err(prepare_err)?;
             upserts.insert(table, stmt);
         }
         let checkpoint = client
@@ -157,6 +159,13 @@ async fn migrate(client: &mut Client, location: &str, list: &[Migration]) -> Res
         .map_err(failed)?;
         tracing::info!(%location, version = m.version, "applied schema migration");
     }
+    // The generic family tables (see `store::family`): created when missing.
+    let families: Vec<String> = FamilyStream::all()
+        .map(|f| generic::create_sql(f, Dialect::Postgres))
+        .collect();
+    tx.batch_execute(&families.join("; "))
+        .await
+        .map_err(open_err)?;
     tx.batch_execute(
         "INSERT INTO schema_version (version) VALUES (-1); \
          DELETE FROM schema_version WHERE version = -1",
@@ -166,8 +175,8 @@ async fn migrate(client: &mut Client, location: &str, list: &[Migration]) -> Res
     tx.commit().await.map_err(open_err)
 }
 
-fn upsert_sql(table: Table) -> String {
-    let spec = columns::spec(table);
+fn upsert_sql(table: Table) -> Option<String> {
+    let spec = columns::spec(table)?;
     let mut arrays = Vec::new();
     let mut names = Vec::new();
     let mut selects = Vec::new();
@@ -184,14 +193,70 @@ fn upsert_sql(table: Table) -> String {
         names.push(format!("c{i}"));
         selects.push(format!("u.c{i}{cast}"));
     }
-    format!(
+    Some(format!(
         "INSERT INTO \"{table}\" AS cur ({}) SELECT {} FROM unnest({}) AS u({}) {}",
         columns::column_list(spec),
         selects.join(", "),
         arrays.join(", "),
         names.join(", "),
         columns::conflict_clause(spec, "cur", "'-infinity'::timestamptz"),
+    ))
+}
+
+/// A family page and its checkpoint in one transaction.
+async fn write_family_page(
+    inner: &Inner,
+    family: FamilyStream,
+    page: FamilyPage,
+    checkpoint: &Checkpoint,
+    now: &str,
+) -> Result<PageStats> {
+    let err = inner.db_err(format!("apply_page({})", family.name()));
+    let mut ints = Vec::new();
+    let mut texts = Vec::new();
+    let mut updated = Vec::with_capacity(page.rows.len());
+    let mut raws = Vec::with_capacity(page.rows.len());
+    for row in page.rows {
+        match row.key {
+            Key::Int(i) => ints.push(i),
+            Key::Text(t) => texts.push(t),
+        }
+        updated.push(row.updated_at);
+        raws.push(row.raw);
+    }
+    let mut client = inner.client.lock().await;
+    let tx = client.transaction().await.map_err(&err)?;
+    tx.execute(
+        &inner.checkpoint,
+        &[&family.name(), &checkpoint.to_json(), &now],
     )
+    .await
+    .map_err(&err)?;
+    let mut written = 0;
+    if !raws.is_empty() {
+        let keys: &(dyn ToSql + Sync) = if family.string_ids() { &texts } else { &ints };
+        written = tx
+            .execute(
+                &generic::upsert_sql(family, Dialect::Postgres),
+                &[keys, &updated, &raws, &page.walk, &now],
+            )
+            .await
+            .map_err(&err)?;
+    }
+    if let Some(walk) = page.completes {
+        tx.execute(
+            &generic::complete_sql(family, Dialect::Postgres),
+            &[&walk, &now],
+        )
+        .await
+        .map_err(&err)?;
+    }
+    tx.commit().await.map_err(&err)?;
+    Ok(PageStats {
+        received: page.received,
+        written,
+        comments_written: 0,
+    })
 }
 
 /// A column of a page, as one array parameter.
@@ -299,6 +364,17 @@ impl Store for PostgresStore {
         records: Vec<Record>,
         checkpoint: Checkpoint,
     ) -> BoxFuture<'_, Result<PageStats>> {
+        if let Stream::Family(family) = stream {
+            return Box::pin(async move {
+                let now = now_iso(&self.inner.clock);
+                let page = tokio::task::spawn_blocking(move || {
+                    generic::prepare(family, records, &checkpoint).map(|p| (p, checkpoint))
+                })
+                .await
+                .map_err(|e| StoreError::Worker(e.to_string()))??;
+                write_family_page(&self.inner, family, page.0, &page.1, &now).await
+            });
+        }
         Box::pin(async move {
             let inner = &self.inner;
             let updated_at = now_iso(&inner.clock);
@@ -410,15 +486,50 @@ impl Store for PostgresStore {
         })
     }
 
+    fn key_stamps(&self, table: Table) -> BoxFuture<'_, Result<Vec<KeyStamp>>> {
+        Box::pin(async move {
+            let Table::Family(family) = table else {
+                return Ok(self
+                    .ids_and_stamps(table)
+                    .await?
+                    .into_iter()
+                    .map(|r| KeyStamp {
+                        key: r.id.to_string(),
+                        updated_at: r.updated_at,
+                        deleted: r.deleted,
+                    })
+                    .collect());
+            };
+            let client = self.inner.client.lock().await;
+            let rows = client
+                .query(&generic::key_stamps_sql(family, Dialect::Postgres), &[])
+                .await
+                .map_err(self.inner.db_err("key_stamps"))?;
+            Ok(rows
+                .iter()
+                .map(|r| KeyStamp {
+                    key: r.get(0),
+                    updated_at: r.get(1),
+                    deleted: r.get(2),
+                })
+                .collect())
+        })
+    }
+
     fn ids_and_stamps(&self, table: Table) -> BoxFuture<'_, Result<Vec<RowStamp>>> {
         Box::pin(async move {
-            let spec = columns::spec(table);
-            let sql = format!(
-                "SELECT id, extract(epoch FROM \"{}\")::bigint, {}, {} FROM \"{table}\" ORDER BY id",
-                spec.stamp_updated,
-                spec.stamp_gts.map_or("NULL::bigint".to_owned(), |c| format!("\"{c}\"")),
-                if spec.has_deleted { "deleted" } else { "false" },
-            );
+            let sql = match columns::spec(table) {
+                Some(spec) => format!(
+                    "SELECT id, extract(epoch FROM \"{}\")::bigint, {}, {} FROM \"{table}\" ORDER BY id",
+                    spec.stamp_updated,
+                    spec.stamp_gts.map_or("NULL::bigint".to_owned(), |c| format!("\"{c}\"")),
+                    if spec.has_deleted { "deleted" } else { "false" },
+                ),
+                None => format!(
+                    "SELECT id, extract(epoch FROM updated_at)::bigint, NULL::bigint, deleted \
+                     FROM \"{table}\" ORDER BY id"
+                ),
+            };
             let client = self.inner.client.lock().await;
             let rows = client
                 .query(&sql, &[])
@@ -471,7 +582,7 @@ impl Store for PostgresStore {
                 .map_err(&err)?
                 .get(0);
             let mut tables = Vec::new();
-            for table in Table::ALL {
+            for table in Table::every() {
                 tables.push((table, count(inner, &client, table).await?));
             }
             let rows = client
