@@ -54,7 +54,7 @@ impl Store for NullStore {
             Ok(PageStats {
                 received: n,
                 written: n as u64,
-                comments_written: 0,
+                ..PageStats::default()
             })
         })
     }

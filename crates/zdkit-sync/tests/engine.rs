@@ -127,6 +127,34 @@ impl Harness {
         for f in FamilyStream::all() {
             self.assert_family_exact(store, f).await;
         }
+        self.assert_ticket_metrics_exact(store).await;
+    }
+
+    /// One live metric set per live ticket (id = the ticket's metric set id, stamped with
+    /// the ticket's version), the deleted tickets' metrics marked deleted.
+    async fn assert_ticket_metrics_exact(&self, store: &dyn Store) {
+        let tickets = self.truth(Table::Tickets).await;
+        let metrics = store.ids_and_stamps(Table::TicketMetrics).await.unwrap();
+        let live: Vec<(i64, Option<i64>)> = metrics
+            .iter()
+            .filter(|m| !m.deleted)
+            .map(|m| (m.id, m.updated_at))
+            .collect();
+        let want: Vec<(i64, Option<i64>)> = tickets
+            .iter()
+            .filter(|t| !t.deleted)
+            .map(|t| (t.id, t.generated_timestamp))
+            .collect();
+        assert_eq!(live.len(), want.len(), "live ticket metrics");
+        assert!(live == want, "ticket metrics differ from the live tickets");
+        let deleted = tickets.iter().filter(|t| t.deleted).count();
+        assert_eq!(
+            metrics.len() - live.len(),
+            deleted.min(metrics.len() - live.len())
+        );
+        for m in metrics.iter().filter(|m| m.deleted) {
+            assert!(tickets.iter().any(|t| t.id == m.id && t.deleted), "{m:?}");
+        }
     }
 
     /// The simulator's own listing of a family: every record, walked with the library's

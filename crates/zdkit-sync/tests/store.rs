@@ -57,6 +57,78 @@ async fn the_store_records_its_account_and_refuses_another(backend: Backend) {
 /// Issue 9 item 12: two concurrent syncs on one store: the second is refused; the lock
 /// goes with the first store (a process killed with `kill -9` releases it too: a `flock`
 /// or a session advisory lock, never a lock file whose existence is the lock).
+/// A store written by the version 2 schema (its migration files, as released, run by
+/// hand) with a ticket, a checkpoint and an account is upgraded in place: data kept, the
+/// new tables usable.
+async fn a_version_2_store_is_upgraded_in_place(backend: Backend) {
+    let db = Db::new(backend).await;
+    let (v1, v2, ts, versions) = match backend {
+        Backend::Sqlite => (
+            include_str!("../src/migrations/sqlite/001_initial.sql"),
+            include_str!("../src/migrations/sqlite/002_account.sql"),
+            "'2023-11-14T22:13:20Z'",
+            "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL",
+        ),
+        Backend::Postgres => (
+            include_str!("../src/migrations/postgres/001_initial.sql"),
+            include_str!("../src/migrations/postgres/002_account.sql"),
+            "now()",
+            "version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now()",
+        ),
+    };
+    if let Some(schema) = &db.pg_schema {
+        common::pg_connect()
+            .await
+            .batch_execute(&format!("CREATE SCHEMA {schema}"))
+            .await
+            .unwrap();
+    }
+    db.exec(&format!(
+        "CREATE TABLE schema_version ({versions}); {v1}; {v2}; \
+         INSERT INTO schema_version VALUES (1, {ts}), (2, {ts}); \
+         INSERT INTO tickets (id, subject, status, updated_at, generated_timestamp, deleted, raw) \
+         VALUES (7, 'old', 'open', {ts}, 5, {f}, '{{\"id\":7,\"subject\":\"old\"}}'); \
+         INSERT INTO sync_state VALUES ('tickets', '{{\"kind\":\"cursor\",\"cursor\":\"c9\"}}', {ts}); \
+         INSERT INTO store_account VALUES (1, '{ACME}', {ts});",
+        f = if matches!(backend, Backend::Sqlite) { "0" } else { "false" },
+    ))
+    .await;
+    let s = db.open().await;
+    assert_eq!(s.summary().await.unwrap().schema_version, LATEST);
+    assert_eq!(subject(&*s, 7).await, "old");
+    assert_eq!(
+        s.load_checkpoint(Stream::Tickets).await.unwrap(),
+        Some(cursor("c9"))
+    );
+    s.begin_sync(ACME).await.unwrap();
+    let metric = json!({"id": 70, "ticket_id": 7, "updated_at": iso(T0)});
+    let mut t = ticket(7, T0 + 9, T0 + 9, "new");
+    t["metric_set"] = metric;
+    let p = s
+        .apply_page(Stream::Tickets, vec![t], cursor("c10"))
+        .await
+        .unwrap();
+    assert_eq!((p.written, p.metrics_written), (1, 1));
+    assert_eq!(subject(&*s, 7).await, "new");
+    let raw = s.get_raw(Table::Tickets, 7).await.unwrap().unwrap();
+    assert!(
+        raw.get("metric_set").is_none(),
+        "the ticket's raw keeps the ticket alone"
+    );
+    assert_eq!(
+        s.get_raw(Table::TicketMetrics, 70).await.unwrap().unwrap()["ticket_id"],
+        7
+    );
+    // Deleting the ticket marks its metrics deleted.
+    let mut gone = ticket(7, T0 + 20, T0 + 20, "gone");
+    gone["status"] = json!("deleted");
+    s.apply_page(Stream::Tickets, vec![gone], cursor("c11"))
+        .await
+        .unwrap();
+    let m = s.ids_and_stamps(Table::TicketMetrics).await.unwrap();
+    assert!(m.len() == 1 && m[0].deleted, "{m:?}");
+}
+
 async fn a_second_sync_on_the_store_is_refused_until_the_first_ends(backend: Backend) {
     let db = Db::new(backend).await;
     if let Some(p) = &db.sqlite_path {
@@ -97,8 +169,11 @@ async fn a_version_1_store_is_upgraded_in_place(backend: Backend) {
     .await
     .unwrap();
     drop(s);
-    db.exec("DROP TABLE store_account; DELETE FROM schema_version WHERE version = 2")
-        .await;
+    db.exec(
+        "DROP TABLE store_account; DROP TABLE ticket_metrics; \
+         DELETE FROM schema_version WHERE version >= 2",
+    )
+    .await;
     let s = db.open().await;
     assert_eq!(s.summary().await.unwrap().schema_version, LATEST);
     assert_eq!(subject(&*s, 1).await, "kept");
@@ -724,6 +799,7 @@ both_backends!(
     the_store_records_its_account_and_refuses_another,
     a_second_sync_on_the_store_is_refused_until_the_first_ends,
     a_version_1_store_is_upgraded_in_place,
+    a_version_2_store_is_upgraded_in_place,
     migrations_from_empty,
     reopen_is_idempotent,
     newer_schema_is_refused,

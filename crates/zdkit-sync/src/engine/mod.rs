@@ -57,6 +57,9 @@ pub struct SyncOptions {
     pub per_page: u32,
     /// Ticket events with `include=comment_events` (their comments go to `comments`).
     pub with_comments: bool,
+    /// Tickets with `include=metric_sets`: each ticket's metric set goes to
+    /// `ticket_metrics` (no extra request). Default `true`.
+    pub ticket_metrics: bool,
 }
 
 impl SyncOptions {
@@ -86,6 +89,7 @@ impl Default for SyncOptions {
             since: 0,
             per_page: 1000,
             with_comments: false,
+            ticket_metrics: true,
         }
     }
 }
@@ -104,6 +108,8 @@ pub struct StreamReport {
     pub written: u64,
     /// Comment rows inserted or replaced (ticket events with comments).
     pub comments_written: u64,
+    /// Ticket metric rows inserted or replaced (tickets with metric sets).
+    pub metrics_written: u64,
     /// The checkpoint the stream started from.
     pub resumed_from: Option<Checkpoint>,
     /// The last committed checkpoint.
@@ -123,6 +129,7 @@ impl StreamReport {
             records: 0,
             written: 0,
             comments_written: 0,
+            metrics_written: 0,
             resumed_from,
             checkpoint: None,
             complete: false,

@@ -112,7 +112,13 @@ impl Ctx<'_> {
         let inc = self.client.incremental();
         let (tx, rx) = mpsc::channel(1);
         let task = match stream {
-            Stream::Tickets => spawn_fetch(self.start(inc.tickets(), from), tx),
+            Stream::Tickets => {
+                let mut req = self.start(inc.tickets(), from);
+                if self.options.ticket_metrics {
+                    req = req.include(&[SideloadName::MetricSets]);
+                }
+                spawn_fetch(req, tx)
+            }
             Stream::Users => spawn_fetch(self.start(inc.users(), from), tx),
             Stream::Organizations => spawn_fetch(self.start(inc.organizations(), from), tx),
             _ => {
@@ -176,6 +182,7 @@ impl Ctx<'_> {
             report.records += stats.received as u64;
             report.written += stats.written;
             report.comments_written += stats.comments_written;
+            report.metrics_written += stats.metrics_written;
             report.checkpoint = Some(page.checkpoint);
             report.complete = end;
             self.progress.event(&ProgressEvent::PageWritten {

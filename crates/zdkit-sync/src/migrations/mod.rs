@@ -23,6 +23,10 @@ pub(crate) const SQLITE: &[Migration] = &[
         version: 2,
         sql: include_str!("sqlite/002_account.sql"),
     },
+    Migration {
+        version: 3,
+        sql: include_str!("sqlite/003_ticket_metrics.sql"),
+    },
 ];
 
 /// PostgreSQL migrations, ascending.
@@ -35,10 +39,14 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 2,
         sql: include_str!("postgres/002_account.sql"),
     },
+    Migration {
+        version: 3,
+        sql: include_str!("postgres/003_ticket_metrics.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.
-pub const LATEST: i64 = 2;
+pub const LATEST: i64 = 3;
 
 #[cfg(test)]
 mod tests {

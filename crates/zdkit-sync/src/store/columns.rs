@@ -12,8 +12,8 @@ use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::tables::COMMENTS;
 pub(crate) use super::tables::{column_list, conflict_clause, spec, Kind, Newest, Src, TableSpec};
+use super::tables::{COMMENTS, TICKET_METRICS};
 use super::{Record, Result, StoreError, Stream};
 /// An extracted value.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,16 +29,41 @@ pub(crate) struct Rows {
     pub rows: Vec<Vec<Val>>,
 }
 
-/// A page ready to write: the stream's rows and, for ticket events, the comments.
+/// A page ready to write: the stream's rows and, for ticket events, the comments; for
+/// tickets, the embedded metric sets and the ids of the deleted tickets (whose metrics are
+/// marked deleted).
 pub(crate) struct PreparedPage {
     pub received: usize,
     pub main: Rows,
     pub comments: Option<Rows>,
+    pub metrics: Option<Rows>,
+    pub deleted_tickets: Vec<i64>,
+}
+
+/// Takes each ticket's embedded `metric_set` (the export's `metric_sets` sideload) out of
+/// the ticket: it goes to `ticket_metrics`, the ticket's `raw` keeps the ticket alone.
+fn take_metric_sets(records: &mut [Record]) -> Option<Vec<Value>> {
+    let mut out = Vec::new();
+    let mut any = false;
+    for r in records.iter_mut() {
+        if let Some(m) = r.as_object_mut().and_then(|o| o.remove("metric_set")) {
+            any = true;
+            if m.is_object() {
+                out.push(m);
+            }
+        }
+    }
+    any.then_some(out)
 }
 
 /// Extracts and de-duplicates a page's rows.
-pub(crate) fn prepare(stream: Stream, records: Vec<Record>) -> Result<PreparedPage> {
+pub(crate) fn prepare(stream: Stream, mut records: Vec<Record>) -> Result<PreparedPage> {
     let received = records.len();
+    let metric_sets = if stream == Stream::Tickets {
+        take_metric_sets(&mut records)
+    } else {
+        None
+    };
     let Some(main_spec) = spec(stream.table()) else {
         return Err(StoreError::UnknownName {
             kind: "stream with typed columns",
@@ -71,10 +96,36 @@ pub(crate) fn prepare(stream: Stream, records: Vec<Record>) -> Result<PreparedPa
             }
         }
     }
+    let mut deleted_tickets = Vec::new();
+    if stream == Stream::Tickets {
+        let at = main.spec.cols.iter().position(|c| c.name == "deleted");
+        for row in &main.rows {
+            if let (Val::Int(Some(id)), Some(Val::Bool(Some(true)))) =
+                (&row[0], at.map(|i| &row[i]))
+            {
+                deleted_tickets.push(*id);
+            }
+        }
+    }
+    let metrics = metric_sets.map(|sets| {
+        let mut d = Deduper::new(&TICKET_METRICS);
+        for m in &sets {
+            // Derived data: a metric set without a usable id stays out (its ticket is kept).
+            match extract(&TICKET_METRICS, m, None) {
+                Ok(row) => d.push(row),
+                Err(reason) => {
+                    tracing::warn!(%reason, "ticket has an unusable metric_set; left out");
+                }
+            }
+        }
+        d.finish()
+    });
     Ok(PreparedPage {
         received,
         main: main.finish(),
         comments: comments.map(Deduper::finish),
+        metrics,
+        deleted_tickets,
     })
 }
 

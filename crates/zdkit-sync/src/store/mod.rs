@@ -156,6 +156,9 @@ pub enum Table {
     TicketEvents,
     /// `comments`: the comment child events of `ticket_events`, keyed by comment id.
     Comments,
+    /// `ticket_metrics`: each ticket's metric set (the ticket export's `metric_sets`
+    /// sideload), keyed by metric set id; marked deleted with its ticket.
+    TicketMetrics,
     /// A catalogue family's generic table (`id`, `updated_at`, `deleted`, `_seen`,
     /// `_synced_at`, `raw`), named by the family.
     Family(FamilyStream),
@@ -163,7 +166,7 @@ pub enum Table {
 
 impl Table {
     /// The tables with typed columns; [`Table::every`] adds the catalogue families'.
-    pub const ALL: [Table; 7] = [
+    pub const ALL: [Table; 8] = [
         Table::Tickets,
         Table::Users,
         Table::Organizations,
@@ -171,6 +174,7 @@ impl Table {
         Table::TicketFields,
         Table::TicketEvents,
         Table::Comments,
+        Table::TicketMetrics,
     ];
 
     /// The SQL table name.
@@ -183,6 +187,7 @@ impl Table {
             Table::TicketFields => "ticket_fields",
             Table::TicketEvents => "ticket_events",
             Table::Comments => "comments",
+            Table::TicketMetrics => "ticket_metrics",
             Table::Family(f) => f.name(),
         }
     }
@@ -318,6 +323,8 @@ pub struct PageStats {
     pub written: u64,
     /// Comment rows inserted or replaced (ticket events only).
     pub comments_written: u64,
+    /// Ticket metric rows inserted or replaced (tickets with `metric_sets` only).
+    pub metrics_written: u64,
 }
 
 /// One row's identity and version stamps, for comparing a mirror with the source.

@@ -330,11 +330,24 @@ fn write_page(
         Some(rows) => inner.upsert(&tx, rows).map_err(&err)?,
         None => 0,
     };
+    let metrics_written = match &page.metrics {
+        Some(rows) => inner.upsert(&tx, rows).map_err(&err)?,
+        None => 0,
+    };
+    if !page.deleted_tickets.is_empty() {
+        let mut stmt = tx
+            .prepare_cached("UPDATE ticket_metrics SET deleted = 1 WHERE ticket_id = ?1")
+            .map_err(&err)?;
+        for id in &page.deleted_tickets {
+            stmt.execute([id]).map_err(&err)?;
+        }
+    }
     tx.commit().map_err(&err)?;
     Ok(PageStats {
         received: page.received,
         written,
         comments_written,
+        metrics_written,
     })
 }
 
@@ -379,6 +392,7 @@ fn write_family_page(
         received: page.received,
         written,
         comments_written: 0,
+        metrics_written: 0,
     })
 }
 

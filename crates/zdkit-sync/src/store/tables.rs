@@ -291,6 +291,22 @@ pub(crate) static COMMENTS: TableSpec = TableSpec {
     has_deleted: false,
 };
 
+pub(crate) static TICKET_METRICS: TableSpec = TableSpec {
+    table: Table::TicketMetrics,
+    cols: &[
+        ID,
+        col("ticket_id", Kind::Int),
+        CREATED,
+        UPDATED,
+        derived("deleted", Kind::Bool, never_deleted),
+        RAW,
+    ],
+    newest: Newest::Updated,
+    stamp_updated: "updated_at",
+    stamp_gts: None,
+    has_deleted: true,
+};
+
 /// The layout of `table`; `None` for a generic family table (`super::generic`).
 pub(crate) fn spec(table: Table) -> Option<&'static TableSpec> {
     Some(match table {
@@ -301,6 +317,7 @@ pub(crate) fn spec(table: Table) -> Option<&'static TableSpec> {
         Table::TicketFields => &TICKET_FIELDS,
         Table::TicketEvents => &TICKET_EVENTS,
         Table::Comments => &COMMENTS,
+        Table::TicketMetrics => &TICKET_METRICS,
         Table::Family(_) => return None,
     })
 }

@@ -256,6 +256,7 @@ async fn write_family_page(
         received: page.received,
         written,
         comments_written: 0,
+        metrics_written: 0,
     })
 }
 
@@ -325,6 +326,8 @@ struct PageArrays {
     table: Table,
     main: Vec<Array>,
     comments: Option<Vec<Array>>,
+    metrics: Option<Vec<Array>>,
+    deleted_tickets: Vec<i64>,
 }
 
 fn page_arrays(stream: Stream, records: Vec<Record>) -> Result<PageArrays> {
@@ -334,6 +337,8 @@ fn page_arrays(stream: Stream, records: Vec<Record>) -> Result<PageArrays> {
         table: page.main.spec.table,
         main: to_arrays(page.main),
         comments: page.comments.map(to_arrays),
+        metrics: page.metrics.map(to_arrays),
+        deleted_tickets: page.deleted_tickets,
     })
 }
 
@@ -400,11 +405,26 @@ impl Store for PostgresStore {
                     .map_err(&err)?,
                 None => 0,
             };
+            let metrics_written = match &page.metrics {
+                Some(arrays) => upsert(&tx, &inner.upserts[&Table::TicketMetrics], arrays)
+                    .await
+                    .map_err(&err)?,
+                None => 0,
+            };
+            if !page.deleted_tickets.is_empty() {
+                tx.execute(
+                    "UPDATE ticket_metrics SET deleted = true WHERE ticket_id = ANY($1::bigint[])",
+                    &[&page.deleted_tickets],
+                )
+                .await
+                .map_err(&err)?;
+            }
             tx.commit().await.map_err(&err)?;
             Ok(PageStats {
                 received: page.received,
                 written,
                 comments_written,
+                metrics_written,
             })
         })
     }
