@@ -58,6 +58,9 @@ impl Store for NullStore {
             })
         })
     }
+    fn reset(&self, _: Stream) -> BoxFuture<'_, store::Result<u64>> {
+        Box::pin(async { Ok(0) })
+    }
     fn load_checkpoint(&self, _: Stream) -> BoxFuture<'_, store::Result<Option<Checkpoint>>> {
         Box::pin(async { Ok(None) })
     }

@@ -763,6 +763,47 @@ async fn family_refresh_marks_unseen_rows_deleted(b: Backend) {
     );
 }
 
+/// `reset` forgets one stream (checkpoint and every table it writes) and nothing else, and
+/// is refused while another store holds the sync lock.
+async fn reset_forgets_one_stream(b: Backend) {
+    let db = Db::new(b).await;
+    let s = db.open().await;
+    let mut t = ticket(1, T0, T0, "one");
+    t["metric_set"] = json!({"id": 10, "ticket_id": 1});
+    s.apply_page(Stream::Tickets, vec![t], cursor("c1"))
+        .await
+        .unwrap();
+    s.apply_page(Stream::Users, vec![json!({"id": 5})], cursor("u1"))
+        .await
+        .unwrap();
+    let other = db.open().await;
+    other.begin_sync(ACME).await.unwrap();
+    let err = s.reset(Stream::Tickets).await.unwrap_err();
+    assert!(matches!(err, StoreError::Locked { .. }), "{err:?}");
+    drop(other);
+    let mut deleted = None;
+    // PostgreSQL notices the closed connection asynchronously.
+    for _ in 0..20_000 {
+        match s.reset(Stream::Tickets).await {
+            Ok(n) => {
+                deleted = Some(n);
+                break;
+            }
+            Err(StoreError::Locked { .. }) => tokio::task::yield_now().await,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(deleted, Some(2), "the ticket and its metrics");
+    assert_eq!(s.count(Table::Tickets).await.unwrap(), 0);
+    assert_eq!(s.count(Table::TicketMetrics).await.unwrap(), 0);
+    assert_eq!(s.load_checkpoint(Stream::Tickets).await.unwrap(), None);
+    assert_eq!(s.count(Table::Users).await.unwrap(), 1);
+    assert_eq!(
+        s.load_checkpoint(Stream::Users).await.unwrap(),
+        Some(cursor("u1"))
+    );
+}
+
 async fn concurrent_opens_migrate_once(b: Backend) {
     let db = Db::new(b).await;
     let opens = (0..4).map(|_| {
@@ -813,6 +854,7 @@ both_backends!(
     concurrent_pages_of_different_streams,
     concurrent_opens_migrate_once,
     family_refresh_marks_unseen_rows_deleted,
+    reset_forgets_one_stream,
 );
 
 // --- open errors, per backend ----------------------------------------------------------

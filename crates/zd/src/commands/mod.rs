@@ -11,6 +11,7 @@ pub mod limits;
 pub mod resources;
 pub mod sim;
 pub mod sync;
+pub mod sync_controls;
 pub mod tickets;
 
 use std::io::Write;

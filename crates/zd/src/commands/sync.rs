@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
-use clap::Args;
+use clap::{Args, Subcommand};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{json, Value};
 use zdkit::{
@@ -18,6 +18,7 @@ use zdkit_sync::engine::{
 };
 use zdkit_sync::store::{self, Store, Stream};
 
+use super::sync_controls::{self, format_utc, parse_duration, parse_since};
 use crate::config::{GlobalArgs, Settings};
 use crate::output;
 use crate::report::{CliError, Exit};
@@ -28,13 +29,21 @@ const SIMULATE_TIME_SCALE: f64 = 600.0;
 
 /// Arguments of `zd sync`.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct SyncArgs {
+    #[command(subcommand)]
+    command: Option<SyncCommand>,
     /// Where to write: `sqlite:PATH`, a file path, or `postgres://USER@HOST/DB[?schema=S]`.
     #[arg(long, value_name = "URL", default_value = "sqlite:zendesk.db")]
     to: String,
-    /// First run only: export records changed since this Unix time (stored checkpoints win).
-    #[arg(long, value_name = "UNIX_SECS", default_value_t = 0)]
-    since: i64,
+    /// Streams without a stored checkpoint export changes since this time: a date
+    /// (2024-01-01), a time (2024-01-01T08:00:00Z), a duration back from now (30d) or
+    /// Unix seconds. A stored checkpoint wins (`zd sync reset STREAM` starts over).
+    #[arg(long, value_name = "WHEN")]
+    since: Option<String>,
+    /// Keep running: sync, wait this long (15m, 1h), sync again, until Ctrl-C or SIGTERM.
+    #[arg(long, value_name = "DURATION")]
+    every: Option<String>,
     /// The streams to sync, by name (`tickets,macros,sla_policies`; `all` for every
     /// stream, ticket events included). Default: every stream but ticket events.
     #[arg(long, value_name = "NAMES", value_delimiter = ',')]
@@ -66,6 +75,14 @@ pub struct SyncArgs {
     /// With --simulate: the seed of the generated data.
     #[arg(long, default_value_t = 1, requires = "simulate")]
     seed: u64,
+}
+
+/// Subcommands of `zd sync`.
+#[derive(Debug, Subcommand)]
+enum SyncCommand {
+    /// Forget streams: delete their checkpoints and rows (after confirmation), so the
+    /// next sync starts them from the beginning.
+    Reset(sync_controls::ResetArgs),
 }
 
 /// The simulator of `--simulate`, kept alive for the sync.
@@ -115,6 +132,16 @@ async fn simulate(g: &GlobalArgs, args: &SyncArgs) -> anyhow::Result<(Client, Si
 
 /// Runs `zd sync`.
 pub async fn run(g: &GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
+    if let Some(SyncCommand::Reset(r)) = args.command {
+        return sync_controls::reset(r).await;
+    }
+    let usage = |e: String| anyhow::Error::new(CliError::new(Exit::Usage, e));
+    let every = args
+        .every
+        .as_deref()
+        .map(parse_duration)
+        .transpose()
+        .map_err(usage)?;
     // The store first: a store that cannot be opened fails before any request.
     let store = store::open(&args.to).await.map_err(|e| {
         CliError::new(
@@ -135,6 +162,11 @@ pub async fn run(g: &GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
             settings.account_description(),
         )
     };
+    let now = i64::try_from(client.clock().now().unix_secs()).unwrap_or(i64::MAX);
+    let since = match &args.since {
+        Some(s) => parse_since(s, now).map_err(usage)?,
+        None => 0,
+    };
     if !args.quiet {
         output::note(&format!(
             "zd sync: mirroring {account} into {}",
@@ -142,7 +174,7 @@ pub async fn run(g: &GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
         ));
     }
     let mut options = SyncOptions {
-        since: args.since,
+        since,
         with_comments: args.with_comments,
         streams: select_streams(&args.streams, &args.skip)?,
         ..SyncOptions::default()
@@ -152,79 +184,199 @@ pub async fn run(g: &GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
         options.streams.push(Stream::TicketEvents);
     }
     let cancel = CancelToken::new();
-    let on_ctrl_c = {
-        let cancel = cancel.clone();
-        let quiet = args.quiet;
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                if !quiet {
-                    output::note(
-                        "zd sync: stopping after the current page (Ctrl-C again to abort)",
-                    );
+    let signals = listen_for_stop(cancel.clone(), args.quiet);
+    let run = Run {
+        client: &client,
+        store: &*store,
+        options: &options,
+        args: &args,
+        simulated: simulated.as_ref(),
+        account: &account,
+        cancel: &cancel,
+    };
+    let mut first = true;
+    let result = loop {
+        let outcome = run.once(first).await;
+        first = false;
+        let Some(every) = every else {
+            break outcome;
+        };
+        if cancel.is_cancelled() {
+            break outcome;
+        }
+        if let Err(e) = &outcome {
+            output::note(&format!("zd sync: this run failed: {e:#}"));
+        }
+        if !args.quiet {
+            let next = now_secs(&client)
+                .saturating_add(i64::try_from(every.as_secs()).unwrap_or(i64::MAX));
+            output::note(&format!(
+                "zd sync: next run at {} (--every {}); Ctrl-C or SIGTERM stops",
+                format_utc(next),
+                args.every.as_deref().unwrap_or_default()
+            ));
+        }
+        // The wait goes through the client's clock (scaled under --simulate).
+        tokio::select! {
+            () = client.clock().sleep(every) => {}
+            () = cancel.cancelled() => {
+                if !args.quiet {
+                    output::note("zd sync: stopped between runs");
                 }
-                cancel.cancel();
-                if tokio::signal::ctrl_c().await.is_ok() {
-                    std::process::exit(130);
+                break outcome;
+            }
+        }
+    };
+    signals.abort();
+    result
+}
+
+fn now_secs(client: &Client) -> i64 {
+    i64::try_from(client.clock().now().unix_secs()).unwrap_or(i64::MAX)
+}
+
+/// Cancels on the first Ctrl-C or SIGTERM (the sync stops after its current page, a wait
+/// between runs ends); a second Ctrl-C exits at once (130).
+fn listen_for_stop(cancel: CancelToken, quiet: bool) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        #[cfg(unix)]
+        let terminated = async {
+            match term.as_mut() {
+                Some(t) => {
+                    t.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let terminated = std::future::pending::<()>();
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => {
+                if r.is_err() {
+                    return;
                 }
             }
-        })
-    };
-    let reporter = Reporter::new(client.clone(), args.quiet);
-    let wall = SystemClock::new();
-    let (wall0, virt0) = (wall.now(), client.clock().now());
-    let result = sync(&client, &*store, &options, &reporter, &cancel).await;
-    on_ctrl_c.abort();
-    reporter.clear();
-    let report = result.map_err(|e| match e {
-        SyncError::Preflight(ref s) => CliError::new(
-            Exit::Usage,
-            format!(
-                "the store is not usable, nothing was requested: {}",
-                s.chain()
-            ),
+            () = terminated => {}
+        }
+        if !quiet {
+            output::note("zd sync: stopping after the current page (Ctrl-C again to abort)");
+        }
+        cancel.cancel();
+        if tokio::signal::ctrl_c().await.is_ok() {
+            std::process::exit(130);
+        }
+    })
+}
+
+/// What every run of one `zd sync` shares.
+struct Run<'a> {
+    client: &'a Client,
+    store: &'a dyn Store,
+    options: &'a SyncOptions,
+    args: &'a SyncArgs,
+    simulated: Option<&'a Simulated>,
+    account: &'a str,
+    cancel: &'a CancelToken,
+}
+
+impl Run<'_> {
+    /// One sync and its summary; an error when it failed, was interrupted or left a
+    /// stream behind.
+    async fn once(&self, first: bool) -> anyhow::Result<()> {
+        let (client, args) = (self.client, self.args);
+        let reporter = Reporter::new(client.clone(), args.quiet);
+        let wall = SystemClock::new();
+        let (wall0, virt0) = (wall.now(), client.clock().now());
+        let stats0 = client.stats();
+        let result = sync(client, self.store, self.options, &reporter, self.cancel).await;
+        reporter.clear();
+        let report = result.map_err(|e| match e {
+            SyncError::Preflight(ref s) => CliError::new(
+                Exit::Usage,
+                format!(
+                    "the store is not usable, nothing was requested: {}",
+                    s.chain()
+                ),
+            )
+            .into(),
+            other => anyhow::Error::new(other),
+        })?;
+        let elapsed = wall.now().saturating_since(wall0).as_secs_f64();
+        let virtual_elapsed = client.clock().now().saturating_since(virt0).as_secs_f64();
+        let stats = stats_since(&client.stats(), &stats0);
+        let mut summary = summary(
+            self.store,
+            &report,
+            &stats,
+            self.simulated,
+            elapsed,
+            virtual_elapsed,
         )
-        .into(),
-        other => anyhow::Error::new(other),
-    })?;
-    let elapsed = wall.now().saturating_since(wall0).as_secs_f64();
-    let virtual_elapsed = client.clock().now().saturating_since(virt0).as_secs_f64();
-    let mut summary = summary(
-        &*store,
-        &report,
-        &client.stats(),
-        simulated.as_ref(),
-        elapsed,
-        virtual_elapsed,
-    )
-    .await?;
-    summary["account"] = json!(account);
-    if args.json {
-        output::json_pretty(&summary)?;
-    } else {
-        output::line(&render(&summary))?;
+        .await?;
+        summary["account"] = json!(self.account);
+        // --since only applies to streams without a stored checkpoint: say which ignored it.
+        let ignored: Vec<&str> = report
+            .streams
+            .iter()
+            .filter(|s| {
+                s.resumed_from
+                    .as_ref()
+                    .is_some_and(|c| c.export().is_some())
+            })
+            .map(|s| s.stream.as_str())
+            .collect();
+        if args.since.is_some() && first {
+            summary["since_ignored"] = json!(ignored);
+            if !ignored.is_empty() && !args.quiet {
+                output::note(&format!(
+                    "zd sync: --since ignored for {}: their stored checkpoints win \
+                     (zd sync reset STREAM starts a stream over)",
+                    ignored.join(", ")
+                ));
+            }
+        }
+        if args.json {
+            output::json_pretty(&summary)?;
+        } else {
+            output::line(&render(&summary))?;
+        }
+        if report.cancelled {
+            return Err(
+                CliError::new(Exit::Other, "interrupted; rerun `zd sync` to resume").into(),
+            );
+        }
+        // The engine reports every dead task as an error; a stream that still did not
+        // reach its stop rule is a failed run too, never "caught up".
+        let unfinished: Vec<&str> = report
+            .streams
+            .iter()
+            .filter(|r| !r.complete)
+            .map(|r| r.stream.as_str())
+            .collect();
+        if !unfinished.is_empty() {
+            return Err(CliError::new(
+                Exit::Other,
+                format!(
+                    "streams not caught up: {}; rerun `zd sync` to resume",
+                    unfinished.join(", ")
+                ),
+            )
+            .into());
+        }
+        Ok(())
     }
-    if report.cancelled {
-        return Err(CliError::new(Exit::Other, "interrupted; rerun `zd sync` to resume").into());
-    }
-    // The engine reports every dead task as an error; a stream that still did not reach
-    // its stop rule is a failed run too, never "caught up".
-    let unfinished: Vec<&str> = report
-        .streams
-        .iter()
-        .filter(|r| !r.complete)
-        .map(|r| r.stream.as_str())
-        .collect();
-    if !unfinished.is_empty() {
-        return Err(CliError::new(
-            Exit::Other,
-            format!(
-                "streams not caught up: {}; rerun `zd sync` to resume",
-                unfinished.join(", ")
-            ),
-        )
-        .into());
-    }
-    Ok(())
+}
+
+/// The client's counters of one run (`now` minus `before`).
+fn stats_since(now: &ClientStats, before: &ClientStats) -> ClientStats {
+    let mut s = now.clone();
+    s.requests = now.requests.saturating_sub(before.requests);
+    s.retries = now.retries.saturating_sub(before.retries);
+    s.rate_limited = now.rate_limited.saturating_sub(before.rate_limited);
+    s
 }
 
 /// The streams named by `--streams` (default: [`SyncOptions::default_streams`]; `all`:
@@ -305,6 +457,7 @@ async fn summary(
         "retries": stats.retries,
         "rate_limited": stats.rate_limited,
         "budget_wait_secs": stats.budget_wait().as_secs_f64(),
+        "complete_up_to": report.complete_up_to().map(format_utc),
         "tables": tables,
         "simulated": simulated.map(|s| json!({
             "plan": s.plan.as_str(),
@@ -351,6 +504,11 @@ fn render(v: &Value) -> String {
         v["account"].as_str().unwrap_or(""),
         v["store"].as_str().unwrap_or(""),
     ));
+    if let Some(t) = v["complete_up_to"].as_str() {
+        out.push_str(&format!(
+            "\ncomplete up to {t}; Zendesk exports lag about a minute: later changes arrive on the next run"
+        ));
+    }
     if let Some(sim) = v["simulated"].as_object() {
         out.push_str(&format!(
             "\nsimulated: plan {}, time scale {}, {} tickets",

@@ -267,3 +267,196 @@ fn a_store_of_one_account_refuses_another() {
         r.stderr
     );
 }
+
+/// `--since` takes dates and durations (it reaches the export: a recent start gets fewer
+/// tickets), refuses nonsense, and says which streams' stored checkpoints won; the summary
+/// names the time the mirror is complete up to.
+#[test]
+fn since_takes_dates_and_durations_and_says_when_a_checkpoint_wins() {
+    let sim = Sim::start();
+    let env = admin(&sim);
+    let dir = tempfile::tempdir().unwrap();
+    let to = |name: &str| format!("sqlite:{}", dir.path().join(name).display());
+    let sync = |to: &str, extra: &[&str]| {
+        let mut args = vec!["sync", "--streams", "tickets,users", "--to", to];
+        args.extend_from_slice(extra);
+        run(&env, &args)
+    };
+    let records = |r: &crate::support::Run, stream: &str| -> u64 {
+        let v: Value = serde_json::from_str(&r.stdout).unwrap();
+        v["streams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["stream"] == stream)
+            .unwrap()["records"]
+            .as_u64()
+            .unwrap()
+    };
+    let all = sync(&to("all.db"), &["--json"]);
+    all.expect(0);
+    assert_eq!(records(&all, "tickets"), 120);
+    let v: Value = serde_json::from_str(&all.stdout).unwrap();
+    assert!(
+        v["complete_up_to"].as_str().unwrap().ends_with(" UTC"),
+        "{v}"
+    );
+    let recent = sync(&to("recent.db"), &["--json", "--since", "90d"]);
+    recent.expect(0);
+    let n = records(&recent, "tickets");
+    assert!(n > 0 && n < 120, "--since 90d: {n} of 120 tickets");
+    let dated = to("dated.db");
+    sync(&dated, &["--json", "--since", "2020-01-01"]).expect(0);
+    let again = sync(&dated, &["--json", "--since", "2020-01-01"]);
+    again.expect(0);
+    let v: Value = serde_json::from_str(&again.stdout).unwrap();
+    assert_eq!(
+        v["since_ignored"],
+        serde_json::json!(["users", "tickets"]),
+        "{v}"
+    );
+    assert!(
+        again
+            .stderr
+            .contains("--since ignored for users, tickets: their stored checkpoints win"),
+        "{}",
+        again.stderr
+    );
+    let plain = sync(&dated, &[]);
+    plain.expect(0);
+    assert!(
+        plain.stdout.contains("complete up to ")
+            && plain.stdout.contains("Zendesk exports lag about a minute"),
+        "{}",
+        plain.stdout
+    );
+    let bad = sync(&to("bad.db"), &["--since", "yesterday"]);
+    bad.expect(2);
+    assert!(bad.stderr.contains("not a time"), "{}", bad.stderr);
+}
+
+/// `zd sync reset STREAM` asks first (refuses without a terminal or --yes), then forgets
+/// the stream's checkpoint and rows only; the next sync fetches it whole again.
+#[test]
+fn reset_forgets_one_stream_after_confirmation() {
+    let sim = Sim::start();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("z.db");
+    let to = format!("sqlite:{}", db.display());
+    let env = admin(&sim);
+    run(
+        &env,
+        &[
+            "sync",
+            "--quiet",
+            "--to",
+            &to,
+            "--streams",
+            "tickets,macros",
+        ],
+    )
+    .expect(0);
+    assert_eq!(count(&db, "tickets"), 120);
+    let macros = count(&db, "macros");
+    assert!(macros > 0);
+    let r = zd(&[], &["sync", "reset", "tickets", "--to", &to]);
+    r.expect(2);
+    assert!(r.stderr.contains("pass --yes"), "{}", r.stderr);
+    assert_eq!(
+        count(&db, "tickets"),
+        120,
+        "nothing deleted without confirmation"
+    );
+    let r = zd(&[], &["sync", "reset", "tickets", "--to", &to, "--yes"]);
+    r.expect(0);
+    assert!(
+        r.stderr.contains("tickets (") && r.stderr.contains(&sim.url),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.contains("reset tickets: "), "{}", r.stdout);
+    assert_eq!(count(&db, "tickets"), 0);
+    assert_eq!(count(&db, "ticket_metrics"), 0);
+    assert_eq!(count(&db, "macros"), macros);
+    assert_eq!(count(&db, "sync_state WHERE stream = 'tickets'"), 0);
+    let r = run(
+        &env,
+        &[
+            "sync",
+            "--quiet",
+            "--json",
+            "--to",
+            &to,
+            "--streams",
+            "tickets",
+        ],
+    );
+    r.expect(0);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["streams"][0]["records"], 120, "{v}");
+    assert_eq!(v["streams"][0]["resumed"], false, "{v}");
+    let r = zd(&[], &["sync", "reset", "tickts", "--to", &to, "--yes"]);
+    r.expect(2);
+    assert!(r.stderr.contains("unknown stream `tickts`"), "{}", r.stderr);
+}
+
+/// `--every` syncs again after each wait (on the client's clock: 10 minutes are one second
+/// at time scale 600) until SIGTERM, which ends the wait and exits cleanly.
+#[test]
+fn every_keeps_syncing_until_sigterm() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let dir = tempfile::tempdir().unwrap();
+    let to = format!("sqlite:{}", dir.path().join("z.db").display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zd"))
+        .env_clear()
+        .args([
+            "sync",
+            "--simulate",
+            "--tickets",
+            "300",
+            "--time-scale",
+            "600",
+        ])
+        .args([
+            "--every",
+            "10m",
+            "--json",
+            "--streams",
+            "tickets,brands",
+            "--to",
+            &to,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let mut waits = 0;
+    while stderr.read_line(&mut line).unwrap() > 0 {
+        if line.contains("zd sync: next run at") {
+            waits += 1;
+            if waits == 2 {
+                break;
+            }
+        }
+        line.clear();
+    }
+    assert_eq!(waits, 2, "two runs, each followed by a wait");
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert_eq!(out.status.code(), Some(0), "stderr: {rest}");
+    assert!(rest.contains("stopped between runs"), "{rest}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.matches("\"complete_up_to\"").count(), 2, "{stdout}");
+    // The second run resumed: it fetched only what changed (nothing).
+    assert!(stdout.contains("\"resumed\": true"), "{stdout}");
+}

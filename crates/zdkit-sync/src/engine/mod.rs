@@ -116,6 +116,11 @@ pub struct StreamReport {
     pub checkpoint: Option<Checkpoint>,
     /// The stream caught up (`end_of_stream`, or the whole list was written).
     pub complete: bool,
+    /// When complete: every change up to this time (Unix seconds) is in the store. Time
+    /// exports: the last page's `end_time`; cursor exports: one minute before the last
+    /// page was requested (Zendesk's exports leave out the most recent minute); lists and
+    /// refreshes: when their walk started.
+    pub complete_up_to: Option<i64>,
     /// The account does not have this family (its list answered 403 or 404): the stream
     /// was skipped, its table left as it was. `complete` is `true`.
     pub unavailable: Option<String>,
@@ -133,6 +138,7 @@ impl StreamReport {
             resumed_from,
             checkpoint: None,
             complete: false,
+            complete_up_to: None,
             unavailable: None,
         }
     }
@@ -158,6 +164,21 @@ impl SyncReport {
     /// Pages committed, all streams.
     pub fn pages(&self) -> u64 {
         self.streams.iter().map(|s| s.pages).sum()
+    }
+
+    /// The time (Unix seconds) the mirror is complete up to: the earliest
+    /// [`StreamReport::complete_up_to`] of the streams synced (unavailable ones aside);
+    /// `None` when a stream did not complete or the sync was cancelled.
+    pub fn complete_up_to(&self) -> Option<i64> {
+        if self.cancelled {
+            return None;
+        }
+        let mut min: Option<i64> = None;
+        for s in self.streams.iter().filter(|s| s.unavailable.is_none()) {
+            let t = s.complete_up_to.filter(|_| s.complete)?;
+            min = Some(min.map_or(t, |m| m.min(t)));
+        }
+        min
     }
 }
 

@@ -73,6 +73,8 @@ impl Ctx<'_> {
             None => first.clone(),
         };
         walk.start(&url);
+        let started = super::streams::unix_now(self.client);
+        let resumed_walk = resumed.is_some();
         loop {
             if self.stopped() {
                 break;
@@ -131,6 +133,10 @@ impl Ctx<'_> {
             report.written += stats.written;
             report.checkpoint = Some(checkpoint);
             report.complete = end;
+            // A walk resumed from an earlier run holds pages of that run: no claim.
+            if end && !resumed_walk {
+                report.complete_up_to = Some(started);
+            }
             self.progress.event(&ProgressEvent::PageWritten {
                 stream,
                 page: stats,

@@ -38,7 +38,12 @@ struct Fetched {
     records: tokio::task::JoinHandle<Result<Vec<Record>, zdkit::Error>>,
     checkpoint: Checkpoint,
     end: bool,
+    /// The client clock just before the page was requested (Unix seconds).
+    requested_at: i64,
 }
+
+/// Zendesk's exports leave out changes of the most recent minute.
+pub(super) const EXPORT_LAG_SECS: i64 = 60;
 
 /// Aborts the fetching task when the stream ends or its future is dropped.
 struct AbortOnDrop(tokio::task::JoinHandle<()>);
@@ -70,13 +75,19 @@ fn to_records<T: Serialize>(items: Vec<T>) -> Result<Vec<Record>, zdkit::Error> 
         .collect()
 }
 
-fn fetched<T: Serialize + Send + 'static>(page: ExportPage<T>) -> Fetched {
+fn fetched<T: Serialize + Send + 'static>(page: ExportPage<T>, requested_at: i64) -> Fetched {
     let items = page.items;
     Fetched {
         records: tokio::task::spawn_blocking(move || to_records(items)),
         checkpoint: Checkpoint::Export(page.checkpoint),
         end: page.end_of_stream,
+        requested_at,
     }
+}
+
+/// The client clock in Unix seconds.
+pub(super) fn unix_now(client: &Client) -> i64 {
+    i64::try_from(client.clock().now().unix_secs()).unwrap_or(i64::MAX)
 }
 
 impl Ctx<'_> {
@@ -117,16 +128,18 @@ impl Ctx<'_> {
                 if self.options.ticket_metrics {
                     req = req.include(&[SideloadName::MetricSets]);
                 }
-                spawn_fetch(req, tx)
+                spawn_fetch(self.client, req, tx)
             }
-            Stream::Users => spawn_fetch(self.start(inc.users(), from), tx),
-            Stream::Organizations => spawn_fetch(self.start(inc.organizations(), from), tx),
+            Stream::Users => spawn_fetch(self.client, self.start(inc.users(), from), tx),
+            Stream::Organizations => {
+                spawn_fetch(self.client, self.start(inc.organizations(), from), tx)
+            }
             _ => {
                 let mut req = self.start(inc.ticket_events(), from);
                 if self.options.with_comments {
                     req = req.include(&[SideloadName::CommentEvents]);
                 }
-                spawn_fetch(req, tx)
+                spawn_fetch(self.client, req, tx)
             }
         };
         (rx, AbortOnDrop(task))
@@ -183,6 +196,12 @@ impl Ctx<'_> {
             report.written += stats.written;
             report.comments_written += stats.comments_written;
             report.metrics_written += stats.metrics_written;
+            if end {
+                report.complete_up_to = Some(match &page.checkpoint {
+                    Checkpoint::Export(zdkit::export::Checkpoint::Time(t)) => *t,
+                    _ => page.requested_at.saturating_sub(EXPORT_LAG_SECS),
+                });
+            }
             report.checkpoint = Some(page.checkpoint);
             report.complete = end;
             self.progress.event(&ProgressEvent::PageWritten {
@@ -230,6 +249,7 @@ impl Ctx<'_> {
         report.written = stats.written;
         report.checkpoint = Some(checkpoint);
         report.complete = true;
+        report.complete_up_to = Some(at);
         self.progress.event(&ProgressEvent::PageWritten {
             stream,
             page: stats,
@@ -248,18 +268,21 @@ impl Ctx<'_> {
 }
 
 fn spawn_fetch<T: ExportRecord + Send + 'static>(
+    client: &Client,
     req: ExportRequest<T>,
     tx: mpsc::Sender<Result<Fetched, zdkit::Error>>,
 ) -> tokio::task::JoinHandle<()> {
+    let client = client.clone();
     tokio::spawn(async move {
         let mut pages = req.stream_pages();
         // Request the next page only once the channel is empty, i.e. the writer has taken
         // the previous one: at most two pages in memory (one being written, one fetched).
         while let Ok(slot) = tx.reserve().await {
+            let requested_at = unix_now(&client);
             let Some(page) = pages.next().await else {
                 break;
             };
-            let page = page.map(fetched);
+            let page = page.map(|p| fetched(p, requested_at));
             let last = page.as_ref().map_or(true, |p| p.end);
             slot.send(page);
             if last {

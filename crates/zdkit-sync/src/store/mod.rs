@@ -97,6 +97,16 @@ impl Stream {
             .chain(FamilyStream::all().map(Stream::Family))
     }
 
+    /// The tables the stream writes: its own, and the ticket metrics of tickets and the
+    /// comments of ticket events.
+    pub fn tables(self) -> Vec<Table> {
+        match self {
+            Stream::Tickets => vec![Table::Tickets, Table::TicketMetrics],
+            Stream::TicketEvents => vec![Table::TicketEvents, Table::Comments],
+            other => vec![other.table()],
+        }
+    }
+
     /// Whether the stream is a catalogue family's full refresh.
     pub fn family(self) -> Option<FamilyStream> {
         match self {
@@ -429,6 +439,12 @@ pub trait Store: Send + Sync + fmt::Debug {
         records: Vec<Record>,
         checkpoint: Checkpoint,
     ) -> BoxFuture<'_, Result<PageStats>>;
+
+    /// Forgets `stream`: deletes its checkpoint and every row of its
+    /// [`tables`](Stream::tables) in one transaction, under the store's sync lock (fails
+    /// with [`StoreError::Locked`] while a sync runs). The next sync of the stream starts
+    /// from the beginning. Returns the number of rows deleted.
+    fn reset(&self, stream: Stream) -> BoxFuture<'_, Result<u64>>;
 
     /// The stream's checkpoint, if a page of it was ever applied.
     fn load_checkpoint(&self, stream: Stream) -> BoxFuture<'_, Result<Option<Checkpoint>>>;

@@ -493,6 +493,29 @@ impl Store for SqliteStore {
         })
     }
 
+    fn reset(&self, stream: Stream) -> BoxFuture<'_, Result<u64>> {
+        Box::pin(self.blocking(move |inner, conn| {
+            inner.take_lock()?;
+            let err = inner.db_err(format!("reset({stream})"));
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(&err)?;
+            tx.execute(
+                "DELETE FROM sync_state WHERE stream = ?1",
+                [stream.as_str()],
+            )
+            .map_err(&err)?;
+            let mut deleted = 0;
+            for table in stream.tables() {
+                deleted += tx
+                    .execute(&format!("DELETE FROM \"{table}\""), [])
+                    .map_err(&err)? as u64;
+            }
+            tx.commit().map_err(&err)?;
+            Ok(deleted)
+        }))
+    }
+
     fn load_checkpoint(&self, stream: Stream) -> BoxFuture<'_, Result<Option<Checkpoint>>> {
         Box::pin(self.blocking(move |inner, conn| {
             let text: Option<String> = conn

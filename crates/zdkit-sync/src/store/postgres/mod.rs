@@ -429,27 +429,36 @@ impl Store for PostgresStore {
         })
     }
 
+    fn reset(&self, stream: Stream) -> BoxFuture<'_, Result<u64>> {
+        Box::pin(async move {
+            let mut client = self.inner.client.lock().await;
+            take_lock(&self.inner, &client).await?;
+            let err = self.inner.db_err(format!("reset({stream})"));
+            let tx = client.transaction().await.map_err(&err)?;
+            tx.execute(
+                "DELETE FROM sync_state WHERE stream = $1",
+                &[&stream.as_str()],
+            )
+            .await
+            .map_err(&err)?;
+            let mut deleted = 0;
+            for table in stream.tables() {
+                deleted += tx
+                    .execute(&format!("DELETE FROM \"{table}\""), &[])
+                    .await
+                    .map_err(&err)?;
+            }
+            tx.commit().await.map_err(&err)?;
+            Ok(deleted)
+        })
+    }
+
     fn begin_sync(&self, account: &str) -> BoxFuture<'_, Result<()>> {
         let account = account.to_owned();
         Box::pin(async move {
             let client = self.inner.client.lock().await;
             let err = self.inner.db_err("begin_sync");
-            // A session-level advisory lock: held by this connection until it closes,
-            // which the server notices when the process dies.
-            let locked: bool = client
-                .query_one(
-                    "SELECT pg_try_advisory_lock(7239, hashtext(COALESCE(current_schema(), '')))",
-                    &[],
-                )
-                .await
-                .map_err(&err)?
-                .get(0);
-            if !locked {
-                return Err(StoreError::Locked {
-                    location: self.inner.location.clone(),
-                    how: "it holds the schema's advisory lock".into(),
-                });
-            }
+            take_lock(&self.inner, &client).await?;
             client
                 .execute(
                     "INSERT INTO store_account (id, base_url) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
@@ -633,6 +642,26 @@ impl Store for PostgresStore {
             })
         })
     }
+}
+
+/// A session-level advisory lock: held by this connection until it closes, which the
+/// server notices when the process dies. Taking it again on the same session is fine.
+async fn take_lock(inner: &Inner, client: &Client) -> Result<()> {
+    let locked: bool = client
+        .query_one(
+            "SELECT pg_try_advisory_lock(7239, hashtext(COALESCE(current_schema(), '')))",
+            &[],
+        )
+        .await
+        .map_err(inner.db_err("lock"))?
+        .get(0);
+    if !locked {
+        return Err(StoreError::Locked {
+            location: inner.location.clone(),
+            how: "it holds the schema's advisory lock".into(),
+        });
+    }
+    Ok(())
 }
 
 async fn count(inner: &Inner, client: &Client, table: Table) -> Result<u64> {
