@@ -53,7 +53,8 @@ pub struct SyncOptions {
     /// The `start_time` (Unix seconds) of an export stream without a stored checkpoint.
     /// A stored checkpoint always wins.
     pub since: i64,
-    /// Records per export page, 1–1000.
+    /// Records per export page, 1–1000; also the page size of the catalogue refreshes'
+    /// lists, capped at each family's largest (100).
     pub per_page: u32,
     /// Ticket events with `include=comment_events` (their comments go to `comments`).
     pub with_comments: bool,

@@ -16,10 +16,11 @@ use super::streams::Ctx;
 use super::{ProgressEvent, StreamReport, SyncError};
 use crate::store::{Checkpoint, FamilyStream, Stream};
 
-/// The first request of a walk: the family's path with its page-size parameter.
-pub(crate) fn first_page(f: FamilyStream) -> String {
+/// The first request of a walk: the family's path with its page-size parameter (`size`,
+/// capped at the family's largest).
+pub(crate) fn first_page(f: FamilyStream, size: u32) -> String {
     let fam = f.family();
-    let size = fam.paging.max_page_size.clamp(1, 100);
+    let size = size.clamp(1, fam.paging.max_page_size.clamp(1, 100));
     let query = match fam.paging.default {
         PageDefault::Cursor => format!("?page%5Bsize%5D={size}"),
         PageDefault::Offset if fam.paging.cursor => format!("?page%5Bsize%5D={size}"),
@@ -52,7 +53,7 @@ impl Ctx<'_> {
             stream,
             resume_from: from.as_ref(),
         });
-        let first = first_page(family);
+        let first = first_page(family, self.options.per_page);
         let (walk_no, mut resumed) = match &from {
             Some(Checkpoint::Refresh {
                 walk,
@@ -119,9 +120,14 @@ impl Ctx<'_> {
             page[plural] = Value::Array(Vec::new());
             let next = next_page(&mut walk, &page, items, base, &first).map_err(client_err)?;
             let end = next.is_none();
+            // Stored as a path on the account (`/api/v2/macros?page[after]=…`): the link
+            // was origin-checked, and a path stays valid if the base URL is spelled anew.
+            let origin = base.as_str().trim_end_matches('/');
             let checkpoint = Checkpoint::Refresh {
                 walk: walk_no,
-                next: next.clone(),
+                next: next
+                    .as_deref()
+                    .map(|n| n.strip_prefix(origin).unwrap_or(n).to_owned()),
             };
             let stats = self
                 .store
@@ -191,7 +197,7 @@ mod tests {
 
     #[test]
     fn first_pages_follow_the_catalogue_paging() {
-        let f = |n: &str| first_page(FamilyStream::get(n).unwrap());
+        let f = |n: &str| first_page(FamilyStream::get(n).unwrap(), 1000);
         assert_eq!(f("macros"), "/api/v2/macros?page%5Bsize%5D=100");
         assert_eq!(f("sla_policies"), "/api/v2/slas/policies");
         assert_eq!(
@@ -199,5 +205,7 @@ mod tests {
             "/api/v2/channels/voice/phone_numbers?per_page=100"
         );
         assert_eq!(f("webhooks"), "/api/v2/webhooks?page%5Bsize%5D=100");
+        let macros = FamilyStream::get("macros").unwrap();
+        assert_eq!(first_page(macros, 20), "/api/v2/macros?page%5Bsize%5D=20");
     }
 }

@@ -1,0 +1,280 @@
+//! `kill -9` the real sync engine at seeded random pages, several times, then let it
+//! finish: every stream (exports, lists, catalogue refreshes, ticket metrics) must end
+//! exactly equal to the simulator's ground truth or listing, on SQLite and PostgreSQL.
+//!
+//! The sync runs in a child process (this test binary re-run, `sync_crash_child`) against
+//! its own in-process simulator: same seed, same start time, same port, so each child
+//! serves the same account. The parent prints nothing of the child's but its page count.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use common::{Backend, Db};
+use serde_json::Value;
+use zdkit::{Client, Credentials, ManualClock, RetryPolicy, Timestamp};
+use zdkit_sim::{SimConfig, SimState};
+use zdkit_sync::engine::{sync, CancelToken, NoProgress, ProgressEvent, SyncOptions};
+use zdkit_sync::store::{self, Checkpoint, FamilyStream, KeyStamp, RowStamp, Store, Table};
+
+const CHILD_URL: &str = "ZD_SYNC_CRASH_URL";
+const CHILD_PORT: &str = "ZD_SYNC_CRASH_PORT";
+const T0: Timestamp = Timestamp::from_unix_secs(1_700_000_040);
+const TICKETS: u64 = 1_500;
+
+async fn sim(port: u16) -> (Client, SimState) {
+    let clock = ManualClock::auto_advancing(T0);
+    let state = SimState::new(SimConfig {
+        clock: Some(clock.shared()),
+        ..SimConfig::with_tickets(TICKETS)
+    });
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(zdkit_sim::serve(listener, state.clone()));
+    let client = Client::builder()
+        .base_url(url)
+        .credentials(Credentials::api_token("admin@example.com", "zd-sim-token"))
+        .clock(clock.shared())
+        .retry_policy(RetryPolicy::default().jitter_seed(7).max_attempts(8))
+        .build()
+        .unwrap();
+    (client, state)
+}
+
+fn options() -> SyncOptions {
+    SyncOptions {
+        // Small pages: catalogue walks of several pages get killed in the middle too.
+        per_page: 20,
+        ..SyncOptions::default()
+    }
+}
+
+/// The child: one sync, printing a line per committed page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "the crash tests run it as a child process"]
+#[allow(clippy::print_stdout)]
+async fn sync_crash_child() {
+    let (Ok(url), Ok(port)) = (std::env::var(CHILD_URL), std::env::var(CHILD_PORT)) else {
+        return;
+    };
+    let (client, _state) = sim(port.parse().unwrap()).await;
+    let store = store::open(&url).await.unwrap();
+    let progress = |e: &ProgressEvent<'_>| {
+        if let ProgressEvent::PageWritten { stream, .. } = e {
+            println!("page {stream}");
+        }
+    };
+    let r = sync(&client, &*store, &options(), &progress, &CancelToken::new())
+        .await
+        .unwrap();
+    assert!(r.streams.iter().all(|s| s.complete), "{r:?}");
+    println!("done");
+}
+
+/// Runs the child; SIGKILLs it after `kill_after` pages, or lets it finish.
+fn run_child(url: &str, port: u16, kill_after: Option<usize>) -> usize {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "sync_crash_child",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD_URL, url)
+        .env(CHILD_PORT, port.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut pages = 0;
+    let mut done = false;
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        if line.starts_with("page ") {
+            pages += 1;
+            if Some(pages) == kill_after {
+                child.kill().unwrap();
+                break;
+            }
+        }
+        done |= line == "done";
+    }
+    let status = child.wait().unwrap();
+    if kill_after.is_none() || !done && Some(pages) != kill_after {
+        assert!(status.success() && done, "sync child failed: {status}");
+    }
+    pages
+}
+
+/// A free port for every child's simulator.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn truth(client: &Client, table: Table) -> Vec<RowStamp> {
+    let kind = table.as_str();
+    let v: Value = client
+        .get(&format!("/__sim/ground-truth/{kind}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .unwrap();
+    v[kind]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| RowStamp {
+            id: r[0].as_i64().unwrap(),
+            updated_at: r[1].as_i64(),
+            generated_timestamp: (table == Table::Tickets).then(|| r[2].as_i64()).flatten(),
+            deleted: r[3].as_bool().unwrap(),
+        })
+        .collect()
+}
+
+async fn listing(client: &Client, f: FamilyStream) -> Vec<(String, Option<i64>)> {
+    let fam = f.family();
+    let mut walk = zdkit::pagination::Walk::new(client.base_url());
+    let mut next = Some(format!("/api/v2/{}", fam.path));
+    let mut out = Vec::new();
+    while let Some(url) = next.take() {
+        let page: Value = client.get(&url).send().await.unwrap().json().unwrap();
+        for r in page[fam.plural].as_array().unwrap() {
+            let key = match &r[f.key_field()] {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let updated = r["updated_at"].as_str().map(|t| {
+                time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+                    .unwrap()
+                    .unix_timestamp()
+            });
+            out.push((key, updated));
+        }
+        next = walk.raw(&page).unwrap();
+    }
+    out.sort();
+    out
+}
+
+async fn assert_exact(client: &Client, store: &dyn Store) {
+    for table in [
+        Table::Tickets,
+        Table::Users,
+        Table::Organizations,
+        Table::Groups,
+        Table::TicketFields,
+    ] {
+        let mut got = store.ids_and_stamps(table).await.unwrap();
+        if table != Table::Tickets {
+            got.iter_mut().for_each(|r| r.generated_timestamp = None);
+        }
+        assert!(
+            got == truth(client, table).await,
+            "{table} differs from the ground truth"
+        );
+    }
+    let tickets = truth(client, Table::Tickets).await;
+    let metrics: Vec<i64> = store
+        .ids_and_stamps(Table::TicketMetrics)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| !m.deleted)
+        .map(|m| m.id)
+        .collect();
+    let live: Vec<i64> = tickets
+        .iter()
+        .filter(|t| !t.deleted)
+        .map(|t| t.id)
+        .collect();
+    assert!(
+        metrics == live,
+        "ticket metrics differ from the live tickets"
+    );
+    for f in FamilyStream::all() {
+        let mut got: Vec<(String, Option<i64>)> = store
+            .key_stamps(Table::Family(f))
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|r: &KeyStamp| !r.deleted)
+            .map(|r| (r.key, r.updated_at))
+            .collect();
+        got.sort();
+        assert!(
+            got == listing(client, f).await,
+            "{} differs from the listing",
+            f.name()
+        );
+    }
+}
+
+async fn killed_syncs_resume_exactly(b: Backend) {
+    let db = Db::new(b).await;
+    drop(db.open().await);
+    let port = free_port();
+    let mut rng = fastrand::Rng::with_seed(b as u64 + 11);
+    let mut total = 0;
+    let mut mid_walk = 0;
+    for _ in 0..6 {
+        let kill_after = rng.usize(1..=40);
+        let (url, p) = (db.url.clone(), port);
+        total += tokio::task::spawn_blocking(move || run_child(&url, p, Some(kill_after)))
+            .await
+            .unwrap();
+        let s = db.open().await;
+        mid_walk += s
+            .summary()
+            .await
+            .unwrap()
+            .streams
+            .iter()
+            .filter(|st| matches!(st.checkpoint, Checkpoint::Refresh { next: Some(_), .. }))
+            .count();
+    }
+    assert!(
+        mid_walk > 0,
+        "some kill left a catalogue walk in the middle"
+    );
+    let url = db.url.clone();
+    tokio::task::spawn_blocking(move || run_child(&url, port, None))
+        .await
+        .unwrap();
+    assert!(total >= 5, "the killed runs committed pages");
+    // The parent's own simulator: the same account, for the comparison.
+    let (client, _state) = sim(port).await;
+    let store = db.open().await;
+    assert_exact(&client, &*store).await;
+    // And a rerun finds nothing new.
+    let r = sync(
+        &client,
+        &*store,
+        &options(),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await
+    .unwrap();
+    assert!(r.streams.iter().all(|s| s.complete), "{r:?}");
+    assert_exact(&client, &*store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_killed_syncs_resume_exactly() {
+    killed_syncs_resume_exactly(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_killed_syncs_resume_exactly() {
+    killed_syncs_resume_exactly(Backend::Postgres).await;
+}
