@@ -154,11 +154,18 @@ pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
     status: u16,
     request_id: Option<&str>,
 ) -> Result<T, Error> {
-    crate::models::decode(bytes).map_err(|mut e| {
-        e.status = Some(status);
-        e.request_id = request_id.map(str::to_owned);
-        Error::Decode(Box::new(e))
-    })
+    crate::models::decode(bytes).map_err(|e| decode_failed(e, status, request_id))
+}
+
+/// A [`DecodeError`] of a response body, with the response's status and request id.
+pub(crate) fn decode_failed(
+    mut e: crate::models::DecodeError,
+    status: u16,
+    request_id: Option<&str>,
+) -> Error {
+    e.status = Some(status);
+    e.request_id = request_id.map(str::to_owned);
+    Error::Decode(Box::new(e))
 }
 
 /// What Zendesk's answer means, coarse-grained by status.

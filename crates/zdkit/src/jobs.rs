@@ -285,7 +285,7 @@ async fn enqueue(
 }
 
 /// One bulk request per chunk of at most [`BULK_LIMIT`] records.
-async fn bulk<R>(
+pub(crate) async fn bulk<R>(
     client: &Client,
     method: Method,
     path: &str,

@@ -67,6 +67,8 @@ pub use export::{Checkpoint, ExportPage};
 pub use jobs::{JobHandle, JobOutcome};
 pub use pagination::ResultStream;
 pub use resources::{ListRequest, SearchQuery};
+/// The resource catalogue every family's plumbing is read from.
+pub use zdkit_catalog as catalog;
 pub use zdkit_clock::{Clock, ManualClock, ScaledClock, SharedClock, SystemClock, Timestamp};
 
 /// The error type of every fallible zdkit operation.

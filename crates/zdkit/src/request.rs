@@ -259,4 +259,22 @@ impl Response {
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
         decode_json(&self.body, self.status, self.request_id.as_deref())
     }
+
+    /// Decode the body as a page whose items are under `key`.
+    pub(crate) fn page<T: DeserializeOwned, I: crate::models::WireFields>(
+        &self,
+        key: &'static str,
+    ) -> Result<crate::models::Page<T, I>, Error> {
+        crate::models::decode_page(&self.body, key)
+            .map_err(|e| crate::error::decode_failed(e, self.status, self.request_id.as_deref()))
+    }
+
+    /// Decode the body as an envelope whose item is under `key`.
+    pub(crate) fn envelope<T: DeserializeOwned>(
+        &self,
+        key: &'static str,
+    ) -> Result<crate::models::Envelope<T>, Error> {
+        crate::models::decode_envelope(&self.body, key)
+            .map_err(|e| crate::error::decode_failed(e, self.status, self.request_id.as_deref()))
+    }
 }

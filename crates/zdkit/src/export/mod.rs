@@ -162,6 +162,21 @@ impl IncrementalHandler {
     pub fn ticket_events(&self) -> ExportRequest<TicketEvent> {
         self.make("/api/v2/incremental/ticket_events", ExportStyle::Time)
     }
+
+    /// `GET /api/v2/incremental/ticket_metric_events` (time-based; also
+    /// [`Collection::<TicketMetricEvent>::since`](crate::resources::Collection)).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: zdkit::Client) -> zdkit::Result<()> {
+    /// let s = client.incremental().ticket_metric_events().start_time(0).stream();
+    /// # let _ = s; Ok(()) }
+    /// ```
+    pub fn ticket_metric_events(&self) -> ExportRequest<crate::models::TicketMetricEvent> {
+        self.make(
+            "/api/v2/incremental/ticket_metric_events",
+            ExportStyle::Time,
+        )
+    }
 }
 
 /// A pending export: set where it starts, then `.stream_pages()`.

@@ -64,6 +64,12 @@ impl ExportRecord for Organization {
     }
 }
 
+impl ExportRecord for crate::models::TicketMetricEvent {
+    fn export_key(&self) -> (u64, Option<i64>) {
+        (self.id.0, self.time.map(|t| t.unix_timestamp()))
+    }
+}
+
 impl ExportRecord for TicketEvent {
     fn export_key(&self) -> (u64, Option<i64>) {
         let stamp = self

@@ -3,7 +3,9 @@
 
 use serde_json::Value;
 
-use super::ids::{AttachmentId, SatisfactionRatingId, TicketFieldId};
+use time::OffsetDateTime;
+
+use super::ids::{AttachmentId, GroupId, SatisfactionRatingId, TicketFieldId, TicketId, UserId};
 
 string_enum! {
     /// The channel a ticket, comment or event came through (`via.channel`).
@@ -131,8 +133,9 @@ model! {
 }
 
 model! {
-    /// A ticket's satisfaction rating: `{"id": 1234, "score": "good", "comment": "…"}` or
-    /// `{"score": "offered"}`.
+    /// A satisfaction rating: a ticket's (`{"id": 1234, "score": "good", "comment": "…"}`
+    /// or `{"score": "offered"}`), or a record of the `satisfaction_ratings` family (with
+    /// its ticket, requester, assignee, group and times).
     pub struct SatisfactionRating {
         /// Rating id.
         opt id: SatisfactionRatingId,
@@ -144,6 +147,22 @@ model! {
         opt reason: String,
         /// Reason id.
         opt reason_id: u64,
+        /// Reason code.
+        opt reason_code: u64,
+        /// API URL (the `satisfaction_ratings` family).
+        opt url: String,
+        /// The rated ticket.
+        opt ticket_id: TicketId,
+        /// The requester who rated.
+        opt requester_id: UserId,
+        /// The assignee when rated.
+        opt assignee_id: UserId,
+        /// The group when rated.
+        opt group_id: GroupId,
+        /// Creation time.
+        ts created_at: OffsetDateTime,
+        /// Last update time.
+        ts updated_at: OffsetDateTime,
     }
 }
 

@@ -64,3 +64,36 @@ pub fn excerpt(bytes: &[u8], max: usize) -> String {
     }
     out
 }
+
+/// [`decode`] with a seed (a runtime key, for instance): the same fast path, and a second
+/// pass with `serde_path_to_error` only on failure.
+pub(crate) fn decode_seed<'de, S>(bytes: &'de [u8], seed: S) -> Result<S::Value, DecodeError>
+where
+    S: serde::de::DeserializeSeed<'de> + Clone,
+{
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let first = seed
+        .clone()
+        .deserialize(&mut de)
+        .and_then(|v| de.end().map(|()| v));
+    match first {
+        Ok(v) => Ok(v),
+        Err(first) => {
+            let mut de = serde_json::Deserializer::from_slice(bytes);
+            let mut track = serde_path_to_error::Track::new();
+            let (path, message) = match seed
+                .deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track))
+            {
+                Err(e) => (track.path().to_string(), e.to_string()),
+                Ok(_) => (".".to_owned(), first.to_string()),
+            };
+            Err(DecodeError {
+                path,
+                message,
+                excerpt: excerpt(bytes, EXCERPT_LEN),
+                status: None,
+                request_id: None,
+            })
+        }
+    }
+}

@@ -62,6 +62,70 @@ id_type!(
     CustomRoleId
 );
 id_type!(
+    /// A group membership id.
+    GroupMembershipId
+);
+id_type!(
+    /// An organization membership id.
+    OrganizationMembershipId
+);
+id_type!(
+    /// A macro id.
+    MacroId
+);
+id_type!(
+    /// A view id.
+    ViewId
+);
+id_type!(
+    /// A trigger id.
+    TriggerId
+);
+id_type!(
+    /// An automation id.
+    AutomationId
+);
+id_type!(
+    /// A locale id.
+    LocaleId
+);
+id_type!(
+    /// A user field id.
+    UserFieldId
+);
+id_type!(
+    /// An organization field id.
+    OrganizationFieldId
+);
+id_type!(
+    /// An SLA policy id.
+    SlaPolicyId
+);
+id_type!(
+    /// A ticket metric (metric set) id.
+    TicketMetricId
+);
+id_type!(
+    /// A ticket metric event id.
+    TicketMetricEventId
+);
+id_type!(
+    /// An activity (agent activity stream) id.
+    ActivityId
+);
+id_type!(
+    /// A user identity id.
+    IdentityId
+);
+id_type!(
+    /// A trigger category id (a string of digits on the wire: `"10026"`).
+    string TriggerCategoryId
+);
+id_type!(
+    /// A webhook id (a ULID-like string: `01GWS1WHE4NHNR1TJGX1WJXG5V`).
+    string WebhookId
+);
+id_type!(
     /// A job status id (a string such as `8b726e60…` or `V3-eb3753c8…`).
     string JobStatusId
 );

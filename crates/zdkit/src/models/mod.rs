@@ -17,6 +17,7 @@
 #[macro_use]
 mod macros;
 
+mod account;
 mod audit;
 mod comment;
 mod common;
@@ -26,6 +27,8 @@ mod ids;
 mod job_status;
 mod organization;
 mod page;
+mod records;
+mod rules;
 mod search;
 mod sideloads;
 mod ticket;
@@ -39,6 +42,10 @@ mod write;
 #[cfg(test)]
 mod tests;
 
+pub use account::{
+    Brand, CustomRole, CustomStatus, HelpCenterState, Locale, OrganizationField, StatusCategory,
+    TicketForm, UserField,
+};
 pub use audit::{Audit, AuditEvent, AuditEventType, ChildEvent, TicketEvent};
 pub use comment::{Comment, CommentType};
 pub use common::{
@@ -48,15 +55,26 @@ pub use common::{
 pub use decode::{decode, excerpt, DecodeError, EXCERPT_LEN};
 pub use error_body::{ApiError, ErrorBody, FieldError};
 pub use ids::{
-    AttachmentId, AuditId, BrandId, CommentId, CustomFieldOptionId, CustomRoleId, CustomStatusId,
-    EventId, GroupId, JobStatusId, OrganizationId, SatisfactionRatingId, TicketFieldId,
-    TicketFormId, TicketId, UserId,
+    ActivityId, AttachmentId, AuditId, AutomationId, BrandId, CommentId, CustomFieldOptionId,
+    CustomRoleId, CustomStatusId, EventId, GroupId, GroupMembershipId, IdentityId, JobStatusId,
+    LocaleId, MacroId, OrganizationFieldId, OrganizationId, OrganizationMembershipId,
+    SatisfactionRatingId, SlaPolicyId, TicketFieldId, TicketFormId, TicketId, TicketMetricEventId,
+    TicketMetricId, TriggerCategoryId, TriggerId, UserFieldId, UserId, ViewId, WebhookId,
 };
 pub use job_status::{JobResult, JobResults, JobState, JobStatus, JobSummary};
 pub use organization::{Group, Organization};
 pub use page::{
-    CursorExportInfo, CursorMeta, Envelope, IncrementalCursorPage, IncrementalTimePage, Links,
-    ListInfo, ListPage, NoInfo, Page, Resource, TimeExportInfo,
+    decode_envelope, decode_page, CursorExportInfo, CursorMeta, Envelope, IncrementalCursorPage,
+    IncrementalTimePage, Links, ListInfo, ListPage, NoInfo, Page, Resource, TimeExportInfo,
+};
+pub use records::{
+    Activity, GroupMembership, Identity, IdentityType, MetricEventType, MetricMinutes, MetricName,
+    OrganizationMembership, SigningSecret, Tag, TicketMetric, TicketMetricEvent, UserRelated,
+    Webhook, WebhookStatus,
+};
+pub use rules::{
+    Automation, Condition, Conditions, Macro, MacroResult, RuleAction, SlaPolicy, SlaPolicyMetric,
+    Trigger, TriggerCategory, View, ViewCount, ViewRow,
 };
 pub use search::{Count, CountValue, RefreshedCount, SearchResult};
 pub use sideloads::{SideloadName, Sideloads};

@@ -88,7 +88,8 @@ model! {
 model! {
     @info
     /// Pagination keys of an ordinary list: cursor (`meta`, `links`) and/or offset
-    /// (`next_page`, `previous_page`, `count`), plus search's `facets`.
+    /// (`next_page`, `previous_page`, `count`), plus search's `facets` and the
+    /// `end_of_stream`/`end_time` of a list Zendesk answers as a time-based export.
     pub struct ListInfo {
         /// Cursor pagination metadata.
         opt meta: CursorMeta,
@@ -102,6 +103,11 @@ model! {
         opt count: u64,
         /// Search: facets (usually `null`).
         opt facets: Value,
+        /// A time-based list (`incremental/ticket_metric_events` without `page[size]`):
+        /// no more pages for now.
+        opt end_of_stream: bool,
+        /// A time-based list: the `start_time` of the next page.
+        opt end_time: i64,
     }
 }
 
@@ -323,5 +329,78 @@ impl<'de, P: Deserialize<'de>, I: WireFields> Visitor<'de> for BodyVisitor<P, I>
         info.finish::<A::Error>()?;
         let primary = primary.ok_or_else(|| de::Error::missing_field(self.key))?;
         Ok((primary, info, sideloads))
+    }
+}
+
+/// Decodes a page whose items are under `key`, for any item type (a typed model, or
+/// `serde_json::Value` for a family read generically from the catalogue). Same single
+/// pass as the [`Page`] `Deserialize` impl; a failure names the JSON path.
+///
+/// ```
+/// use zdkit::models::{decode_page, ListPage};
+/// let page: ListPage<serde_json::Value> =
+///     decode_page(br#"{"macros":[{"id":1}],"next_page":null,"count":1}"#, "macros")?;
+/// assert_eq!(page.items[0]["id"], 1);
+/// assert_eq!(page.info.count, Some(1));
+/// # Ok::<(), zdkit::models::DecodeError>(())
+/// ```
+pub fn decode_page<T: DeserializeOwned, I: WireFields>(
+    bytes: &[u8],
+    key: &'static str,
+) -> Result<Page<T, I>, super::decode::DecodeError> {
+    let (items, info, sideloads) = super::decode::decode_seed(
+        bytes,
+        BodyVisitor::<Vec<T>, I> {
+            key,
+            marker: PhantomData,
+        },
+    )?;
+    Ok(Page {
+        items,
+        info,
+        sideloads,
+    })
+}
+
+/// Decodes a single-resource envelope whose item is under `key`, for any item type
+/// (see [`decode_page`]).
+///
+/// ```
+/// use zdkit::models::{decode_envelope, Envelope};
+/// let env: Envelope<serde_json::Value> = decode_envelope(br#"{"macro":{"id":1}}"#, "macro")?;
+/// assert_eq!(env.item["id"], 1);
+/// # Ok::<(), zdkit::models::DecodeError>(())
+/// ```
+pub fn decode_envelope<T: DeserializeOwned, I: WireFields>(
+    bytes: &[u8],
+    key: &'static str,
+) -> Result<Envelope<T, I>, super::decode::DecodeError> {
+    let (item, info, sideloads) = super::decode::decode_seed(
+        bytes,
+        BodyVisitor::<T, I> {
+            key,
+            marker: PhantomData,
+        },
+    )?;
+    Ok(Envelope {
+        item,
+        info,
+        sideloads,
+    })
+}
+
+impl<P, I> Clone for BodyVisitor<P, I> {
+    fn clone(&self) -> Self {
+        BodyVisitor {
+            key: self.key,
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<'de, P: Deserialize<'de>, I: WireFields> de::DeserializeSeed<'de> for BodyVisitor<P, I> {
+    type Value = (P, I, Sideloads);
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
     }
 }

@@ -16,8 +16,10 @@ use std::marker::PhantomData;
 use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use http::Method;
 
+use serde::de::DeserializeOwned;
+
 use crate::error::Error;
-use crate::models::{ListPage, Resource};
+use crate::models::ListPage;
 use crate::request::RequestSpec;
 use crate::Client;
 
@@ -34,6 +36,8 @@ pub(crate) struct Cap {
 
 struct Pager<T> {
     client: Client,
+    /// The key of the items (`tickets`, `macros`, …).
+    key: &'static str,
     first: RequestSpec,
     next: Option<RequestSpec>,
     walk: Walk,
@@ -44,7 +48,7 @@ struct Pager<T> {
     marker: PhantomData<fn() -> T>,
 }
 
-impl<T: Resource + Send + 'static> Pager<T> {
+impl<T: DeserializeOwned + Send + 'static> Pager<T> {
     async fn step(mut self) -> Result<Option<(ListPage<T>, Self)>, Error> {
         if let Some(msg) = self.fail.take() {
             return Err(Error::Incomplete(msg));
@@ -52,7 +56,7 @@ impl<T: Resource + Send + 'static> Pager<T> {
         let Some(spec) = self.next.take() else {
             return Ok(None);
         };
-        let page: ListPage<T> = self.client.execute(spec).await?.json()?;
+        let page: ListPage<T> = self.client.execute(spec).await?.page(self.key)?;
         self.seen += page.items.len() as u64;
         match self.walk.list(&page.info, page.items.len())? {
             NextPage::Done => {
@@ -79,9 +83,10 @@ impl<T: Resource + Send + 'static> Pager<T> {
     }
 }
 
-/// A lazy stream of the pages of a list, starting with `first`.
-pub(crate) fn pages<T: Resource + Send + 'static>(
+/// A lazy stream of the pages of a list, starting with `first`; the items are under `key`.
+pub(crate) fn pages<T: DeserializeOwned + Send + 'static>(
     client: Client,
+    key: &'static str,
     first: RequestSpec,
     cap: Option<Cap>,
 ) -> ResultStream<ListPage<T>> {
@@ -93,6 +98,7 @@ pub(crate) fn pages<T: Resource + Send + 'static>(
     }
     let pager = Pager::<T> {
         client,
+        key,
         next: Some(first.clone()),
         first,
         walk,
@@ -105,19 +111,18 @@ pub(crate) fn pages<T: Resource + Send + 'static>(
 }
 
 /// Flattens a page stream into an item stream.
-pub(crate) fn items<T: Resource + Send + 'static>(
-    pages: ResultStream<ListPage<T>>,
-) -> ResultStream<T> {
+pub(crate) fn items<T: Send + 'static>(pages: ResultStream<ListPage<T>>) -> ResultStream<T> {
     pages
         .map_ok(|p| stream::iter(p.items.into_iter().map(Ok)))
         .try_flatten()
         .boxed()
 }
 
-/// Fetches one page.
-pub(crate) async fn one_page<T: Resource>(
+/// Fetches one page; the items are under `key`.
+pub(crate) async fn one_page<T: DeserializeOwned>(
     client: &Client,
+    key: &'static str,
     spec: RequestSpec,
 ) -> Result<ListPage<T>, Error> {
-    client.execute(spec).await?.json()
+    client.execute(spec).await?.page(key)
 }

@@ -229,8 +229,21 @@ impl Walk {
         }
     }
 
-    /// The rule of an ordinary list page: cursor when `meta` is present, else offset.
+    /// The rule of an ordinary list page: cursor when `meta` is present, the time-export
+    /// rule when `end_of_stream` is (a list answered as a time-based export, following
+    /// its `next_page`), else offset.
     pub fn list(&mut self, info: &ListInfo, items: usize) -> Result<NextPage, Error> {
+        if let (None, Some(eos)) = (&info.meta, info.end_of_stream) {
+            return match self.time_export(info.end_time, eos, items)? {
+                ExportStep::End(_) => Ok(NextPage::Done),
+                ExportStep::Next(_) => match info.next_page.as_deref() {
+                    Some(next) => self.follow(next).map(NextPage::Url),
+                    None => Err(Error::Incomplete(
+                        "the export page is not the end but names no next page".into(),
+                    )),
+                },
+            };
+        }
         match &info.meta {
             Some(meta) => self.cursor_list(
                 meta.has_more,

@@ -10,7 +10,7 @@ use time::Date;
 
 use super::get_json;
 use crate::error::Error;
-use crate::models::{Count, ListPage, SearchResult, SideloadName};
+use crate::models::{Count, ListPage, Resource, SearchResult, SideloadName};
 use crate::pagination::{self, Cap, ResultStream};
 use crate::request::RequestSpec;
 use crate::Client;
@@ -456,7 +456,7 @@ impl SearchRequest {
     /// # Ok(()) }
     /// ```
     pub async fn send(self) -> Result<ListPage<SearchResult>, Error> {
-        pagination::one_page(&self.client, self.spec()?).await
+        pagination::one_page(&self.client, SearchResult::PLURAL, self.spec()?).await
     }
 
     /// Every page; after the 1,000th result of a query that matches more, the stream
@@ -476,7 +476,7 @@ impl SearchRequest {
             what: "plain search",
         };
         match self.spec() {
-            Ok(spec) => pagination::pages(self.client, spec, Some(cap)),
+            Ok(spec) => pagination::pages(self.client, SearchResult::PLURAL, spec, Some(cap)),
             Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
         }
     }
@@ -554,7 +554,7 @@ impl SearchExport {
             Ok(spec)
         })();
         match spec {
-            Ok(spec) => pagination::pages(self.client, spec, None),
+            Ok(spec) => pagination::pages(self.client, SearchResult::PLURAL, spec, None),
             Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
         }
     }
