@@ -255,6 +255,20 @@ async fn killed_syncs_resume_exactly(b: Backend) {
     let (client, _state) = sim(port).await;
     let store = db.open().await;
     assert_exact(&client, &*store).await;
+    // The child tables hold exactly each stored ticket's tags.
+    let sql = match b {
+        Backend::Sqlite => {
+            "SELECT (SELECT count(*) FROM ticket_tags) - \
+             (SELECT COALESCE(sum(json_array_length(raw, '$.tags')), 0) FROM tickets)"
+        }
+        Backend::Postgres => {
+            "SELECT ((SELECT count(*) FROM ticket_tags) - \
+             (SELECT COALESCE(sum(jsonb_array_length(raw -> 'tags')), 0) FROM tickets))::bigint"
+        }
+    };
+    assert_eq!(db.query_i64(sql).await, 0, "ticket_tags against the tickets' tags");
+    assert!(db.query_i64("SELECT count(*) FROM ticket_tags").await > 0);
+    assert!(db.query_i64("SELECT count(*) FROM ticket_custom_fields").await > 0);
     // And a rerun finds nothing new.
     let r = sync(
         &client,

@@ -27,6 +27,10 @@ pub(crate) const SQLITE: &[Migration] = &[
         version: 3,
         sql: include_str!("sqlite/003_ticket_metrics.sql"),
     },
+    Migration {
+        version: 4,
+        sql: include_str!("sqlite/004_analyst.sql"),
+    },
 ];
 
 /// PostgreSQL migrations, ascending.
@@ -43,10 +47,14 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 3,
         sql: include_str!("postgres/003_ticket_metrics.sql"),
     },
+    Migration {
+        version: 4,
+        sql: include_str!("postgres/004_analyst.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.
-pub const LATEST: i64 = 3;
+pub const LATEST: i64 = 4;
 
 #[cfg(test)]
 mod tests {

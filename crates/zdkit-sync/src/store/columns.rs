@@ -12,6 +12,8 @@ use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+#[cfg(test)]
+use super::tables::TICKET_EVENTS;
 pub(crate) use super::tables::{column_list, conflict_clause, spec, Kind, Newest, Src, TableSpec};
 use super::tables::{COMMENTS, TICKET_METRICS};
 use super::{Record, Result, StoreError, Stream};
@@ -38,6 +40,69 @@ pub(crate) struct PreparedPage {
     pub comments: Option<Rows>,
     pub metrics: Option<Rows>,
     pub deleted_tickets: Vec<i64>,
+    /// Tickets only: each main row's tags and custom field values (same order), written
+    /// in place of the stored ones when the row itself is written.
+    pub children: Vec<Children>,
+}
+
+/// A ticket's many-valued fields, one entry per value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Children {
+    pub tags: Vec<String>,
+    pub fields: Vec<FieldValue>,
+}
+
+/// One value of a custom field.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FieldValue {
+    pub field_id: i64,
+    pub value: String,
+    pub number: Option<f64>,
+    pub boolean: Option<bool>,
+}
+
+/// The tags and custom field values of a ticket (duplicates dropped; empty and null
+/// values have no row).
+fn children(record: &Value) -> Children {
+    let mut tags: Vec<String> = record
+        .get("tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(strip_nul)
+        .collect();
+    tags.sort();
+    tags.dedup();
+    let mut fields = Vec::new();
+    let cfs = record.get("custom_fields").and_then(Value::as_array);
+    for cf in cfs.into_iter().flatten() {
+        let Some(field_id) = cf.get("id").and_then(Value::as_i64) else {
+            continue;
+        };
+        let one = |v: &Value| -> Option<FieldValue> {
+            let (value, number, boolean) = match v {
+                Value::String(s) if !s.is_empty() => (strip_nul(s), None, None),
+                Value::Number(n) => (n.to_string(), n.as_f64(), None),
+                Value::Bool(b) => (b.to_string(), None, Some(*b)),
+                _ => return None,
+            };
+            Some(FieldValue {
+                field_id,
+                value,
+                number,
+                boolean,
+            })
+        };
+        match cf.get("value") {
+            Some(Value::Array(items)) => fields.extend(items.iter().filter_map(one)),
+            Some(v) => fields.extend(one(v)),
+            None => {}
+        }
+    }
+    fields.sort_by(|a, b| (a.field_id, &a.value).cmp(&(b.field_id, &b.value)));
+    fields.dedup_by(|a, b| a.field_id == b.field_id && a.value == b.value);
+    Children { tags, fields }
 }
 
 /// Takes each ticket's embedded `metric_set` (the export's `metric_sets` sideload) out of
@@ -56,8 +121,8 @@ fn take_metric_sets(records: &mut [Record]) -> Option<Vec<Value>> {
     any.then_some(out)
 }
 
-/// Extracts and de-duplicates a page's rows.
-pub(crate) fn prepare(stream: Stream, mut records: Vec<Record>) -> Result<PreparedPage> {
+/// Extracts and de-duplicates a page's rows; `now` fills `_synced_at`.
+pub(crate) fn prepare(stream: Stream, mut records: Vec<Record>, now: &str) -> Result<PreparedPage> {
     let received = records.len();
     let metric_sets = if stream == Stream::Tickets {
         take_metric_sets(&mut records)
@@ -78,7 +143,10 @@ pub(crate) fn prepare(stream: Stream, mut records: Vec<Record>) -> Result<Prepar
             index,
             reason,
         };
-        main.push(extract(main.spec, record, None).map_err(invalid)?);
+        main.push(
+            extract(main.spec, record, None, now).map_err(invalid)?,
+            index,
+        );
         if let Some(comments) = comments.as_mut() {
             let children = record.get("child_events").and_then(Value::as_array);
             for child in children.into_iter().flatten() {
@@ -87,8 +155,8 @@ pub(crate) fn prepare(stream: Stream, mut records: Vec<Record>) -> Result<Prepar
                 }
                 // A comment is derived data: one without a usable id stays in its event's
                 // `raw` and is not worth failing the page for.
-                match extract(&COMMENTS, child, Some(record)) {
-                    Ok(row) => comments.push(row),
+                match extract(&COMMENTS, child, Some(record), now) {
+                    Ok(row) => comments.push(row, index),
                     Err(reason) => {
                         tracing::warn!(index, %reason, "ticket event has an unusable comment; kept in raw only");
                     }
@@ -111,8 +179,8 @@ pub(crate) fn prepare(stream: Stream, mut records: Vec<Record>) -> Result<Prepar
         let mut d = Deduper::new(&TICKET_METRICS);
         for m in &sets {
             // Derived data: a metric set without a usable id stays out (its ticket is kept).
-            match extract(&TICKET_METRICS, m, None) {
-                Ok(row) => d.push(row),
+            match extract(&TICKET_METRICS, m, None, now) {
+                Ok(row) => d.push(row, 0),
                 Err(reason) => {
                     tracing::warn!(%reason, "ticket has an unusable metric_set; left out");
                 }
@@ -120,12 +188,18 @@ pub(crate) fn prepare(stream: Stream, mut records: Vec<Record>) -> Result<Prepar
         }
         d.finish()
     });
+    let children = if stream == Stream::Tickets {
+        main.src.iter().map(|&i| children(&records[i])).collect()
+    } else {
+        Vec::new()
+    };
     Ok(PreparedPage {
         received,
         main: main.finish(),
         comments: comments.map(Deduper::finish),
         metrics,
         deleted_tickets,
+        children,
     })
 }
 
@@ -142,6 +216,7 @@ pub(crate) fn extract(
     spec: &TableSpec,
     record: &Value,
     parent: Option<&Value>,
+    now: &str,
 ) -> std::result::Result<Vec<Val>, String> {
     let Some(object) = record.as_object() else {
         return Err(format!("expected a JSON object, got {}", json_type(record)));
@@ -159,6 +234,7 @@ pub(crate) fn extract(
             Src::Parent(name) => convert(c.kind, parent.and_then(|p| p.get(name))),
             Src::Derived(f) => f(record, parent),
             Src::Raw => Val::Text(Some(json_text(record))),
+            Src::SyncedAt => Val::Text(Some(now.to_owned())),
         })
         .collect();
     Ok(row)
@@ -292,6 +368,8 @@ pub(crate) fn format_unix(secs: i64) -> String {
 struct Deduper {
     spec: &'static TableSpec,
     rows: Vec<Vec<Val>>,
+    /// The index of each row's record in the page.
+    src: Vec<usize>,
     by_id: HashMap<i64, usize>,
     gts: Option<usize>,
     updated: Option<usize>,
@@ -303,23 +381,26 @@ impl Deduper {
         Deduper {
             spec,
             rows: Vec::new(),
+            src: Vec::new(),
             by_id: HashMap::new(),
             gts: pos("generated_timestamp"),
             updated: pos("updated_at"),
         }
     }
 
-    fn push(&mut self, row: Vec<Val>) {
+    fn push(&mut self, row: Vec<Val>, index: usize) {
         let Val::Int(Some(id)) = row[0] else { return };
         match self.by_id.get(&id) {
             Some(&i) => {
                 if !self.is_older(&row, &self.rows[i]) {
                     self.rows[i] = row;
+                    self.src[i] = index;
                 }
             }
             None => {
                 self.by_id.insert(id, self.rows.len());
                 self.rows.push(row);
+                self.src.push(index);
             }
         }
     }
@@ -359,12 +440,72 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    const NOW: &str = "2024-05-06T07:08:09Z";
+
+    #[test]
+    fn ticket_analyst_columns_and_children() {
+        let t = json!({"id": 7, "description": "d", "external_id": "x-1", "via": {"channel": "email"},
+            "brand_id": 3, "ticket_form_id": 4, "custom_status_id": 5,
+            "satisfaction_rating": {"score": "good"}, "tags": ["b", "a", "b"],
+            "custom_fields": [{"id": 10, "value": "text"}, {"id": 11, "value": null},
+                {"id": 12, "value": ["o1", "o2", "o1"]}, {"id": 13, "value": true},
+                {"id": 14, "value": 2.5}, {"id": 15, "value": ""}, {"value": "no id"}]});
+        let row = extract(&TICKETS, &t, None, NOW).unwrap();
+        let get =
+            |name: &str| row[TICKETS.cols.iter().position(|c| c.name == name).unwrap()].clone();
+        assert_eq!(get("via_channel"), Val::Text(Some("email".into())));
+        assert_eq!(get("satisfaction_score"), Val::Text(Some("good".into())));
+        assert_eq!(get("brand_id"), Val::Int(Some(3)));
+        assert_eq!(get("custom_status_id"), Val::Int(Some(5)));
+        assert_eq!(get("description"), Val::Text(Some("d".into())));
+        assert_eq!(get("_synced_at"), Val::Text(Some(NOW.into())));
+        let c = children(&t);
+        assert_eq!(c.tags, ["a", "b"]);
+        let f: Vec<(i64, &str, Option<f64>, Option<bool>)> = c
+            .fields
+            .iter()
+            .map(|f| (f.field_id, f.value.as_str(), f.number, f.boolean))
+            .collect();
+        assert_eq!(
+            f,
+            [
+                (10, "text", None, None),
+                (12, "o1", None, None),
+                (12, "o2", None, None),
+                (13, "true", None, Some(true)),
+                (14, "2.5", Some(2.5), None),
+            ]
+        );
+        // The children follow the version of the ticket that wins the page.
+        let older = json!({"id": 7, "generated_timestamp": 1, "tags": ["old"]});
+        let newer = json!({"id": 7, "generated_timestamp": 2, "tags": ["new"]});
+        let p = prepare(Stream::Tickets, vec![newer, older], NOW).unwrap();
+        assert_eq!(p.children.len(), 1);
+        assert_eq!(p.children[0].tags, ["new"]);
+    }
+
+    #[test]
+    fn ticket_events_list_their_child_event_types() {
+        let ev = json!({"id": 1, "event_type": "Audit", "child_events": [
+            {"id": 2, "event_type": "Create"}, {"id": 3, "event_type": "Comment"}]});
+        let p = prepare(Stream::TicketEvents, vec![ev], NOW).unwrap();
+        let at = TICKET_EVENTS
+            .cols
+            .iter()
+            .position(|c| c.name == "event_types")
+            .unwrap();
+        assert_eq!(
+            p.main.rows[0][at],
+            Val::Text(Some(r#"["Create","Comment"]"#.into()))
+        );
+    }
+
     #[test]
     fn ticket_columns_are_extracted() {
         let t = json!({"id": 7, "subject": "a\u{0}b", "status": "deleted", "priority": null,
             "tags": ["x"], "updated_at": "2024-01-02T04:04:05+01:00", "generated_timestamp": 9,
             "requester_id": 3, "extra": {"kept": true}});
-        let row = extract(&TICKETS, &t, None).unwrap();
+        let row = extract(&TICKETS, &t, None, NOW).unwrap();
         let get =
             |name: &str| row[TICKETS.cols.iter().position(|c| c.name == name).unwrap()].clone();
         assert_eq!(get("subject"), Val::Text(Some("ab".into())));
@@ -384,16 +525,16 @@ mod tests {
 
     #[test]
     fn records_without_integer_id_are_rejected() {
-        assert!(extract(&TICKETS, &json!({"id": "7"}), None)
+        assert!(extract(&TICKETS, &json!({"id": "7"}), None, NOW)
             .unwrap_err()
             .contains("not a 64-bit"));
-        assert!(extract(&TICKETS, &json!({"subject": "x"}), None)
+        assert!(extract(&TICKETS, &json!({"subject": "x"}), None, NOW)
             .unwrap_err()
             .contains("no `id`"));
-        assert!(extract(&TICKETS, &json!([1]), None)
+        assert!(extract(&TICKETS, &json!([1]), None, NOW)
             .unwrap_err()
             .contains("an array"));
-        let err = prepare(Stream::Tickets, vec![json!({"id": 1}), json!(null)])
+        let err = prepare(Stream::Tickets, vec![json!({"id": 1}), json!(null)], NOW)
             .err()
             .unwrap();
         assert!(
@@ -410,7 +551,7 @@ mod tests {
             json!({"id": 2, "generated_timestamp": 4, "subject": "first"}),
             json!({"id": 2, "generated_timestamp": 4, "subject": "tie"}),
         ];
-        let p = prepare(Stream::Tickets, page).unwrap();
+        let p = prepare(Stream::Tickets, page, NOW).unwrap();
         assert_eq!(p.received, 4);
         let subjects: Vec<_> = p.main.rows.iter().map(|r| r[1].clone()).collect();
         assert_eq!(
@@ -426,7 +567,7 @@ mod tests {
                 {"id": 101, "event_type": "Comment", "body": "hi", "public": true, "author_id": 3},
                 {"event_type": "Comment", "body": "no id: skipped"},
                 {"id": 102, "event_type": "Change", "field_name": "status"}]});
-        let p = prepare(Stream::TicketEvents, vec![ev]).unwrap();
+        let p = prepare(Stream::TicketEvents, vec![ev], NOW).unwrap();
         let comments = p.comments.unwrap().rows;
         assert_eq!(comments.len(), 1);
         let c = &comments[0];

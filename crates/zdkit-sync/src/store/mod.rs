@@ -101,7 +101,12 @@ impl Stream {
     /// comments of ticket events.
     pub fn tables(self) -> Vec<Table> {
         match self {
-            Stream::Tickets => vec![Table::Tickets, Table::TicketMetrics],
+            Stream::Tickets => vec![
+                Table::Tickets,
+                Table::TicketMetrics,
+                Table::TicketTags,
+                Table::TicketCustomFields,
+            ],
             Stream::TicketEvents => vec![Table::TicketEvents, Table::Comments],
             other => vec![other.table()],
         }
@@ -169,6 +174,10 @@ pub enum Table {
     /// `ticket_metrics`: each ticket's metric set (the ticket export's `metric_sets`
     /// sideload), keyed by metric set id; marked deleted with its ticket.
     TicketMetrics,
+    /// `ticket_tags`: one row per ticket and tag (no `id`; `ids_and_stamps` does not apply).
+    TicketTags,
+    /// `ticket_custom_fields`: one row per ticket, custom field and value (no `id`).
+    TicketCustomFields,
     /// A catalogue family's generic table (`id`, `updated_at`, `deleted`, `_seen`,
     /// `_synced_at`, `raw`), named by the family.
     Family(FamilyStream),
@@ -176,7 +185,7 @@ pub enum Table {
 
 impl Table {
     /// The tables with typed columns; [`Table::every`] adds the catalogue families'.
-    pub const ALL: [Table; 8] = [
+    pub const ALL: [Table; 10] = [
         Table::Tickets,
         Table::Users,
         Table::Organizations,
@@ -185,6 +194,8 @@ impl Table {
         Table::TicketEvents,
         Table::Comments,
         Table::TicketMetrics,
+        Table::TicketTags,
+        Table::TicketCustomFields,
     ];
 
     /// The SQL table name.
@@ -198,6 +209,8 @@ impl Table {
             Table::TicketEvents => "ticket_events",
             Table::Comments => "comments",
             Table::TicketMetrics => "ticket_metrics",
+            Table::TicketTags => "ticket_tags",
+            Table::TicketCustomFields => "ticket_custom_fields",
             Table::Family(f) => f.name(),
         }
     }

@@ -300,10 +300,25 @@ impl Inner {
     }
 
     fn upsert(&self, tx: &rusqlite::Transaction<'_>, rows: &Rows) -> rusqlite::Result<u64> {
+        self.upsert_with_children(tx, rows, &[])
+    }
+
+    /// Upserts `rows`; for each row written, replaces its ticket's tags and custom field
+    /// values with `children` (same order as the rows; none for other tables).
+    fn upsert_with_children(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        rows: &Rows,
+        children: &[columns::Children],
+    ) -> rusqlite::Result<u64> {
         let mut stmt = tx.prepare_cached(&self.upserts[&rows.spec.table])?;
         let mut written = 0u64;
-        for row in &rows.rows {
-            written += stmt.execute(params_from_iter(row.iter()))? as u64;
+        for (i, row) in rows.rows.iter().enumerate() {
+            let n = stmt.execute(params_from_iter(row.iter()))? as u64;
+            written += n;
+            if let (1, Some(c), Val::Int(Some(id))) = (n, children.get(i), &row[0]) {
+                write_children(tx, *id, c)?;
+            }
         }
         Ok(written)
     }
@@ -325,7 +340,9 @@ fn write_page(
     tx.prepare_cached(UPSERT_CHECKPOINT)
         .and_then(|mut s| s.execute((stream.as_str(), checkpoint.to_json(), updated_at)))
         .map_err(&err)?;
-    let written = inner.upsert(&tx, &page.main).map_err(&err)?;
+    let written = inner
+        .upsert_with_children(&tx, &page.main, &page.children)
+        .map_err(&err)?;
     let comments_written = match &page.comments {
         Some(rows) => inner.upsert(&tx, rows).map_err(&err)?,
         None => 0,
@@ -349,6 +366,30 @@ fn write_page(
         comments_written,
         metrics_written,
     })
+}
+
+/// Replaces a ticket's rows in `ticket_tags` and `ticket_custom_fields`.
+fn write_children(
+    tx: &rusqlite::Transaction<'_>,
+    ticket: i64,
+    c: &columns::Children,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached("DELETE FROM ticket_tags WHERE ticket_id = ?1")?
+        .execute([ticket])?;
+    tx.prepare_cached("DELETE FROM ticket_custom_fields WHERE ticket_id = ?1")?
+        .execute([ticket])?;
+    let mut tag = tx.prepare_cached("INSERT INTO ticket_tags (ticket_id, tag) VALUES (?1, ?2)")?;
+    for t in &c.tags {
+        tag.execute((ticket, t))?;
+    }
+    let mut field = tx.prepare_cached(
+        "INSERT INTO ticket_custom_fields (ticket_id, field_id, value, value_number, value_bool) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for f in &c.fields {
+        field.execute((ticket, f.field_id, &f.value, f.number, f.boolean))?;
+    }
+    Ok(())
 }
 
 /// A family page and its checkpoint in one transaction.
@@ -483,7 +524,8 @@ impl Store for SqliteStore {
         }
         Box::pin(async move {
             // Extract outside the connection lock, so other streams can write meanwhile.
-            let page = tokio::task::spawn_blocking(move || columns::prepare(stream, records))
+            let now = updated_at.clone();
+            let page = tokio::task::spawn_blocking(move || columns::prepare(stream, records, &now))
                 .await
                 .map_err(|e| StoreError::Worker(e.to_string()))??;
             self.blocking(move |inner, conn| {

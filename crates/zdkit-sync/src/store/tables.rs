@@ -19,7 +19,7 @@ pub(crate) enum Kind {
     Time,
     /// A JSON value (e.g. `tags`; PostgreSQL: `jsonb`).
     Json,
-    /// The whole record as compact JSON text (PostgreSQL: `text`, kept exactly).
+    /// The whole record as compact JSON text (PostgreSQL: `jsonb`, NUL characters removed).
     Raw,
 }
 
@@ -34,6 +34,8 @@ pub(crate) enum Src {
     Derived(fn(&Value, Option<&Value>) -> Val),
     /// The record itself, serialized.
     Raw,
+    /// When the page is written (`YYYY-MM-DDTHH:MM:SSZ`), the same for every row of it.
+    SyncedAt,
 }
 
 /// One column.
@@ -93,6 +95,44 @@ const RAW: Col = Col {
 };
 const CREATED: Col = col("created_at", Kind::Time);
 const UPDATED: Col = col("updated_at", Kind::Time);
+const SYNCED: Col = Col {
+    name: "_synced_at",
+    kind: Kind::Time,
+    src: Src::SyncedAt,
+};
+
+/// `via.channel` (an object on tickets).
+fn via_channel(v: &Value, _: Option<&Value>) -> Val {
+    let c = v.get("via").and_then(|o| o.get("channel"));
+    Val::Text(match c {
+        Some(Value::String(s)) => Some(strip_nul(s)),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    })
+}
+/// `satisfaction_rating.score` (`offered`, `unoffered`, `good`, `bad`, …).
+fn satisfaction_score(v: &Value, _: Option<&Value>) -> Val {
+    let s = v
+        .get("satisfaction_rating")
+        .and_then(|r| r.get("score"))
+        .and_then(Value::as_str);
+    Val::Text(s.map(strip_nul))
+}
+/// The `event_type` of each child event, in order, as a JSON array.
+fn event_types(v: &Value, _: Option<&Value>) -> Val {
+    let types: Vec<Value> = v
+        .get("child_events")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.get("event_type").or_else(|| c.get("type")))
+        .filter_map(Value::as_str)
+        .map(|t| Value::String(strip_nul(t)))
+        .collect();
+    Val::Text(Some(
+        serde_json::to_string(&Value::Array(types)).unwrap_or_default(),
+    ))
+}
 
 fn ticket_deleted(v: &Value, _: Option<&Value>) -> Val {
     Val::Bool(Some(
@@ -159,6 +199,14 @@ pub(crate) static TICKETS: TableSpec = TableSpec {
         UPDATED,
         col("generated_timestamp", Kind::Int),
         derived("deleted", Kind::Bool, ticket_deleted),
+        col("description", Kind::Text),
+        col("external_id", Kind::Text),
+        derived("via_channel", Kind::Text, via_channel),
+        col("brand_id", Kind::Int),
+        col("ticket_form_id", Kind::Int),
+        col("custom_status_id", Kind::Int),
+        derived("satisfaction_score", Kind::Text, satisfaction_score),
+        SYNCED,
         RAW,
     ],
     newest: Newest::GtsThenUpdated,
@@ -180,6 +228,7 @@ pub(crate) static USERS: TableSpec = TableSpec {
         CREATED,
         UPDATED,
         derived("deleted", Kind::Bool, user_deleted),
+        SYNCED,
         RAW,
     ],
     newest: Newest::Updated,
@@ -200,6 +249,7 @@ pub(crate) static ORGANIZATIONS: TableSpec = TableSpec {
         UPDATED,
         col("deleted_at", Kind::Time),
         derived("deleted", Kind::Bool, org_deleted),
+        SYNCED,
         RAW,
     ],
     newest: Newest::Updated,
@@ -223,6 +273,7 @@ pub(crate) static GROUPS: TableSpec = TableSpec {
         CREATED,
         UPDATED,
         derived("deleted", Kind::Bool, group_deleted),
+        SYNCED,
         RAW,
     ],
     newest: Newest::Updated,
@@ -243,6 +294,7 @@ pub(crate) static TICKET_FIELDS: TableSpec = TableSpec {
         CREATED,
         UPDATED,
         derived("deleted", Kind::Bool, never_deleted),
+        SYNCED,
         RAW,
     ],
     newest: Newest::Updated,
@@ -261,6 +313,8 @@ pub(crate) static TICKET_EVENTS: TableSpec = TableSpec {
         col("updater_id", Kind::Int),
         col("event_type", Kind::Text),
         derived("via", Kind::Text, event_via),
+        derived("event_types", Kind::Json, event_types),
+        SYNCED,
         RAW,
     ],
     newest: Newest::Always,
@@ -283,6 +337,7 @@ pub(crate) static COMMENTS: TableSpec = TableSpec {
         col("public", Kind::Bool),
         col("body", Kind::Text),
         derived("created_at", Kind::Time, comment_created),
+        SYNCED,
         RAW,
     ],
     newest: Newest::Always,
@@ -299,6 +354,7 @@ pub(crate) static TICKET_METRICS: TableSpec = TableSpec {
         CREATED,
         UPDATED,
         derived("deleted", Kind::Bool, never_deleted),
+        SYNCED,
         RAW,
     ],
     newest: Newest::Updated,
@@ -318,7 +374,7 @@ pub(crate) fn spec(table: Table) -> Option<&'static TableSpec> {
         Table::TicketEvents => &TICKET_EVENTS,
         Table::Comments => &COMMENTS,
         Table::TicketMetrics => &TICKET_METRICS,
-        Table::Family(_) => return None,
+        Table::TicketTags | Table::TicketCustomFields | Table::Family(_) => return None,
     })
 }
 

@@ -187,14 +187,14 @@ fn upsert_sql(table: Table) -> Option<String> {
             Kind::Text => ("text[]", ""),
             Kind::Time => ("text[]", "::timestamptz"),
             Kind::Json => ("text[]", "::jsonb"),
-            Kind::Raw => ("text[]", ""),
+            Kind::Raw => ("text[]", "::jsonb"),
         };
         arrays.push(format!("${}::{array}", i + 1));
         names.push(format!("c{i}"));
         selects.push(format!("u.c{i}{cast}"));
     }
     Some(format!(
-        "INSERT INTO \"{table}\" AS cur ({}) SELECT {} FROM unnest({}) AS u({}) {}",
+        "INSERT INTO \"{table}\" AS cur ({}) SELECT {} FROM unnest({}) AS u({}) {} RETURNING id",
         columns::column_list(spec),
         selects.join(", "),
         arrays.join(", "),
@@ -277,6 +277,18 @@ impl Array {
     }
 }
 
+/// `raw` for a JSONB column: JSONB cannot hold `\u0000`, so NUL characters are removed
+/// (the only change; the rare path re-encodes the record).
+fn jsonb_text(raw: String) -> String {
+    if !raw.contains("\\u0000") {
+        return raw;
+    }
+    match serde_json::from_str::<serde_json::Value>(&raw) {
+        Ok(v) => columns::json_without_nul(&v),
+        Err(_) => raw,
+    }
+}
+
 /// Rows → one array per column.
 fn to_arrays(rows: Rows) -> Vec<Array> {
     let n = rows.rows.len();
@@ -290,8 +302,13 @@ fn to_arrays(rows: Rows) -> Vec<Array> {
             _ => Array::Text(Vec::with_capacity(n)),
         })
         .collect();
+    let raw_at = rows.spec.cols.iter().position(|c| c.kind == Kind::Raw);
     for row in rows.rows {
-        for (array, val) in arrays.iter_mut().zip(row) {
+        for (i, (array, val)) in arrays.iter_mut().zip(row).enumerate() {
+            let val = match val {
+                Val::Text(Some(t)) if Some(i) == raw_at => Val::Text(Some(jsonb_text(t))),
+                v => v,
+            };
             match (array, val) {
                 (Array::Int(a), Val::Int(v)) => a.push(v),
                 (Array::Bool(a), Val::Bool(v)) => a.push(v),
@@ -324,15 +341,28 @@ impl Inner {
 struct PageArrays {
     received: usize,
     table: Table,
+    /// Tickets: each main row's id and children (tags, custom field values).
+    children: Vec<(i64, columns::Children)>,
     main: Vec<Array>,
     comments: Option<Vec<Array>>,
     metrics: Option<Vec<Array>>,
     deleted_tickets: Vec<i64>,
 }
 
-fn page_arrays(stream: Stream, records: Vec<Record>) -> Result<PageArrays> {
-    let page = columns::prepare(stream, records)?;
+fn page_arrays(stream: Stream, records: Vec<Record>, now: &str) -> Result<PageArrays> {
+    let page = columns::prepare(stream, records, now)?;
+    let children = page
+        .main
+        .rows
+        .iter()
+        .zip(page.children)
+        .filter_map(|(row, c)| match row[0] {
+            Val::Int(Some(id)) => Some((id, c)),
+            _ => None,
+        })
+        .collect();
     Ok(PageArrays {
+        children,
         received: page.received,
         table: page.main.spec.table,
         main: to_arrays(page.main),
@@ -356,6 +386,75 @@ async fn upsert(
     }
     let params: Vec<&(dyn ToSql + Sync)> = arrays.iter().map(Array::param).collect();
     tx.execute(stmt, &params).await
+}
+
+/// Like [`upsert`], returning the ids written (newer than the stored versions).
+async fn upsert_returning(
+    tx: &tokio_postgres::Transaction<'_>,
+    stmt: &Statement,
+    arrays: &[Array],
+) -> Result<Vec<i64>, tokio_postgres::Error> {
+    let params: Vec<&(dyn ToSql + Sync)> = arrays.iter().map(Array::param).collect();
+    Ok(tx
+        .query(stmt, &params)
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
+}
+
+/// Replaces the tags and custom field values of the tickets `written`.
+async fn write_children(
+    tx: &tokio_postgres::Transaction<'_>,
+    written: &[i64],
+    children: &[(i64, columns::Children)],
+) -> Result<(), tokio_postgres::Error> {
+    if written.is_empty() {
+        return Ok(());
+    }
+    let written_set: std::collections::HashSet<i64> = written.iter().copied().collect();
+    let (mut tag_ticket, mut tag) = (Vec::new(), Vec::new());
+    let (mut f_ticket, mut f_id, mut f_value, mut f_num, mut f_bool) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (id, c) in children.iter().filter(|(id, _)| written_set.contains(id)) {
+        for t in &c.tags {
+            tag_ticket.push(*id);
+            tag.push(t.as_str());
+        }
+        for f in &c.fields {
+            f_ticket.push(*id);
+            f_id.push(f.field_id);
+            f_value.push(f.value.as_str());
+            f_num.push(f.number);
+            f_bool.push(f.boolean);
+        }
+    }
+    tx.execute(
+        "DELETE FROM ticket_tags WHERE ticket_id = ANY($1::bigint[])",
+        &[&written],
+    )
+    .await?;
+    tx.execute(
+        "DELETE FROM ticket_custom_fields WHERE ticket_id = ANY($1::bigint[])",
+        &[&written],
+    )
+    .await?;
+    if !tag.is_empty() {
+        tx.execute(
+            "INSERT INTO ticket_tags (ticket_id, tag) SELECT * FROM unnest($1::bigint[], $2::text[])",
+            &[&tag_ticket, &tag],
+        )
+        .await?;
+    }
+    if !f_value.is_empty() {
+        tx.execute(
+            "INSERT INTO ticket_custom_fields (ticket_id, field_id, value, value_number, value_bool) \
+             SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::float8[], $5::boolean[])",
+            &[&f_ticket, &f_id, &f_value, &f_num, &f_bool],
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 impl Store for PostgresStore {
@@ -384,7 +483,8 @@ impl Store for PostgresStore {
             let inner = &self.inner;
             let updated_at = now_iso(&inner.clock);
             // Extraction is CPU work: keep it off the async worker threads.
-            let page = tokio::task::spawn_blocking(move || page_arrays(stream, records))
+            let now = updated_at.clone();
+            let page = tokio::task::spawn_blocking(move || page_arrays(stream, records, &now))
                 .await
                 .map_err(|e| StoreError::Worker(e.to_string()))??;
             let err = inner.db_err(format!("apply_page({stream})"));
@@ -396,9 +496,19 @@ impl Store for PostgresStore {
             )
             .await
             .map_err(&err)?;
-            let written = upsert(&tx, &inner.upserts[&page.table], &page.main)
-                .await
-                .map_err(&err)?;
+            let written = if page.children.is_empty() {
+                upsert(&tx, &inner.upserts[&page.table], &page.main)
+                    .await
+                    .map_err(&err)?
+            } else {
+                let ids = upsert_returning(&tx, &inner.upserts[&page.table], &page.main)
+                    .await
+                    .map_err(&err)?;
+                write_children(&tx, &ids, &page.children)
+                    .await
+                    .map_err(&err)?;
+                ids.len() as u64
+            };
             let comments_written = match &page.comments {
                 Some(arrays) => upsert(&tx, &inner.upserts[&Table::Comments], arrays)
                     .await
