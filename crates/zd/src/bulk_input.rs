@@ -8,12 +8,19 @@
 //! numbers stay exact; Zendesk takes numeric field values as strings). A `comment` given
 //! as a string becomes `{"body": …}` in both formats. A UTF-8 byte-order mark at the start
 //! of either format is ignored.
+//!
+//! JSON lines keep every number exact (see [`exact`]): a number that a 64-bit integer or a
+//! double cannot hold digit for digit is sent as its exact digits in a string where
+//! Zendesk takes one (a `custom_fields` value), and refused with its JSON path anywhere
+//! else; it is never rounded.
 
 use std::path::Path;
 
 use serde_json::{Map, Value};
 
 use crate::commands::api::set_nested;
+
+mod exact;
 
 /// One input record and the line it came from.
 #[derive(Debug, Clone)]
@@ -195,13 +202,13 @@ fn parse_jsonl(text: &str, errors: &mut Vec<String>) -> Vec<Record> {
         if t.is_empty() || t.starts_with('#') {
             continue;
         }
-        match serde_json::from_str::<Value>(t) {
+        match exact::parse(t) {
             Ok(Value::Object(fields)) => out.push(Record {
                 line: i + 1,
                 fields: normalize(fields),
             }),
             Ok(_) => errors.push(format!("line {}: not a JSON object", i + 1)),
-            Err(e) => errors.push(format!("line {}: invalid JSON: {e}", i + 1)),
+            Err(e) => errors.push(format!("line {}: {e}", i + 1)),
         }
     }
     out

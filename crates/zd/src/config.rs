@@ -93,7 +93,8 @@ impl ConfigFile {
         for (k, v) in table {
             let key = Key::from_name(k).ok_or_else(|| {
                 usage(format!(
-                    "unknown key {k:?} in [profiles.{name}] of the config file; valid keys: {}",
+                    "unknown key {} in [profiles.{name}] of the config file; valid keys: {}",
+                    zdkit::text::quote(k),
                     Key::names()
                 ))
             })?;
@@ -311,8 +312,8 @@ impl Settings {
             None => {
                 let known: Vec<&str> = file.profiles.keys().map(String::as_str).collect();
                 return Err(usage(format!(
-                    "no profile {:?} in the config file (profiles: {})",
-                    profile.value,
+                    "no profile {} in the config file (profiles: {})",
+                    zdkit::text::quote(&profile.value),
                     if known.is_empty() {
                         "none".to_owned()
                     } else {
@@ -401,6 +402,15 @@ impl Settings {
             .map(|a| a.source.to_string())
             .unwrap_or_default();
         format!("{} ({from})", self.account_label())
+    }
+
+    /// Name the account a write is about to go to, on stderr (`{what} on ACCOUNT (SOURCE)`):
+    /// the one owner of that message for every write command (`zd api` with a writing
+    /// method, `zd tickets`). Returns the account's description.
+    pub fn announce_write(&self, what: &str) -> String {
+        let account = self.account_description();
+        crate::output::note(&format!("{what} on {account}"));
+        account
     }
 
     /// A client builder with the account, clock, user agent and don't-wait mode (no

@@ -107,7 +107,8 @@ impl Default for ClientBuilder {
 pub fn validate_subdomain(s: &str) -> Result<(), Error> {
     let bad = |why: &str| {
         Err(Error::Config(format!(
-            "invalid subdomain {s:?}: {why}; pass just the first label, e.g. \"acme\" for acme.zendesk.com"
+            "invalid subdomain {}: {why}; pass just the first label, e.g. `acme` for acme.zendesk.com",
+            crate::text::quote(s)
         )))
     };
     if s.is_empty() {
@@ -212,19 +213,25 @@ impl ClientBuilder {
 
     fn resolve_base(&self) -> Result<Url, Error> {
         if let Some(raw) = &self.base_url {
-            let url = Url::parse(raw)
-                .map_err(|e| Error::Config(format!("invalid base URL {raw:?}: {e}")))?;
+            let url = Url::parse(raw).map_err(|e| {
+                Error::Config(format!("invalid base URL {}: {e}", crate::text::quote(raw)))
+            })?;
             if !matches!(url.scheme(), "http" | "https") {
                 return Err(Error::Config(format!(
-                    "base URL {raw:?} must be http or https"
+                    "base URL {} must be http or https",
+                    crate::text::quote(raw)
                 )));
             }
             if url.host_str().is_none() {
-                return Err(Error::Config(format!("base URL {raw:?} has no host")));
+                return Err(Error::Config(format!(
+                    "base URL {} has no host",
+                    crate::text::quote(raw)
+                )));
             }
             if url.query().is_some() || url.fragment().is_some() {
                 return Err(Error::Config(format!(
-                    "base URL {raw:?} must not have a query or fragment"
+                    "base URL {} must not have a query or fragment",
+                    crate::text::quote(raw)
                 )));
             }
             if !url.username().is_empty() || url.password().is_some() {

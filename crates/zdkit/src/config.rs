@@ -344,7 +344,8 @@ pub fn parse_headroom(raw: &str) -> Result<f64, String> {
     match v {
         Ok(x) if x.is_finite() && (0.0..=0.5).contains(&x) => Ok(x),
         _ => Err(format!(
-            "{raw:?} is not a headroom: give a fraction between 0 and 0.5 (or 0% to 50%)"
+            "{} is not a headroom: give a fraction between 0 and 0.5 (or 0% to 50%)",
+            crate::text::quote(raw)
         )),
     }
 }
@@ -359,7 +360,8 @@ pub fn parse_time_scale(raw: &str, what: &str) -> Result<f64, Error> {
         .filter(|k| k.is_finite() && (lo..=hi).contains(k))
         .ok_or_else(|| {
             Error::Config(format!(
-                "{what}={raw:?} is not a number between {lo} and {hi}"
+                "{what}={} is not a number between {lo} and {hi}",
+                crate::text::quote(raw)
             ))
         })
 }

@@ -110,6 +110,18 @@ pub fn for_display(s: &str, max_chars: usize) -> String {
     escape_control(&truncate(s, max_chars)).into_owned()
 }
 
+/// A value quoted in a message: in backticks, cut at 200 characters and escaped
+/// ([`for_display`]). Messages quote what a user or a server gave this way, not with Rust's
+/// `{:?}`, whose quotes and `\"` escapes read as code.
+///
+/// ```
+/// assert_eq!(zdkit::text::quote(r#"a b"c"#), r#"`a b"c`"#);
+/// assert_eq!(zdkit::text::quote("x\ty"), "`x\\ty`");
+/// ```
+pub fn quote(s: &str) -> String {
+    format!("`{}`", for_display(s, 200))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

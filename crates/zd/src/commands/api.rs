@@ -37,7 +37,8 @@ The method is GET unless -X says otherwise (`zd api POST tickets` also works). A
 a leading `/` is taken relative to /api/v2/. Fields (`gh api`'s syntax): -f sends a raw
 string; -F types true/false/null and numbers (kept digit for digit), reads @FILE or @- (stdin),
 and `-F 'key[]'` is an empty array. Keys nest: a[b]=v, a[]=v appends, a[][k]=v builds an array
-of objects. For GET, HEAD and DELETE (or with --input) fields are query parameters.")]
+of objects. For GET, HEAD and DELETE (or with --input) fields are query parameters.
+A write (POST, PUT, PATCH, DELETE) first names the account it goes to, on stderr.")]
 pub struct ApiArgs {
     /// `[METHOD] PATH`: the path (`/api/v2/tickets`, `tickets`) or a full URL on the
     /// configured host, optionally preceded by the method.
@@ -273,6 +274,13 @@ pub async fn run(global: &GlobalArgs, args: ApiArgs, verbose: u8) -> anyhow::Res
         None => "(none)",
     };
     let client = settings.client()?;
+    if !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        // A write names the account it goes to (issue 9 item 11), before anything is sent.
+        settings.announce_write(&format!(
+            "zd api: {method} {}",
+            zdkit::text::for_display(&path, 200)
+        ));
+    }
     let plan_known = settings.plan.is_some();
     let printer = Printer {
         jq,

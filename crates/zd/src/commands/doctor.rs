@@ -387,14 +387,22 @@ impl Doctor {
             return;
         }
         let role = user["role"].as_str().unwrap_or("?").to_owned();
+        // Server text: escaped and cut, and a JSON value shown as prose (`7`, `abc`), never
+        // in JSON or Debug quoting.
+        let shown = |v: &Value| match v {
+            Value::String(s) => zdkit::text::for_display(s, 80),
+            Value::Number(n) => n.to_string(),
+            _ => "?".to_owned(),
+        };
         self.push(check(
             "authentication",
             Status::Pass,
             format!(
-                "authenticated as {} <{}> (id {}, role {role})",
-                user["name"].as_str().unwrap_or("?"),
-                user["email"].as_str().unwrap_or("?"),
-                user["id"]
+                "authenticated as {} <{}> (id {}, role {})",
+                shown(&user["name"]),
+                shown(&user["email"]),
+                shown(&user["id"]),
+                shown(&user["role"]),
             ),
         ));
         self.push(match kind {

@@ -71,8 +71,7 @@ pub struct BulkArgs {
 /// Name the account about to be written and ask for confirmation: on a terminal a `y`
 /// answer, elsewhere `--yes` (without it nothing is sent).
 fn confirm(settings: &Settings, what: &str, yes: bool) -> anyhow::Result<()> {
-    let account = settings.account_description();
-    output::note(&format!("{what} on {account}"));
+    let account = settings.announce_write(what);
     if yes {
         return Ok(());
     }

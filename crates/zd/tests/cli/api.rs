@@ -154,7 +154,7 @@ fn a_closed_pipe_is_success() {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
     let sim = Sim::start();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_zd"));
+    let mut cmd = Command::new(zd_bin());
     cmd.env_clear();
     for (k, v) in admin(&sim) {
         cmd.env(k, v);
@@ -484,4 +484,53 @@ fn list_serves_the_catalogue_families() {
         }
     }
     assert!(failed.is_empty(), "{failed:#?}");
+}
+
+/// Issue 9 item 11: every write names the account it goes to (on stderr, before sending;
+/// stdout stays the response), reads do not.
+#[test]
+fn writes_name_the_account_they_go_to() {
+    let sim = Sim::start();
+    let env = admin(&sim);
+    let account = format!("on {} (env ZENDESK_BASE_URL)", sim.url);
+    for (args, what) in [
+        (
+            &["api", "POST", "tickets", "-f", "ticket[comment][body]=hi"][..],
+            "zd api: POST /api/v2/tickets",
+        ),
+        (
+            &[
+                "api",
+                "-X",
+                "PUT",
+                "tickets/1",
+                "-f",
+                "ticket[priority]=high",
+            ],
+            "zd api: PUT /api/v2/tickets/1",
+        ),
+        (
+            &["api", "PATCH", "tickets/1", "-f", "ticket[priority]=low"],
+            "zd api: PATCH /api/v2/tickets/1",
+        ),
+        (
+            &["api", "DELETE", "tickets/2"],
+            "zd api: DELETE /api/v2/tickets/2",
+        ),
+    ] {
+        let r = run(&env, args);
+        assert!(
+            r.stderr.contains(&format!("{what} {account}")),
+            "{args:?}: {}",
+            r.all()
+        );
+        assert!(!r.stdout.contains(&account), "{}", r.stdout);
+    }
+    // Named even when the write then fails.
+    let r = run(&env, &["api", "POST", "tickets", "-f", "nothing=1"]);
+    r.expect(5);
+    assert!(r.stderr.contains(&account), "{}", r.stderr);
+    let r = run(&env, &["api", "GET", "tickets/1"]);
+    r.expect(0);
+    assert!(!r.stderr.contains(&account), "{}", r.stderr);
 }

@@ -4,7 +4,7 @@
 
 use std::process::{Command, Stdio};
 
-use crate::support::{admin, Sim};
+use crate::support::{admin, zd_bin, Sim};
 use zdkit_sim::limits::Plan;
 use zdkit_sim::SimConfig;
 
@@ -23,7 +23,7 @@ fn sim() -> Sim {
 }
 
 fn walker(sim: &Sim, origin: &str, budget: bool) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_zd"));
+    let mut cmd = Command::new(zd_bin());
     cmd.env_clear();
     for (k, v) in admin(sim) {
         cmd.env(k, v);

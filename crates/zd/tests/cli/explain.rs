@@ -49,7 +49,7 @@ fn auth_not_found_and_garbage() {
     let r = explain("404.txt", &["--request", "GET /api/v2/tickets/5"]);
     assert!(r.stdout.contains("RecordNotFound"), "{}", r.stdout);
     explain("garbage.txt", &[]).expect(2);
-    let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_zd"));
+    let mut cmd = assert_cmd::Command::new(zd_bin());
     let out = cmd
         .arg("explain")
         .write_stdin(std::fs::read(data("401.txt")).unwrap())

@@ -183,3 +183,340 @@ fn no_wait_reports_the_real_last_error() {
     let r = run(&env_for(&server), &["--no-wait", "api", "GET", "users/me"]);
     r.expect(7);
 }
+
+/// A hostile account for `zd sync`: every incremental export answers one empty last page,
+/// the ticket field list an empty page, and `groups` (the first list stream) is answered
+/// by `groups`; `tickets` answers the ticket export when given.
+fn sync_account(
+    server: &HostileServer,
+    groups: impl Fn(&zdkit_sim::hostile::Recorded) -> Reply + Send + Sync + 'static,
+    tickets: Option<Box<dyn Fn(&zdkit_sim::hostile::Recorded) -> Reply + Send + Sync>>,
+) {
+    server.handler(move |r| {
+        let p = r.path.trim_end_matches(".json");
+        if p.starts_with("/api/v2/groups") {
+            return groups(r);
+        }
+        if p.contains("/incremental/tickets") {
+            if let Some(t) = &tickets {
+                return t(r);
+            }
+        }
+        let key = [
+            "ticket_events",
+            "tickets",
+            "users",
+            "organizations",
+            "ticket_fields",
+        ]
+        .into_iter()
+        .find(|k| p.contains(k))
+        .unwrap_or("results");
+        Reply::json(
+            &serde_json::json!({key: [], "end_of_stream": true, "after_cursor": "end",
+            "after_url": null, "next_page": null, "end_time": 1_700_000_000, "count": 0,
+            "meta": {"has_more": false, "after_cursor": null}, "links": {"next": null}}),
+        )
+    });
+}
+
+fn sync_to(dir: &tempfile::TempDir) -> String {
+    format!("sqlite:{}", dir.path().join("z.db").display())
+}
+
+// Item 1 in `zd sync`: a list stream followed a smuggled `links.next` to another host.
+#[test]
+fn sync_refuses_a_list_link_to_another_origin() {
+    let h = Hostile::new();
+    let other = h.server();
+    let link = format!("//{}/api/v2/groups?page[after]=c1", other.authority());
+    let server = h.server();
+    sync_account(
+        &server,
+        move |_| {
+            Reply::json(&serde_json::json!({"groups": [{"id": 1, "name": "g"}],
+                "meta": {"has_more": true, "after_cursor": "c1"}, "links": {"next": link}}))
+        },
+        None,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(
+        &env_for(&server),
+        &["sync", "--quiet", "--to", &sync_to(&dir)],
+    );
+    assert!(r.code != 0 && r.code != 101, "{}", r.all());
+    assert!(r.stderr.contains("refusing"), "{}", r.stderr);
+    assert!(other.requests().is_empty(), "{:?}", other.requests());
+}
+
+// Item 2 in `zd sync`: a huge Retry-After panicked a fetch task and the run exited 0 with
+// part of the tickets.
+#[test]
+fn sync_with_a_huge_retry_after_fails_instead_of_a_short_success() {
+    let h = Hostile::new();
+    let server = h.server();
+    let base = server.url();
+    sync_account(
+        &server,
+        |_| {
+            Reply::json(
+                &serde_json::json!({"groups": [], "meta": {"has_more": false}, "links": {"next": null}}),
+            )
+        },
+        Some(Box::new(move |r| {
+            if r.query.as_deref().unwrap_or("").contains("cursor=c1") {
+                return Reply::status(429).header("Retry-After", "18446744073709551615");
+            }
+            Reply::json(&serde_json::json!({"tickets": [{"id": 1, "subject": "a"}],
+                "end_of_stream": false, "after_cursor": "c1",
+                "after_url": format!("{base}/api/v2/incremental/tickets/cursor.json?cursor=c1")}))
+        })),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(
+        &env_for(&server),
+        &["sync", "--quiet", "--to", &sync_to(&dir)],
+    );
+    assert!(r.code != 0 && r.code != 101, "{}", r.all());
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
+
+// Item 8 in `zd sync`: two alternating cursors in a list looped forever.
+#[test]
+fn sync_list_with_alternating_cursors_ends_with_an_error() {
+    let h = Hostile::new();
+    let server = h.server();
+    let base = server.url();
+    sync_account(
+        &server,
+        move |r| {
+            let next = if r.query.as_deref().unwrap_or("").contains("after%5D=a")
+                || r.query.as_deref().unwrap_or("").contains("after]=a")
+            {
+                "b"
+            } else {
+                "a"
+            };
+            Reply::json(&serde_json::json!({"groups": [{"id": 1, "name": "g"}],
+                "meta": {"has_more": true, "after_cursor": next},
+                "links": {"next": format!("{base}/api/v2/groups?page[after]={next}")}}))
+        },
+        None,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(
+        &env_for(&server),
+        &["sync", "--quiet", "--to", &sync_to(&dir)],
+    );
+    assert!(r.code > 0 && r.code != 101, "{}", r.all());
+    assert!(server.request_count() < 100, "{}", server.request_count());
+}
+
+// Item 3 in `zd sync` and the bulk writes: a redirect was a silent success.
+#[test]
+fn a_redirect_fails_sync_and_bulk_writes() {
+    let h = Hostile::new();
+    let server = h.server();
+    server.handler(|_| Reply::redirect(301, "https://acme.zendesk.com/"));
+    let env = env_for(&server);
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(&env, &["sync", "--quiet", "--to", &sync_to(&dir)]);
+    r.expect(8);
+    let input = dir.path().join("in.csv");
+    std::fs::write(&input, "id,priority\n1,high\n").unwrap();
+    let input = input.to_str().unwrap();
+    let r = run(&env, &["tickets", "update-many", "--input", input, "--yes"]);
+    r.expect(8);
+    let input = dir.path().join("new.jsonl");
+    std::fs::write(&input, "{\"comment\": \"hi\"}\n").unwrap();
+    let r = run(
+        &env,
+        &[
+            "tickets",
+            "create",
+            "--input",
+            input.to_str().unwrap(),
+            "--yes",
+        ],
+    );
+    r.expect(8);
+}
+
+// Item 8 in `zd api --paginate`: empty pages with `has_more` and a fresh cursor never
+// ended.
+#[test]
+fn api_paginate_stops_on_a_run_of_empty_pages() {
+    let h = Hostile::new();
+    let server = h.server();
+    let base = server.url();
+    let n = std::sync::atomic::AtomicU64::new(0);
+    server.handler(move |_| {
+        let i = n.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Reply::json(&serde_json::json!({"tickets": [], "meta": {"has_more": true, "after_cursor": format!("c{i}")},
+            "links": {"next": format!("{base}/api/v2/tickets?page[after]=c{i}")}}))
+    });
+    let r = run(&env_for(&server), &["api", "GET", "tickets", "--paginate"]);
+    assert!(r.code > 0, "{}", r.all());
+    assert!(r.stderr.contains("empty"), "{}", r.stderr);
+    assert!(server.request_count() < 1000, "{}", server.request_count());
+}
+
+// Item 4: `ratelimit-reset: 4294967295` with nothing remaining made the next request wait
+// 136 years, silently. The reset is capped at the bucket's window (a minute).
+#[test]
+fn a_far_reset_waits_at_most_the_window() {
+    let h = Hostile::new();
+    let server = h.server();
+    let base = server.url();
+    server.push(
+        Reply::json(&serde_json::json!({"tickets": [{"id": 1}], "meta": {"has_more": true, "after_cursor": "c1"},
+            "links": {"next": format!("{base}/api/v2/tickets?page[after]=c1")}}))
+        .header("X-Rate-Limit", "700")
+        .header("X-Rate-Limit-Remaining", "0")
+        .header("ratelimit-limit", "700")
+        .header("ratelimit-remaining", "0")
+        .header("ratelimit-reset", "4294967295"),
+    );
+    server.handler(|_| {
+        Reply::json(&serde_json::json!({"tickets": [{"id": 2}], "meta": {"has_more": false}, "links": {"next": null}}))
+    });
+    let r = run(&env_for(&server), &["api", "GET", "tickets", "--paginate"]);
+    r.expect(0);
+    assert_eq!(server.request_count(), 2);
+}
+
+// Item 6: a body of any size was buffered whole; a huge error description was printed
+// whole.
+#[test]
+fn bodies_over_the_cap_fail_and_error_text_is_cut() {
+    let h = Hostile::new();
+    let server = h.server();
+    server.push(
+        Reply::status(200)
+            .header("Content-Type", "application/json")
+            .streamed(vec![b' '; 1 << 20], 70 << 20),
+    );
+    let description = "x".repeat(5 << 20);
+    server.handler(move |_| {
+        Reply::status(422)
+            .header("Content-Type", "application/json")
+            .body(
+                serde_json::to_vec(
+                    &serde_json::json!({"error": "RecordInvalid", "description": description}),
+                )
+                .unwrap(),
+            )
+    });
+    let env = env_for(&server);
+    let r = run(&env, &["api", "GET", "tickets"]);
+    assert!(r.code > 0 && r.code != 101, "exit {}: {}", r.code, r.stderr);
+    assert!(r.stderr.contains("cap"), "{}", r.stderr);
+    assert!(r.stdout.len() < 1 << 20, "{} bytes printed", r.stdout.len());
+    let r = run(&env, &["api", "GET", "tickets/1"]);
+    r.expect(5);
+    assert!(
+        r.stderr.len() < 64 << 10,
+        "{} bytes of stderr",
+        r.stderr.len()
+    );
+}
+
+// Item 9: a base URL with a path lost its prefix.
+#[test]
+fn a_base_url_path_prefix_is_kept_by_the_cli() {
+    let h = Hostile::new();
+    let server = h.server();
+    server.handler(|_| Reply::json(&serde_json::json!({"user": {"id": 1}})));
+    let env = set(
+        env_for(&server),
+        "ZENDESK_BASE_URL",
+        &format!("{}/prefix/", server.url()),
+    );
+    let r = run(&env, &["api", "GET", "users/me"]);
+    r.expect(0);
+    let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(paths, ["/prefix/api/v2/users/me"]);
+}
+
+// Item 12: two concurrent syncs on one store both ran. The first sync here waits on a
+// reply that never comes; the second must be refused before sending anything.
+#[test]
+fn a_second_concurrent_sync_on_one_store_is_refused() {
+    let h = Hostile::new();
+    let server = h.server();
+    server.push(Reply::status(200).delay(std::time::Duration::from_secs(3600)));
+    sync_account(
+        &server,
+        |_| {
+            Reply::json(
+                &serde_json::json!({"groups": [], "meta": {"has_more": false}, "links": {"next": null}}),
+            )
+        },
+        None,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let to = sync_to(&dir);
+    let env = env_for(&server);
+    let mut first = std::process::Command::new(zd_bin());
+    first.env_clear().env("ZD_TIME_SCALE", "1000");
+    for (k, v) in &env {
+        first.env(k, v);
+    }
+    let mut first = first
+        .args(["sync", "--quiet", "--to", &to])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The first sync holds the store once its first request arrived.
+    while server.request_count() == 0 {
+        if let Some(status) = first.try_wait().unwrap() {
+            panic!("the first sync ended early: {status}");
+        }
+        std::thread::yield_now();
+    }
+    let sent = server.request_count();
+    let r = run(&env, &["sync", "--quiet", "--to", &to]);
+    let _ = first.kill();
+    let _ = first.wait();
+    assert!(r.code > 0, "{}", r.all());
+    assert!(
+        r.stderr.contains("another zd sync is running"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        server.request_count(),
+        sent,
+        "the second sync sent requests"
+    );
+}
+
+// "Sync errors stop repeating their cause": a failed stream's message carries Zendesk's
+// text once, not once per wrapping layer.
+#[test]
+fn a_failed_sync_names_its_cause_once() {
+    let h = Hostile::new();
+    let server = h.server();
+    sync_account(
+        &server,
+        |_| {
+            Reply::json(
+                &serde_json::json!({"groups": [], "meta": {"has_more": false}, "links": {"next": null}}),
+            )
+        },
+        Some(Box::new(|_| {
+            Reply::status(403)
+                .header("Content-Type", "application/json")
+                .body(r#"{"error": "Forbidden", "description": "CAUSE-7f3a no export for you"}"#)
+        })),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(
+        &env_for(&server),
+        &["sync", "--quiet", "--to", &sync_to(&dir)],
+    );
+    r.expect(3);
+    assert_eq!(r.stderr.matches("CAUSE-7f3a").count(), 1, "{}", r.stderr);
+    assert_eq!(r.stderr.matches("403").count(), 1, "{}", r.stderr);
+}

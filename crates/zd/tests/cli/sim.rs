@@ -2,6 +2,8 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
+use crate::support::zd_bin;
+
 /// Kills the child when the test ends, pass or fail.
 struct Guard(Child);
 
@@ -14,7 +16,7 @@ impl Drop for Guard {
 
 #[test]
 fn sim_on_port_zero_prints_its_address_then_credentials_and_serves() {
-    let child = Command::new(env!("CARGO_BIN_EXE_zd"))
+    let child = Command::new(zd_bin())
         .args(["sim", "--port", "0", "--tickets", "200", "--plan", "team"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -78,7 +80,7 @@ fn sim_on_port_zero_prints_its_address_then_credentials_and_serves() {
 
 #[test]
 fn sim_rejects_a_bad_time_scale() {
-    let out = Command::new(env!("CARGO_BIN_EXE_zd"))
+    let out = Command::new(zd_bin())
         .args(["sim", "--port", "0", "--time-scale", "0"])
         .output()
         .unwrap();
@@ -88,7 +90,7 @@ fn sim_rejects_a_bad_time_scale() {
 
 #[test]
 fn sim_credentials_come_from_the_environment_never_argv() {
-    let child = Command::new(env!("CARGO_BIN_EXE_zd"))
+    let child = Command::new(zd_bin())
         .args(["sim", "--port", "0", "--tickets", "50", "--password-auth"])
         .env("ZD_SIM_API_TOKEN", "other-sim-token")
         .env("ZD_SIM_PASSWORD", "hunter2-sim")
@@ -126,7 +128,7 @@ fn sim_credentials_come_from_the_environment_never_argv() {
     });
 
     // A token on the command line is refused with the reason.
-    let refused = Command::new(env!("CARGO_BIN_EXE_zd"))
+    let refused = Command::new(zd_bin())
         .args(["sim", "--port", "0", "--api-token", "x"])
         .output()
         .unwrap();

@@ -65,10 +65,22 @@ pub fn data(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The binary under test: `ZD_BIN` when set (to run this suite against another build,
+/// e.g. the code before a fix, as docs/design/hardening.md does), else this crate's `zd`.
+pub fn zd_bin() -> PathBuf {
+    std::env::var_os("ZD_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_zd")))
+}
+
+/// How long one run may take before it is killed and counted as a hang (exit -1): a
+/// guard against endless loops and waits, never a performance check.
+pub const HANG: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// Run `zd` with exactly these environment variables (nothing inherited, no HOME).
 pub fn zd(env: &[(&str, &str)], args: &[&str]) -> Run {
-    let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_zd"));
-    cmd.env_clear().env("ZD_TIME_SCALE", "1000");
+    let mut cmd = assert_cmd::Command::new(zd_bin());
+    cmd.env_clear().env("ZD_TIME_SCALE", "1000").timeout(HANG);
     for (k, v) in env {
         cmd.env(k, v);
     }

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::support::{admin, run, zd, Sim};
+use crate::support::{admin, run, zd, zd_bin, Sim};
 
 fn count(db: &std::path::Path, table: &str) -> i64 {
     rusqlite::Connection::open(db)
@@ -208,7 +208,7 @@ fn ctrl_c_stops_after_the_current_page() {
     let db = dir.path().join("z.db");
     let to = format!("sqlite:{}", db.display());
     // Enterprise at 10x: each export request after the first ten waits 0.6 s of real time.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zd"))
+    let mut child = Command::new(zd_bin())
         .env_clear()
         .args([
             "sync",

@@ -1,6 +1,7 @@
 //! `tickets` tests: bulk updates in jobs, creates with idempotency keys, results files.
 
 use super::support::*;
+use zdkit_sim::hostile::Reply;
 
 fn fast_sim() -> Sim {
     let mut cfg = zdkit_sim::SimConfig::with_tickets(300);
@@ -168,7 +169,7 @@ fn ctrl_c_during_update_many_then_a_rerun_posts_each_comment_once() {
     }
     std::fs::write(&input, csv).unwrap();
     let input = input.to_str().unwrap();
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_zd"));
+    let mut cmd = std::process::Command::new(zd_bin());
     cmd.env_clear();
     for (k, v) in &env {
         cmd.env(k, v);
@@ -341,4 +342,65 @@ fn custom_field_columns_bom_and_dry_run_body() {
         r.stdout
     );
     assert_eq!(body["tickets"][0]["id"], 5);
+}
+
+/// Issue 9 item 14: JSON-lines input keeps big numbers exact. `12345678901234567890` (a
+/// u64) stays a number digit for digit; a custom field value beyond 64 bits is sent as
+/// its exact digits in a string; elsewhere such a number is refused with its path.
+#[test]
+fn jsonl_big_numbers_are_sent_exactly_or_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(
+        &input,
+        concat!(
+            r#"{"comment": "hi", "custom_fields": [{"id": 360001, "value": 12345678901234567890},"#,
+            r#" {"id": 360002, "value": 123456789012345678901234567890}], "requester_id": 12345678901234567890}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let input = input.to_str().unwrap();
+    let h = super::hostile::Hostile::new();
+    let server = h.server();
+    server.handler(|_| {
+        Reply::json(&serde_json::json!({"ticket": {"id": 77, "subject": "x"}})).with_status(201)
+    });
+    let r = run(
+        &super::hostile::env_for(&server),
+        &["tickets", "create", "--input", input, "--yes"],
+    );
+    r.expect(0);
+    let sent = server.requests();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let body = String::from_utf8_lossy(&sent[0].body).into_owned();
+    assert!(
+        body.contains(r#"{"id":360001,"value":12345678901234567890}"#),
+        "{body}"
+    );
+    assert!(
+        body.contains(r#"{"id":360002,"value":"123456789012345678901234567890"}"#),
+        "{body}"
+    );
+    assert!(
+        body.contains(r#""requester_id":12345678901234567890"#),
+        "{body}"
+    );
+    // A number no JSON value can hold, outside a custom field value: refused, unsent.
+    std::fs::write(
+        input,
+        "{\"id\": 1, \"priority\": \"high\"}\n{\"id\": 123456789012345678901, \"priority\": \"low\"}\n",
+    )
+    .unwrap();
+    let r = zd(
+        &[],
+        &["tickets", "update-many", "--input", input, "--dry-run"],
+    );
+    r.expect(2);
+    assert!(
+        r.stderr
+            .contains("line 2: id: the number 123456789012345678901 cannot be sent exactly"),
+        "{}",
+        r.stderr
+    );
 }
