@@ -160,7 +160,8 @@ fn doctor_prints_no_debug_syntax_whatever_the_server_sends() {
     let h = Hostile::new();
     let weird_user = serde_json::json!({"user": {"id": "7\"x", "name": "Ann \"A\"\u{1b}[2J\nB",
         "email": {"a": 1}, "role": "admin\"x\n"}});
-    let servers: Vec<(&str, Box<dyn Fn() -> Reply + Send + Sync>)> = vec![
+    type Answer = Box<dyn Fn() -> Reply + Send + Sync>;
+    let servers: Vec<(&str, Answer)> = vec![
         (
             "odd user",
             Box::new(move || {

@@ -184,13 +184,16 @@ fn no_wait_reports_the_real_last_error() {
     r.expect(7);
 }
 
+/// A reply chosen from the request.
+type Answer = Box<dyn Fn(&zdkit_sim::hostile::Recorded) -> Reply + Send + Sync>;
+
 /// A hostile account for `zd sync`: every incremental export answers one empty last page,
 /// the ticket field list an empty page, and `groups` (the first list stream) is answered
 /// by `groups`; `tickets` answers the ticket export when given.
 fn sync_account(
     server: &HostileServer,
     groups: impl Fn(&zdkit_sim::hostile::Recorded) -> Reply + Send + Sync + 'static,
-    tickets: Option<Box<dyn Fn(&zdkit_sim::hostile::Recorded) -> Reply + Send + Sync>>,
+    tickets: Option<Answer>,
 ) {
     server.handler(move |r| {
         let p = r.path.trim_end_matches(".json");
