@@ -330,7 +330,10 @@ async fn macros_apply_and_views_count_tickets_execute() {
     let update = r.to_update().unwrap();
     assert_eq!(update.status, Some(TicketStatus::Solved));
     let before = cl.tickets().get(open).await.unwrap().status;
-    assert!(before.is_some_and(|s| s != TicketStatus::Solved), "nothing saved");
+    assert!(
+        before.is_some_and(|s| s != TicketStatus::Solved),
+        "nothing saved"
+    );
     cl.tickets().update(open, &update).await.unwrap();
     assert_eq!(
         cl.tickets().get(open).await.unwrap().status,

@@ -205,16 +205,14 @@ fn sync_account(
                 return t(r);
             }
         }
-        let key = [
-            "ticket_events",
-            "tickets",
-            "users",
-            "organizations",
-            "ticket_fields",
-        ]
-        .into_iter()
-        .find(|k| p.contains(k))
-        .unwrap_or("results");
+        // The page's array: the export's record type, else the catalogue family's.
+        let key = match p.split_once("/incremental/") {
+            Some((_, rest)) => rest.split('/').next().unwrap_or(rest),
+            None => zdkit_catalog::FAMILIES
+                .iter()
+                .find(|f| p.strip_prefix("/api/v2/") == Some(f.path))
+                .map_or_else(|| p.rsplit('/').next().unwrap_or(p), |f| f.plural),
+        };
         Reply::json(
             &serde_json::json!({key: [], "end_of_stream": true, "after_cursor": "end",
             "after_url": null, "next_page": null, "end_time": 1_700_000_000, "count": 0,
