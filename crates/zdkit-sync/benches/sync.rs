@@ -61,6 +61,22 @@ impl Store for NullStore {
     fn reset(&self, _: Stream) -> BoxFuture<'_, store::Result<u64>> {
         Box::pin(async { Ok(0) })
     }
+    fn apply_route_page(
+        &self,
+        stream: Stream,
+        _: &str,
+        records: Vec<Record>,
+        checkpoint: Checkpoint,
+        _: store::Merge,
+    ) -> BoxFuture<'_, store::Result<PageStats>> {
+        self.apply_page(stream, records, checkpoint)
+    }
+    fn load_route_checkpoints(
+        &self,
+        _: &str,
+    ) -> BoxFuture<'_, store::Result<Vec<(String, Checkpoint)>>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
     fn load_checkpoint(&self, _: Stream) -> BoxFuture<'_, store::Result<Option<Checkpoint>>> {
         Box::pin(async { Ok(None) })
     }

@@ -9,7 +9,10 @@
 //! - [`engine`]: [`sync`](engine::sync) drives zdkit's exports and lists into a store,
 //!   reporting through [`Progress`](engine::Progress), stoppable by a
 //!   [`CancelToken`](engine::CancelToken).
+//! - [`backfill`]: a first sync through search export and the incremental export at once
+//!   (the planner of issue 14), used by the engine when [`SyncOptions::backfill`] is set.
 
+pub mod backfill;
 pub mod engine;
 pub mod migrations;
 pub mod store;

@@ -266,9 +266,17 @@ async fn killed_syncs_resume_exactly(b: Backend) {
              (SELECT COALESCE(sum(jsonb_array_length(raw -> 'tags')), 0) FROM tickets))::bigint"
         }
     };
-    assert_eq!(db.query_i64(sql).await, 0, "ticket_tags against the tickets' tags");
+    assert_eq!(
+        db.query_i64(sql).await,
+        0,
+        "ticket_tags against the tickets' tags"
+    );
     assert!(db.query_i64("SELECT count(*) FROM ticket_tags").await > 0);
-    assert!(db.query_i64("SELECT count(*) FROM ticket_custom_fields").await > 0);
+    assert!(
+        db.query_i64("SELECT count(*) FROM ticket_custom_fields")
+            .await
+            > 0
+    );
     // And a rerun finds nothing new.
     let r = sync(
         &client,

@@ -32,7 +32,7 @@
 
 mod progress;
 mod refresh;
-mod streams;
+pub(crate) mod streams;
 
 pub use progress::{CancelToken, NoProgress, Progress, ProgressEvent};
 
@@ -61,6 +61,10 @@ pub struct SyncOptions {
     /// Tickets with `include=metric_sets`: each ticket's metric set goes to
     /// `ticket_metrics` (no extra request). Default `true`.
     pub ticket_metrics: bool,
+    /// Backfill a stream that was never synced (tickets, users, organizations) through
+    /// search export and the incremental export at once ([`crate::backfill`]); `None`
+    /// (the default): the single export chain from `since`.
+    pub backfill: Option<crate::backfill::BackfillOptions>,
 }
 
 impl SyncOptions {
@@ -91,6 +95,7 @@ impl Default for SyncOptions {
             per_page: 1000,
             with_comments: false,
             ticket_metrics: true,
+            backfill: None,
         }
     }
 }
@@ -154,6 +159,8 @@ pub struct SyncReport {
     pub streams: Vec<StreamReport>,
     /// The sync stopped early on a [`CancelToken`].
     pub cancelled: bool,
+    /// The backfill this sync ran, if it ran one.
+    pub backfill: Option<crate::backfill::BackfillReport>,
 }
 
 impl SyncReport {
@@ -270,6 +277,20 @@ pub async fn sync(
             .map_err(SyncError::Preflight)?;
         resume.insert(stream, cp);
     }
+    if let Some(plan) =
+        crate::backfill::prepare_for_sync(client, store, options, &wanted, &resume).await?
+    {
+        let args = crate::backfill::RunArgs {
+            client,
+            store,
+            options,
+            wanted: &wanted,
+            resume,
+            progress,
+            cancel,
+        };
+        return crate::backfill::run(args, plan).await;
+    }
     // An error in one half stops the other after its current page.
     let stop = CancelToken::new();
     let ctx = streams::Ctx {
@@ -331,5 +352,6 @@ pub async fn sync(
     Ok(SyncReport {
         cancelled: cancel.is_cancelled(),
         streams: reports,
+        backfill: None,
     })
 }

@@ -29,6 +29,8 @@ pub enum ProgressEvent<'a> {
         /// The stream's totals so far.
         totals: &'a StreamReport,
     },
+    /// A backfill's plan or progress ([`crate::backfill`]).
+    Backfill(crate::backfill::BackfillEvent<'a>),
     /// A stream finished: caught up (`totals.complete`), cancelled, or failed.
     StreamFinished {
         /// The stream.

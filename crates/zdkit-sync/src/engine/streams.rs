@@ -12,7 +12,7 @@ use super::{CancelToken, Progress, ProgressEvent, StreamReport, SyncError, SyncO
 use crate::store::{Checkpoint, Record, Store, Stream};
 
 /// Whether `stream` is a full list rather than an incremental export.
-pub(super) fn is_list(stream: Stream) -> bool {
+pub(crate) fn is_list(stream: Stream) -> bool {
     matches!(
         stream,
         Stream::Groups | Stream::TicketFields | Stream::Family(_)
@@ -20,15 +20,16 @@ pub(super) fn is_list(stream: Stream) -> bool {
 }
 
 /// What every stream needs.
-pub(super) struct Ctx<'a> {
-    pub(super) client: &'a Client,
-    pub(super) store: &'a dyn Store,
-    pub(super) options: &'a SyncOptions,
-    pub(super) progress: &'a dyn Progress,
+#[derive(Clone, Copy)]
+pub(crate) struct Ctx<'a> {
+    pub(crate) client: &'a Client,
+    pub(crate) store: &'a dyn Store,
+    pub(crate) options: &'a SyncOptions,
+    pub(crate) progress: &'a dyn Progress,
     /// The caller's token.
-    pub(super) cancel: &'a CancelToken,
+    pub(crate) cancel: &'a CancelToken,
     /// Set when another stream failed.
-    pub(super) stop: &'a CancelToken,
+    pub(crate) stop: &'a CancelToken,
 }
 
 /// A page fetched and decoded. Its items become JSON records on a blocking thread started
@@ -91,7 +92,7 @@ pub(super) fn unix_now(client: &Client) -> i64 {
 }
 
 impl Ctx<'_> {
-    pub(super) fn stopped(&self) -> bool {
+    pub(crate) fn stopped(&self) -> bool {
         self.cancel.is_cancelled() || self.stop.is_cancelled()
     }
 
@@ -146,7 +147,7 @@ impl Ctx<'_> {
     }
 
     /// An incremental export from `from` (or `since`) to `end_of_stream`.
-    pub(super) async fn export_stream(
+    pub(crate) async fn export_stream(
         &self,
         stream: Stream,
         from: Option<Checkpoint>,
@@ -217,7 +218,7 @@ impl Ctx<'_> {
     }
 
     /// A full list (groups, ticket fields), written in one page with a `Done` checkpoint.
-    pub(super) async fn list_stream(&self, stream: Stream) -> Result<StreamReport, SyncError> {
+    pub(crate) async fn list_stream(&self, stream: Stream) -> Result<StreamReport, SyncError> {
         let mut report = StreamReport::new(stream, None);
         self.progress.event(&ProgressEvent::StreamStarted {
             stream,

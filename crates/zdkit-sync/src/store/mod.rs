@@ -25,11 +25,13 @@ mod error;
 pub mod family;
 mod generic;
 pub mod postgres;
+mod route;
 pub mod sqlite;
 mod tables;
 
 pub use error::StoreError;
 pub use family::FamilyStream;
+pub use route::{BackfillMark, Merge, SliceMark};
 
 /// One record as Zendesk sent it: a JSON object with at least an integer `id`.
 pub type Record = serde_json::Value;
@@ -267,6 +269,11 @@ pub enum Checkpoint {
         /// The next page's URL (origin-checked when the page named it).
         next: Option<String>,
     },
+    /// A stream's backfill (key `STREAM/backfill`), `{"kind":"backfill",…}`.
+    Backfill(BackfillMark),
+    /// A search-export slice of a backfill (key `STREAM/search/NNNN`),
+    /// `{"kind":"search_slice",…}`.
+    SearchSlice(SliceMark),
 }
 
 impl From<zdkit::export::Checkpoint> for Checkpoint {
@@ -283,6 +290,8 @@ enum StoredCheckpoint {
     Time { start_time: i64 },
     Done { at: i64 },
     Refresh { walk: u64, next: Option<String> },
+    Backfill(BackfillMark),
+    SearchSlice(SliceMark),
 }
 
 impl Serialize for Checkpoint {
@@ -296,6 +305,8 @@ impl Serialize for Checkpoint {
                 walk: *walk,
                 next: next.clone(),
             },
+            Checkpoint::Backfill(m) => StoredCheckpoint::Backfill(m.clone()),
+            Checkpoint::SearchSlice(m) => StoredCheckpoint::SearchSlice(m.clone()),
         }
         .serialize(s)
     }
@@ -309,16 +320,19 @@ impl<'de> Deserialize<'de> for Checkpoint {
             StoredCheckpoint::Time { start_time } => Checkpoint::Export(E::Time(start_time)),
             StoredCheckpoint::Done { at } => Checkpoint::Done { at },
             StoredCheckpoint::Refresh { walk, next } => Checkpoint::Refresh { walk, next },
+            StoredCheckpoint::Backfill(m) => Checkpoint::Backfill(m),
+            StoredCheckpoint::SearchSlice(m) => Checkpoint::SearchSlice(m),
         })
     }
 }
 
 impl Checkpoint {
-    /// The export checkpoint to resume from; `None` for a completed full list.
+    /// The export checkpoint to resume from; `None` for a completed full list or a
+    /// backfill route.
     pub fn export(&self) -> Option<&zdkit::export::Checkpoint> {
         match self {
             Checkpoint::Export(c) => Some(c),
-            Checkpoint::Done { .. } | Checkpoint::Refresh { .. } => None,
+            _ => None,
         }
     }
 
@@ -458,6 +472,24 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// with [`StoreError::Locked`] while a sync runs). The next sync of the stream starts
     /// from the beginning. Returns the number of rows deleted.
     fn reset(&self, stream: Stream) -> BoxFuture<'_, Result<u64>>;
+
+    /// [`apply_page`](Self::apply_page) for a route of a backfill: `records` go to
+    /// `stream`'s table merged by `merge`, and `checkpoint` is stored under `key` (e.g.
+    /// `tickets/search/0003`) instead of the stream's name, in the same transaction.
+    fn apply_route_page(
+        &self,
+        stream: Stream,
+        key: &str,
+        records: Vec<Record>,
+        checkpoint: Checkpoint,
+        merge: Merge,
+    ) -> BoxFuture<'_, Result<PageStats>>;
+
+    /// Every stored checkpoint whose key starts with `prefix`, ordered by key.
+    fn load_route_checkpoints(
+        &self,
+        prefix: &str,
+    ) -> BoxFuture<'_, Result<Vec<(String, Checkpoint)>>>;
 
     /// The stream's checkpoint, if a page of it was ever applied.
     fn load_checkpoint(&self, stream: Stream) -> BoxFuture<'_, Result<Option<Checkpoint>>>;
@@ -610,6 +642,19 @@ mod tests {
                 walk: 3,
                 next: None,
             },
+            Checkpoint::Backfill(BackfillMark {
+                started_at: 10,
+                since: 5,
+                slices: 3,
+                done: false,
+            }),
+            Checkpoint::SearchSlice(SliceMark {
+                from: 1,
+                to: 9,
+                after: Some(4),
+                expected: 100,
+                done: true,
+            }),
         ] {
             assert_eq!(Checkpoint::from_json("s", &cp.to_json()).unwrap(), cp);
         }

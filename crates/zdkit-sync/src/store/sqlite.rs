@@ -18,7 +18,7 @@ use super::columns::{self, Rows, Val};
 use super::family::{FamilyStream, Key};
 use super::generic::{self, Dialect, FamilyPage};
 use super::{
-    now_iso, Checkpoint, KeyStamp, OpenOptions, PageStats, Record, Result, RowStamp, Store,
+    now_iso, Checkpoint, KeyStamp, Merge, OpenOptions, PageStats, Record, Result, RowStamp, Store,
     StoreError, Stream, StreamState, Summary, Table,
 };
 use crate::migrations::{self, Migration};
@@ -38,7 +38,7 @@ struct Inner {
     lock_path: PathBuf,
     lock: Mutex<Option<std::fs::File>>,
     clock: SharedClock,
-    upserts: HashMap<Table, String>,
+    upserts: HashMap<(Table, Merge), String>,
 }
 
 const UPSERT_CHECKPOINT: &str = "INSERT INTO sync_state (stream, checkpoint, updated_at) \
@@ -117,16 +117,17 @@ fn open_blocking(path: PathBuf, options: OpenOptions) -> Result<SqliteStore> {
     }
     let upserts = Table::ALL
         .into_iter()
-        .filter_map(|t| {
+        .flat_map(|t| Merge::ALL.map(move |m| (t, m)))
+        .filter_map(|(t, merge)| {
             let spec = columns::spec(t)?;
             let params: Vec<String> = (1..=spec.cols.len()).map(|i| format!("?{i}")).collect();
             let sql = format!(
                 "INSERT INTO \"{t}\" ({}) VALUES ({}) {}",
                 columns::column_list(spec),
                 params.join(", "),
-                columns::conflict_clause(spec, &format!("\"{t}\""), "''"),
+                columns::conflict_clause(spec, &format!("\"{t}\""), "''", merge),
             );
-            Some((t, sql))
+            Some(((t, merge), sql))
         })
         .collect();
     tracing::debug!(%location, "opened SQLite store");
@@ -299,8 +300,13 @@ impl Inner {
         }
     }
 
-    fn upsert(&self, tx: &rusqlite::Transaction<'_>, rows: &Rows) -> rusqlite::Result<u64> {
-        self.upsert_with_children(tx, rows, &[])
+    fn upsert(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        rows: &Rows,
+        merge: Merge,
+    ) -> rusqlite::Result<u64> {
+        self.upsert_with_children(tx, rows, &[], merge)
     }
 
     /// Upserts `rows`; for each row written, replaces its ticket's tags and custom field
@@ -310,8 +316,9 @@ impl Inner {
         tx: &rusqlite::Transaction<'_>,
         rows: &Rows,
         children: &[columns::Children],
+        merge: Merge,
     ) -> rusqlite::Result<u64> {
-        let mut stmt = tx.prepare_cached(&self.upserts[&rows.spec.table])?;
+        let mut stmt = tx.prepare_cached(&self.upserts[&(rows.spec.table, merge)])?;
         let mut written = 0u64;
         for (i, row) in rows.rows.iter().enumerate() {
             let n = stmt.execute(params_from_iter(row.iter()))? as u64;
@@ -324,31 +331,37 @@ impl Inner {
     }
 }
 
+/// Where a page goes: its checkpoint's key and how its rows merge.
+struct Target {
+    key: String,
+    merge: Merge,
+}
+
 /// One page and its checkpoint in one `BEGIN IMMEDIATE` transaction.
 fn write_page(
     inner: &Inner,
     conn: &mut Connection,
-    stream: Stream,
+    target: &Target,
     page: &columns::PreparedPage,
     checkpoint: &Checkpoint,
     updated_at: &str,
 ) -> Result<PageStats> {
-    let err = inner.db_err(format!("apply_page({stream})"));
+    let err = inner.db_err(format!("apply_page({})", target.key));
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(&err)?;
     tx.prepare_cached(UPSERT_CHECKPOINT)
-        .and_then(|mut s| s.execute((stream.as_str(), checkpoint.to_json(), updated_at)))
+        .and_then(|mut s| s.execute((target.key.as_str(), checkpoint.to_json(), updated_at)))
         .map_err(&err)?;
     let written = inner
-        .upsert_with_children(&tx, &page.main, &page.children)
+        .upsert_with_children(&tx, &page.main, &page.children, target.merge)
         .map_err(&err)?;
     let comments_written = match &page.comments {
-        Some(rows) => inner.upsert(&tx, rows).map_err(&err)?,
+        Some(rows) => inner.upsert(&tx, rows, target.merge).map_err(&err)?,
         None => 0,
     };
     let metrics_written = match &page.metrics {
-        Some(rows) => inner.upsert(&tx, rows).map_err(&err)?,
+        Some(rows) => inner.upsert(&tx, rows, target.merge).map_err(&err)?,
         None => 0,
     };
     if !page.deleted_tickets.is_empty() {
@@ -453,6 +466,28 @@ fn stamps_sql(table: Table) -> String {
     )
 }
 
+impl SqliteStore {
+    /// A page of a table stream (not a family) and its checkpoint under `target.key`.
+    async fn write(
+        &self,
+        stream: Stream,
+        target: Target,
+        records: Vec<Record>,
+        checkpoint: Checkpoint,
+        updated_at: String,
+    ) -> Result<PageStats> {
+        // Extract outside the connection lock, so other streams can write meanwhile.
+        let now = updated_at.clone();
+        let page = tokio::task::spawn_blocking(move || columns::prepare(stream, records, &now))
+            .await
+            .map_err(|e| StoreError::Worker(e.to_string()))??;
+        self.blocking(move |inner, conn| {
+            write_page(inner, conn, &target, &page, &checkpoint, &updated_at)
+        })
+        .await
+    }
+}
+
 impl Store for SqliteStore {
     fn location(&self) -> &str {
         &self.inner.location
@@ -522,17 +557,52 @@ impl Store for SqliteStore {
                 .await
             });
         }
-        Box::pin(async move {
-            // Extract outside the connection lock, so other streams can write meanwhile.
-            let now = updated_at.clone();
-            let page = tokio::task::spawn_blocking(move || columns::prepare(stream, records, &now))
-                .await
-                .map_err(|e| StoreError::Worker(e.to_string()))??;
-            self.blocking(move |inner, conn| {
-                write_page(inner, conn, stream, &page, &checkpoint, &updated_at)
-            })
-            .await
-        })
+        let target = Target {
+            key: stream.as_str().to_owned(),
+            merge: Merge::Newest,
+        };
+        Box::pin(self.write(stream, target, records, checkpoint, updated_at))
+    }
+
+    fn apply_route_page(
+        &self,
+        stream: Stream,
+        key: &str,
+        records: Vec<Record>,
+        checkpoint: Checkpoint,
+        merge: Merge,
+    ) -> BoxFuture<'_, Result<PageStats>> {
+        let target = Target {
+            key: key.to_owned(),
+            merge,
+        };
+        let updated_at = now_iso(&self.inner.clock);
+        Box::pin(self.write(stream, target, records, checkpoint, updated_at))
+    }
+
+    fn load_route_checkpoints(
+        &self,
+        prefix: &str,
+    ) -> BoxFuture<'_, Result<Vec<(String, Checkpoint)>>> {
+        let prefix = prefix.to_owned();
+        Box::pin(self.blocking(move |inner, conn| {
+            let rows: Vec<(String, String)> = conn
+                .prepare_cached(
+                    "SELECT stream, checkpoint FROM sync_state \
+                     WHERE substr(stream, 1, length(?1)) = ?1 ORDER BY stream",
+                )
+                .and_then(|mut s| {
+                    s.query_map([&prefix], |r| Ok((r.get(0)?, r.get(1)?)))?
+                        .collect()
+                })
+                .map_err(inner.db_err("load_route_checkpoints"))?;
+            rows.into_iter()
+                .map(|(key, text)| {
+                    let cp = Checkpoint::from_json(&key, &text)?;
+                    Ok((key, cp))
+                })
+                .collect()
+        }))
     }
 
     fn reset(&self, stream: Stream) -> BoxFuture<'_, Result<u64>> {
@@ -542,8 +612,11 @@ impl Store for SqliteStore {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(&err)?;
+            // The stream's own checkpoint and its backfill's (`STREAM/backfill`,
+            // `STREAM/search/NNNN`): a reset stream is backfilled again.
             tx.execute(
-                "DELETE FROM sync_state WHERE stream = ?1",
+                "DELETE FROM sync_state WHERE stream = ?1 \
+                 OR substr(stream, 1, length(?1) + 1) = ?1 || '/'",
                 [stream.as_str()],
             )
             .map_err(&err)?;

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::columns::{normalize_time, strip_nul, Val};
-use super::Table;
+use super::{Merge, Table};
 
 /// A column's SQL type family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -389,8 +389,18 @@ pub(crate) fn column_list(spec: &TableSpec) -> String {
 
 /// The upsert's `DO UPDATE SET … [WHERE newer]` clause. `current` names the stored row
 /// (`"tickets"` in SQLite, an alias in PostgreSQL); `oldest` is a time literal older than
-/// any timestamp, standing in for NULL.
-pub(crate) fn conflict_clause(spec: &TableSpec, current: &str, oldest: &str) -> String {
+/// any timestamp, standing in for NULL. `merge` decides a tie: [`Merge::Newest`] replaces,
+/// [`Merge::StrictlyNewer`] keeps the stored row (immutable tables always replace).
+pub(crate) fn conflict_clause(
+    spec: &TableSpec,
+    current: &str,
+    oldest: &str,
+    merge: Merge,
+) -> String {
+    let ge = match merge {
+        Merge::Newest => ">=",
+        Merge::StrictlyNewer => ">",
+    };
     let sets = spec.cols[1..]
         .iter()
         .map(|c| format!("\"{0}\" = excluded.\"{0}\"", c.name))
@@ -400,13 +410,13 @@ pub(crate) fn conflict_clause(spec: &TableSpec, current: &str, oldest: &str) -> 
     let condition = match spec.newest {
         Newest::Always => String::new(),
         Newest::Updated => {
-            format!(" WHERE {} >= {}", updated("excluded"), updated(current))
+            format!(" WHERE {} {ge} {}", updated("excluded"), updated(current))
         }
         Newest::GtsThenUpdated => {
             let gts = |row: &str| format!("{row}.\"generated_timestamp\"");
             format!(
                 " WHERE CASE WHEN {eg} IS NOT NULL AND {cg} IS NOT NULL \
-                 THEN ({eg}, {eu}) >= ({cg}, {cu}) ELSE {eu} >= {cu} END",
+                 THEN ({eg}, {eu}) {ge} ({cg}, {cu}) ELSE {eu} {ge} {cu} END",
                 eg = gts("excluded"),
                 cg = gts(current),
                 eu = updated("excluded"),

@@ -23,7 +23,7 @@ use crate::store::columns::{self, Kind, Rows, Val};
 use crate::store::family::{FamilyStream, Key};
 use crate::store::generic::{self, Dialect, FamilyPage};
 use crate::store::{
-    now_iso, Checkpoint, KeyStamp, OpenOptions, PageStats, Record, Result, RowStamp, Store,
+    now_iso, Checkpoint, KeyStamp, Merge, OpenOptions, PageStats, Record, Result, RowStamp, Store,
     StoreError, Stream, StreamState, Summary, Table,
 };
 
@@ -41,7 +41,7 @@ struct Inner {
     client: Mutex<Client>,
     location: String,
     clock: SharedClock,
-    upserts: HashMap<Table, Statement>,
+    upserts: HashMap<(Table, Merge), Statement>,
     checkpoint: Statement,
 }
 
@@ -93,11 +93,13 @@ impl PostgresStore {
         let prepare_err = |e: tokio_postgres::Error| open_error(&location, &e);
         let mut upserts = HashMap::new();
         for table in Table::ALL {
-            let Some(sql) = upsert_sql(table) else {
-                continue;
-            };
-            let stmt = client.prepare(&sql).await.map_err(prepare_err)?;
-            upserts.insert(table, stmt);
+            for merge in Merge::ALL {
+                let Some(sql) = upsert_sql(table, merge) else {
+                    continue;
+                };
+                let stmt = client.prepare(&sql).await.map_err(prepare_err)?;
+                upserts.insert((table, merge), stmt);
+            }
         }
         let checkpoint = client
             .prepare(UPSERT_CHECKPOINT)
@@ -175,7 +177,7 @@ async fn migrate(client: &mut Client, location: &str, list: &[Migration]) -> Res
     tx.commit().await.map_err(open_err)
 }
 
-fn upsert_sql(table: Table) -> Option<String> {
+fn upsert_sql(table: Table, merge: Merge) -> Option<String> {
     let spec = columns::spec(table)?;
     let mut arrays = Vec::new();
     let mut names = Vec::new();
@@ -199,7 +201,7 @@ fn upsert_sql(table: Table) -> Option<String> {
         selects.join(", "),
         arrays.join(", "),
         names.join(", "),
-        columns::conflict_clause(spec, "cur", "'-infinity'::timestamptz"),
+        columns::conflict_clause(spec, "cur", "'-infinity'::timestamptz", merge),
     ))
 }
 
@@ -457,6 +459,76 @@ async fn write_children(
     Ok(())
 }
 
+impl PostgresStore {
+    /// A page of a table stream (not a family) and its checkpoint under `key`, in one
+    /// transaction, rows merged by `merge`.
+    async fn write(
+        &self,
+        stream: Stream,
+        key: String,
+        records: Vec<Record>,
+        checkpoint: Checkpoint,
+        merge: Merge,
+    ) -> Result<PageStats> {
+        let inner = &self.inner;
+        let updated_at = now_iso(&inner.clock);
+        // Extraction is CPU work: keep it off the async worker threads.
+        let now = updated_at.clone();
+        let page = tokio::task::spawn_blocking(move || page_arrays(stream, records, &now))
+            .await
+            .map_err(|e| StoreError::Worker(e.to_string()))??;
+        let err = inner.db_err(format!("apply_page({key})"));
+        let mut client = inner.client.lock().await;
+        let tx = client.transaction().await.map_err(&err)?;
+        tx.execute(
+            &inner.checkpoint,
+            &[&key.as_str(), &checkpoint.to_json(), &updated_at],
+        )
+        .await
+        .map_err(&err)?;
+        let written = if page.children.is_empty() {
+            upsert(&tx, &inner.upserts[&(page.table, merge)], &page.main)
+                .await
+                .map_err(&err)?
+        } else {
+            let ids = upsert_returning(&tx, &inner.upserts[&(page.table, merge)], &page.main)
+                .await
+                .map_err(&err)?;
+            write_children(&tx, &ids, &page.children)
+                .await
+                .map_err(&err)?;
+            ids.len() as u64
+        };
+        let comments_written = match &page.comments {
+            Some(arrays) => upsert(&tx, &inner.upserts[&(Table::Comments, merge)], arrays)
+                .await
+                .map_err(&err)?,
+            None => 0,
+        };
+        let metrics_written = match &page.metrics {
+            Some(arrays) => upsert(&tx, &inner.upserts[&(Table::TicketMetrics, merge)], arrays)
+                .await
+                .map_err(&err)?,
+            None => 0,
+        };
+        if !page.deleted_tickets.is_empty() {
+            tx.execute(
+                "UPDATE ticket_metrics SET deleted = true WHERE ticket_id = ANY($1::bigint[])",
+                &[&page.deleted_tickets],
+            )
+            .await
+            .map_err(&err)?;
+        }
+        tx.commit().await.map_err(&err)?;
+        Ok(PageStats {
+            received: page.received,
+            written,
+            comments_written,
+            metrics_written,
+        })
+    }
+}
+
 impl Store for PostgresStore {
     fn location(&self) -> &str {
         &self.inner.location
@@ -479,63 +551,48 @@ impl Store for PostgresStore {
                 write_family_page(&self.inner, family, page.0, &page.1, &now).await
             });
         }
+        Box::pin(self.write(
+            stream,
+            stream.as_str().to_owned(),
+            records,
+            checkpoint,
+            Merge::Newest,
+        ))
+    }
+
+    fn apply_route_page(
+        &self,
+        stream: Stream,
+        key: &str,
+        records: Vec<Record>,
+        checkpoint: Checkpoint,
+        merge: Merge,
+    ) -> BoxFuture<'_, Result<PageStats>> {
+        Box::pin(self.write(stream, key.to_owned(), records, checkpoint, merge))
+    }
+
+    fn load_route_checkpoints(
+        &self,
+        prefix: &str,
+    ) -> BoxFuture<'_, Result<Vec<(String, Checkpoint)>>> {
+        let prefix = prefix.to_owned();
         Box::pin(async move {
-            let inner = &self.inner;
-            let updated_at = now_iso(&inner.clock);
-            // Extraction is CPU work: keep it off the async worker threads.
-            let now = updated_at.clone();
-            let page = tokio::task::spawn_blocking(move || page_arrays(stream, records, &now))
-                .await
-                .map_err(|e| StoreError::Worker(e.to_string()))??;
-            let err = inner.db_err(format!("apply_page({stream})"));
-            let mut client = inner.client.lock().await;
-            let tx = client.transaction().await.map_err(&err)?;
-            tx.execute(
-                &inner.checkpoint,
-                &[&stream.as_str(), &checkpoint.to_json(), &updated_at],
-            )
-            .await
-            .map_err(&err)?;
-            let written = if page.children.is_empty() {
-                upsert(&tx, &inner.upserts[&page.table], &page.main)
-                    .await
-                    .map_err(&err)?
-            } else {
-                let ids = upsert_returning(&tx, &inner.upserts[&page.table], &page.main)
-                    .await
-                    .map_err(&err)?;
-                write_children(&tx, &ids, &page.children)
-                    .await
-                    .map_err(&err)?;
-                ids.len() as u64
-            };
-            let comments_written = match &page.comments {
-                Some(arrays) => upsert(&tx, &inner.upserts[&Table::Comments], arrays)
-                    .await
-                    .map_err(&err)?,
-                None => 0,
-            };
-            let metrics_written = match &page.metrics {
-                Some(arrays) => upsert(&tx, &inner.upserts[&Table::TicketMetrics], arrays)
-                    .await
-                    .map_err(&err)?,
-                None => 0,
-            };
-            if !page.deleted_tickets.is_empty() {
-                tx.execute(
-                    "UPDATE ticket_metrics SET deleted = true WHERE ticket_id = ANY($1::bigint[])",
-                    &[&page.deleted_tickets],
+            let client = self.inner.client.lock().await;
+            let rows = client
+                .query(
+                    "SELECT stream, checkpoint FROM sync_state \
+                     WHERE left(stream, length($1)) = $1 ORDER BY stream",
+                    &[&prefix],
                 )
                 .await
-                .map_err(&err)?;
-            }
-            tx.commit().await.map_err(&err)?;
-            Ok(PageStats {
-                received: page.received,
-                written,
-                comments_written,
-                metrics_written,
-            })
+                .map_err(self.inner.db_err("load_route_checkpoints"))?;
+            rows.iter()
+                .map(|r| {
+                    let key: String = r.get(0);
+                    let cp = Checkpoint::from_json(&key, r.get(1))?;
+                    Ok((key, cp))
+                })
+                .collect()
         })
     }
 
@@ -545,8 +602,11 @@ impl Store for PostgresStore {
             take_lock(&self.inner, &client).await?;
             let err = self.inner.db_err(format!("reset({stream})"));
             let tx = client.transaction().await.map_err(&err)?;
+            // The stream's own checkpoint and its backfill's (`STREAM/backfill`,
+            // `STREAM/search/NNNN`): a reset stream is backfilled again.
             tx.execute(
-                "DELETE FROM sync_state WHERE stream = $1",
+                "DELETE FROM sync_state WHERE stream = $1 \
+                 OR left(stream, length($1) + 1) = $1 || '/'",
                 &[&stream.as_str()],
             )
             .await
