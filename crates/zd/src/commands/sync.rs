@@ -13,6 +13,9 @@ use zdkit::{
 };
 use zdkit_sim::limits::Plan;
 use zdkit_sim::{SimConfig, SimState};
+use zdkit_sync::backfill::{
+    self, BackfillEvent, BackfillOptions, Plan as BackfillPlan, RouteTotals,
+};
 use zdkit_sync::engine::{
     sync, CancelToken, Progress, ProgressEvent, StreamReport, SyncError, SyncOptions, SyncReport,
 };
@@ -75,6 +78,32 @@ pub struct SyncArgs {
     /// With --simulate: the seed of the generated data.
     #[arg(long, default_value_t = 1, requires = "simulate")]
     seed: u64,
+    /// A first sync (from the beginning, no --since) of tickets, users and organizations
+    /// backfills through search export beside the incremental export, at the sum of both
+    /// budgets (docs/design/backfill.md). Records deleted more than --backfill-margin
+    /// before the start are then not in the mirror (the export from 0 has them as deleted
+    /// rows). A stream already synced tails its export as before.
+    #[arg(long, conflicts_with = "since")]
+    backfill: bool,
+    /// With --backfill: leave out the search-export route (what is left is the single
+    /// export chain), for accounts where search export misbehaves.
+    #[arg(long, requires = "backfill")]
+    no_search_export: bool,
+    /// With --backfill: leave out the incremental route; it starts on the next run, from
+    /// the backfill's start minus the margin (the mirror is exact after that run).
+    #[arg(long, requires = "backfill")]
+    no_backfill_incremental: bool,
+    /// Seconds before the backfill's start at which its incremental export starts (must
+    /// exceed the search index's lag).
+    #[arg(long, value_name = "SECS", default_value_t = 3_600)]
+    backfill_margin: i64,
+    /// Search-export walkers running at once during a backfill.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    backfill_concurrency: usize,
+    /// With --backfill: print the plan (routes, buckets, expected time) and stop: no data
+    /// is requested (only the plan's counting requests) and nothing is written.
+    #[arg(long, requires = "backfill")]
+    plan_only: bool,
 }
 
 /// Subcommands of `zd sync`.
@@ -183,6 +212,17 @@ pub async fn run(g: &GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
     {
         options.streams.push(Stream::TicketEvents);
     }
+    if args.backfill && !args.no_search_export && args.since.is_none() {
+        options.backfill = Some(BackfillOptions {
+            margin_secs: args.backfill_margin.max(0),
+            concurrency: args.backfill_concurrency.max(1),
+            incremental: !args.no_backfill_incremental,
+            ..BackfillOptions::default()
+        });
+    }
+    if args.plan_only {
+        return plan_only(&client, &*store, &options, args.json).await;
+    }
     let cancel = CancelToken::new();
     let signals = listen_for_stop(cancel.clone(), args.quiet);
     let run = Run {
@@ -229,6 +269,53 @@ pub async fn run(g: &GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
     };
     signals.abort();
     result
+}
+
+/// `--plan-only`: the plan a sync would run now, printed; nothing written.
+async fn plan_only(
+    client: &Client,
+    store: &dyn Store,
+    options: &SyncOptions,
+    json: bool,
+) -> anyhow::Result<()> {
+    let plan = backfill::plan(client, store, options)
+        .await
+        .map_err(anyhow::Error::new)?;
+    if json {
+        output::json_pretty(&json!({ "plan": plan.as_ref().map(plan_json) }))?;
+        return Ok(());
+    }
+    match plan {
+        Some(p) => output::line(&p.to_string())?,
+        None => output::line(
+            "no backfill: every stream resumes or tails its incremental export (a first \
+             sync from the beginning backfills with --backfill, unless --since is given)",
+        )?,
+    }
+    Ok(())
+}
+
+fn plan_json(p: &BackfillPlan) -> Value {
+    json!({
+        "streams": p.streams.iter().map(|s| json!({
+            "stream": s.stream.as_str(),
+            "started_at": format_utc(s.started_at),
+            "since": format_utc(s.since),
+            "resumed": s.resumed,
+            "slices": s.slices.len(),
+            "slices_left": s.slices.iter().filter(|m| !m.done).count(),
+            "expected_records": s.expected_records(),
+            "search_requests": s.search_requests(),
+        })).collect::<Vec<_>>(),
+        "routes": [
+            {"route": "search export", "bucket": "search-export", "per_minute": p.search_per_minute,
+             "requests": p.search_requests(), "concurrency": p.concurrency},
+            {"route": "incremental export", "bucket": "incremental-exports",
+             "per_minute": p.incremental_per_minute, "requests": p.incremental_requests()},
+        ],
+        "search_requests": p.search_requests(),
+        "expected_secs": p.expected_secs(),
+    })
 }
 
 fn now_secs(client: &Client) -> i64 {
@@ -458,6 +545,14 @@ async fn summary(
         "rate_limited": stats.rate_limited,
         "budget_wait_secs": stats.budget_wait().as_secs_f64(),
         "complete_up_to": report.complete_up_to().map(format_utc),
+        "backfill": report.backfill.as_ref().map(|b| json!({
+            "plan": plan_json(&b.plan),
+            "search_pages": b.search.pages,
+            "search_records": b.search.records,
+            "search_failed_pages": b.search.failed_pages,
+            "search_restarts": b.search.restarts,
+            "done": b.done,
+        })),
         "tables": tables,
         "simulated": simulated.map(|s| json!({
             "plan": s.plan.as_str(),
@@ -533,6 +628,7 @@ enum Mode {
         multi: MultiProgress,
         client_bar: ProgressBar,
         bars: Mutex<BTreeMap<Stream, ProgressBar>>,
+        search_bar: Mutex<Option<ProgressBar>>,
     },
 }
 
@@ -549,6 +645,7 @@ impl Reporter {
                 multi,
                 client_bar,
                 bars: Mutex::new(BTreeMap::new()),
+                search_bar: Mutex::new(None),
             }
         } else {
             Mode::Lines
@@ -574,6 +671,49 @@ impl Reporter {
     }
 }
 
+impl Reporter {
+    /// The plan before it runs; the search-export route's progress.
+    fn backfill_event(&self, event: &BackfillEvent<'_>) {
+        let line = match event {
+            BackfillEvent::Planned { plan } => plan.to_string(),
+            BackfillEvent::SearchPage { totals } => {
+                format!("search export: {}", search_line(totals))
+            }
+            BackfillEvent::CatchUp => {
+                "backfill: slices done; the incremental exports catch up".to_owned()
+            }
+            _ => return,
+        };
+        match &self.mode {
+            Mode::Quiet => {}
+            Mode::Lines => output::note(&format!("sync: {line}")),
+            Mode::Bars {
+                multi, search_bar, ..
+            } => match event {
+                BackfillEvent::SearchPage { totals } => {
+                    let mut bar = search_bar.lock().unwrap_or_else(|p| p.into_inner());
+                    let bar = bar.get_or_insert_with(|| {
+                        let b = multi.add(ProgressBar::new_spinner());
+                        b.set_style(style());
+                        b.set_prefix("search export");
+                        b
+                    });
+                    bar.set_message(search_line(totals));
+                    bar.tick();
+                }
+                _ => multi.suspend(|| output::note(&line)),
+            },
+        }
+    }
+}
+
+fn search_line(t: &RouteTotals) -> String {
+    format!(
+        "{}/{} slices, {} records, {} pages (page size {}, {} failed pages)",
+        t.slices_done, t.slices_total, t.records, t.pages, t.page_size, t.failed_pages
+    )
+}
+
 fn style() -> ProgressStyle {
     ProgressStyle::with_template("{spinner} {prefix:<14} {msg}")
         .unwrap_or_else(|_| ProgressStyle::default_spinner())
@@ -585,6 +725,10 @@ fn totals_line(t: &StreamReport) -> String {
 
 impl Progress for Reporter {
     fn event(&self, event: &ProgressEvent<'_>) {
+        if let ProgressEvent::Backfill(b) = event {
+            self.backfill_event(b);
+            return;
+        }
         match (&self.mode, event) {
             (Mode::Quiet, _) => {}
             (
@@ -621,6 +765,7 @@ impl Progress for Reporter {
                     multi,
                     client_bar,
                     bars,
+                    ..
                 },
                 e,
             ) => {

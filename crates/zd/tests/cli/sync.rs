@@ -460,3 +460,77 @@ fn every_keeps_syncing_until_sigterm() {
     // The second run resumed: it fetched only what changed (nothing).
     assert!(stdout.contains("\"resumed\": true"), "{stdout}");
 }
+
+/// `--backfill --plan-only` prints the plan and writes nothing; the run then does what it
+/// said: the same slices per stream, no more search-export pages than planned.
+#[test]
+fn backfill_plan_only_matches_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("bf.db");
+    let to = format!("sqlite:{}", db.display());
+    let base = [
+        "sync",
+        "--simulate",
+        "--tickets",
+        "3000",
+        "--backfill",
+        "--to",
+        &to,
+    ];
+    let plan = zd(&[], &[&base[..], &["--plan-only", "--json"]].concat());
+    plan.expect(0);
+    let planned: Value = serde_json::from_str(&plan.stdout).unwrap();
+    let planned = &planned["plan"];
+    assert!(
+        planned["search_requests"].as_u64().unwrap() >= 5,
+        "{planned}"
+    );
+    assert_eq!(count(&db, "tickets"), 0, "plan-only writes nothing");
+    let text = zd(&[], &[&base[..], &["--plan-only"]].concat());
+    text.expect(0);
+    for want in [
+        "search export",
+        "incremental",
+        "search-export bucket",
+        "expected:",
+    ] {
+        assert!(text.stdout.contains(want), "{}", text.stdout);
+    }
+    let r = zd(&[], &[&base[..], &["--json"]].concat());
+    r.expect(0);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["complete"], true, "{v}");
+    assert_eq!(v["rate_limited"], 0, "{v}");
+    let bf = &v["backfill"];
+    assert_eq!(bf["done"], true, "{bf}");
+    let slices = |p: &Value| -> Vec<(String, u64)> {
+        p["streams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["stream"].as_str().unwrap().to_owned(),
+                    s["slices"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(slices(planned), slices(&bf["plan"]), "{planned}\n{bf}");
+    let (want, got) = (
+        planned["search_requests"].as_u64().unwrap(),
+        bf["search_pages"].as_u64().unwrap(),
+    );
+    let n: u64 = slices(planned).iter().map(|s| s.1).sum();
+    assert!(
+        got <= want && got + n >= want,
+        "planned {want}, ran {got}: {bf}"
+    );
+    assert!(
+        r.stderr.contains("backfill plan:"),
+        "the plan is printed first: {}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("sync: search export:"), "{}", r.stderr);
+    assert!(count(&db, "tickets") > 2_800, "{v}");
+}

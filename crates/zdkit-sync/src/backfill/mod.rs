@@ -385,19 +385,7 @@ pub(crate) async fn run(args: RunArgs<'_>, plan: Plan) -> Result<SyncReport, Syn
         cancel,
         stop: &stop,
     };
-    let lists = async {
-        let mut out = Vec::new();
-        for &stream in wanted.iter().filter(|s| is_list(**s)) {
-            let r = ctx.list_stream(stream).await;
-            let failed = r.is_err();
-            out.push(r);
-            if failed || ctx.stopped() {
-                stop.cancel();
-                break;
-            }
-        }
-        out
-    };
+    let lists = crate::engine::list_streams(&ctx, wanted, &resume, &stop);
     let chain = async {
         let mut out = Vec::new();
         for &stream in wanted.iter().filter(|s| !is_list(**s)) {

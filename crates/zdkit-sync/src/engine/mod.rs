@@ -244,6 +244,33 @@ pub(crate) fn join_cause(e: tokio::task::JoinError) -> String {
     }
 }
 
+/// The list and refresh streams among `wanted`, one after another; an error or a stop
+/// cancels `stop` (the other half of the sync stops after its page).
+pub(crate) async fn list_streams(
+    ctx: &streams::Ctx<'_>,
+    wanted: &[Stream],
+    resume: &BTreeMap<Stream, Option<Checkpoint>>,
+    stop: &CancelToken,
+) -> Vec<Result<StreamReport, SyncError>> {
+    let mut out = Vec::new();
+    for &stream in wanted.iter().filter(|s| streams::is_list(**s)) {
+        let r = match stream {
+            Stream::Family(f) => {
+                let from = resume.get(&stream).cloned().flatten();
+                ctx.refresh_stream(f, from).await
+            }
+            _ => ctx.list_stream(stream).await,
+        };
+        let failed = r.is_err();
+        out.push(r);
+        if failed || ctx.stopped() {
+            stop.cancel();
+            break;
+        }
+    }
+    out
+}
+
 /// Syncs `options.streams` from `client` into `store`, reporting to `progress`, until
 /// every stream is caught up or `cancel` is cancelled.
 ///
@@ -301,25 +328,7 @@ pub async fn sync(
         cancel,
         stop: &stop,
     };
-    let lists = async {
-        let mut out = Vec::new();
-        for &stream in wanted.iter().filter(|s| streams::is_list(**s)) {
-            let r = match stream {
-                Stream::Family(f) => {
-                    let from = resume.get(&stream).cloned().flatten();
-                    ctx.refresh_stream(f, from).await
-                }
-                _ => ctx.list_stream(stream).await,
-            };
-            let failed = r.is_err();
-            out.push(r);
-            if failed || ctx.stopped() {
-                stop.cancel();
-                break;
-            }
-        }
-        out
-    };
+    let lists = list_streams(&ctx, &wanted, &resume, &stop);
     let exports = async {
         let mut out = Vec::new();
         for &stream in wanted.iter().filter(|s| !streams::is_list(**s)) {
