@@ -213,7 +213,84 @@ both!(
     backfill_killed_in_every_route_resumes_exactly,
     big_page_timeouts_shrink_pages_and_stay_exact,
     plan_only_matches_the_run,
+    route_pages_merge_strictly_newer_under_their_own_key,
 );
+
+async fn subject_of(s: &dyn Store) -> String {
+    let raw = s.get_raw(Table::Tickets, 1).await.unwrap().unwrap();
+    raw["subject"].as_str().unwrap().to_owned()
+}
+
+/// The store's hook: a route page keeps its checkpoint under its own key, and
+/// `Merge::StrictlyNewer` never replaces a row of equal stamps (the exact route's version
+/// stays), while a strictly newer one replaces it.
+async fn route_pages_merge_strictly_newer_under_their_own_key(backend: Backend) {
+    use zdkit_sync::store::{Checkpoint, Merge, SliceMark};
+    let db = Db::new(backend).await;
+    let s = db.open().await;
+    let t = |gts: i64, updated: i64, subject: &str| {
+        serde_json::json!({"id": 1, "subject": subject, "status": "open",
+            "generated_timestamp": gts, "updated_at": common::iso(updated)})
+    };
+    let cursor = |c: &str| Checkpoint::Export(zdkit::export::Checkpoint::Cursor(c.into()));
+    let slice = |after: i64| {
+        Checkpoint::SearchSlice(SliceMark {
+            from: 0,
+            to: 100,
+            after: Some(after),
+            expected: 1,
+            done: false,
+        })
+    };
+    let base = common::T0;
+    s.apply_page(Stream::Tickets, vec![t(base, base, "export")], cursor("c1"))
+        .await
+        .unwrap();
+    let key = "tickets/search/0000";
+    let tie = s
+        .apply_route_page(
+            Stream::Tickets,
+            key,
+            vec![t(base, base, "index")],
+            slice(5),
+            Merge::StrictlyNewer,
+        )
+        .await
+        .unwrap();
+    assert_eq!(tie.written, 0, "a tie keeps the stored row");
+    assert_eq!(subject_of(&*s).await, "export");
+    let newer = s
+        .apply_route_page(
+            Stream::Tickets,
+            key,
+            vec![t(base + 1, base + 1, "index2")],
+            slice(6),
+            Merge::StrictlyNewer,
+        )
+        .await
+        .unwrap();
+    assert_eq!(newer.written, 1);
+    assert_eq!(subject_of(&*s).await, "index2");
+    // An export page of equal stamps replaces it again (the usual rule: a tie replaces).
+    s.apply_page(
+        Stream::Tickets,
+        vec![t(base + 1, base + 1, "export2")],
+        cursor("c2"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(subject_of(&*s).await, "export2");
+    // Each checkpoint under its own key.
+    assert_eq!(
+        s.load_checkpoint(Stream::Tickets).await.unwrap(),
+        Some(cursor("c2"))
+    );
+    assert_eq!(
+        s.load_route_checkpoints("tickets/").await.unwrap(),
+        vec![(key.to_owned(), slice(6))]
+    );
+    assert_eq!(s.load_route_checkpoints("users/").await.unwrap(), vec![]);
+}
 
 async fn backfill_with_concurrent_writes_is_exact(backend: Backend) {
     let h = Arc::new(start(backend, TICKETS, Quirks::default()).await);
