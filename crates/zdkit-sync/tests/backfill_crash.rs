@@ -1,0 +1,263 @@
+//! `kill -9` a backfilling sync at seeded points of each route (search-export pages,
+//! incremental pages, the catch-up), several times, then let it finish: tickets, users,
+//! organizations, groups and ticket fields must end exactly equal to the simulator's
+//! ground truth (less the records deleted before the backfill's `since`), on SQLite and
+//! PostgreSQL.
+//!
+//! The harness of `sync_crash.rs`: the sync runs in a child process (this test binary
+//! re-run, `backfill_crash_child`) against its own in-process simulator with the same
+//! seed, start time and port, so every child serves the same account.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use common::{Backend, Db};
+use serde_json::Value;
+use zdkit::{Client, Credentials, ManualClock, RetryPolicy, Timestamp};
+use zdkit_sim::{SimConfig, SimState};
+use zdkit_sync::backfill::{BackfillEvent, BackfillOptions};
+use zdkit_sync::engine::{sync, CancelToken, ProgressEvent, SyncOptions};
+use zdkit_sync::store::{self, Checkpoint, RowStamp, Store, Stream, Table};
+
+const CHILD_URL: &str = "ZD_BACKFILL_CRASH_URL";
+const CHILD_PORT: &str = "ZD_BACKFILL_CRASH_PORT";
+const T0: Timestamp = Timestamp::from_unix_secs(1_700_000_040);
+const TICKETS: u64 = 4_000;
+
+async fn sim(port: u16) -> (Client, SimState) {
+    let clock = ManualClock::auto_advancing(T0);
+    let state = SimState::new(SimConfig {
+        clock: Some(clock.shared()),
+        ..SimConfig::with_tickets(TICKETS)
+    });
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(zdkit_sim::serve(listener, state.clone()));
+    let client = Client::builder()
+        .base_url(url)
+        .credentials(Credentials::api_token("admin@example.com", "zd-sim-token"))
+        .clock(clock.shared())
+        .retry_policy(RetryPolicy::default().jitter_seed(7).max_attempts(8))
+        .build()
+        .unwrap();
+    (client, state)
+}
+
+/// Slices of at most 300 records (many search pages to be killed at) and small export
+/// pages (several incremental pages).
+fn options() -> SyncOptions {
+    SyncOptions {
+        streams: SyncOptions::DEFAULT_STREAMS.to_vec(),
+        per_page: 100,
+        backfill: Some(BackfillOptions {
+            max_slice_records: 300,
+            concurrency: 3,
+            ..BackfillOptions::default()
+        }),
+        ..SyncOptions::default()
+    }
+}
+
+/// The child: one sync, printing a line per committed page of each route.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "the crash tests run it as a child process"]
+#[allow(clippy::print_stdout)]
+async fn backfill_crash_child() {
+    let (Ok(url), Ok(port)) = (std::env::var(CHILD_URL), std::env::var(CHILD_PORT)) else {
+        return;
+    };
+    let (client, _state) = sim(port.parse().unwrap()).await;
+    let store = store::open(&url).await.unwrap();
+    let progress = |e: &ProgressEvent<'_>| match e {
+        ProgressEvent::PageWritten { stream, .. } => println!("page {stream}"),
+        ProgressEvent::Backfill(BackfillEvent::SearchPage { .. }) => println!("page search"),
+        _ => {}
+    };
+    let r = sync(&client, &*store, &options(), &progress, &CancelToken::new())
+        .await
+        .unwrap();
+    assert!(r.streams.iter().all(|s| s.complete), "{r:?}");
+    println!("done");
+}
+
+/// What a child did before it ended or was killed.
+#[derive(Debug, Default)]
+struct Seen {
+    search: usize,
+    export: usize,
+}
+
+/// Runs the child; SIGKILLs it at the `kill_after`-th line `page …` (any route), or lets
+/// it finish.
+fn run_child(url: &str, port: u16, kill_after: Option<usize>) -> Seen {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "backfill_crash_child",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD_URL, url)
+        .env(CHILD_PORT, port.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut seen = Seen::default();
+    let mut done = false;
+    let mut pages = 0;
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        if let Some(what) = line.strip_prefix("page ") {
+            pages += 1;
+            if what == "search" {
+                seen.search += 1;
+            } else {
+                seen.export += 1;
+            }
+            if Some(pages) == kill_after {
+                child.kill().unwrap();
+                break;
+            }
+        }
+        done |= line == "done";
+    }
+    let status = child.wait().unwrap();
+    if kill_after.is_none() || !done && Some(pages) != kill_after {
+        assert!(status.success() && done, "sync child failed: {status}");
+    }
+    seen
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn truth(client: &Client, table: Table) -> Vec<RowStamp> {
+    let kind = table.as_str();
+    let v: Value = client
+        .get(&format!("/__sim/ground-truth/{kind}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .unwrap();
+    v[kind]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| RowStamp {
+            id: r[0].as_i64().unwrap(),
+            updated_at: r[1].as_i64(),
+            generated_timestamp: (table == Table::Tickets).then(|| r[2].as_i64()).flatten(),
+            deleted: r[3].as_bool().unwrap(),
+        })
+        .collect()
+}
+
+async fn killed_backfills_resume_exactly(b: Backend) {
+    let db = Db::new(b).await;
+    drop(db.open().await);
+    let port = free_port();
+    let mut rng = fastrand::Rng::with_seed(b as u64 + 23);
+    let (mut search, mut export) = (0, 0);
+    for _ in 0..6 {
+        let kill_after = rng.usize(1..=12);
+        let (url, p) = (db.url.clone(), port);
+        let seen = tokio::task::spawn_blocking(move || run_child(&url, p, Some(kill_after)))
+            .await
+            .unwrap();
+        search += seen.search;
+        export += seen.export;
+    }
+    assert!(search > 0 && export > 0, "kills fell in both routes");
+    let url = db.url.clone();
+    tokio::task::spawn_blocking(move || run_child(&url, port, None))
+        .await
+        .unwrap();
+    let (client, _state) = sim(port).await;
+    let store = db.open().await;
+    let since = store
+        .load_route_checkpoints("tickets/backfill")
+        .await
+        .unwrap()
+        .into_iter()
+        .find_map(|(_, cp)| match cp {
+            Checkpoint::Backfill(m) => Some(m),
+            _ => None,
+        })
+        .expect("the backfill's mark");
+    assert!(since.done, "{since:?}");
+    for table in [
+        Table::Tickets,
+        Table::Users,
+        Table::Organizations,
+        Table::Groups,
+        Table::TicketFields,
+    ] {
+        let mut got = store.ids_and_stamps(table).await.unwrap();
+        if table != Table::Tickets {
+            for r in &mut got {
+                r.generated_timestamp = None;
+            }
+        }
+        let want: Vec<RowStamp> = truth(&client, table)
+            .await
+            .into_iter()
+            .filter(|r| !r.deleted || r.generated_timestamp.or(r.updated_at) >= Some(since.since))
+            .collect();
+        assert_eq!(got.len(), want.len(), "{table}: row count");
+        let diff: Vec<_> = got
+            .iter()
+            .zip(&want)
+            .filter(|(g, w)| g != w)
+            .take(3)
+            .collect();
+        assert!(diff.is_empty(), "{table}: (store, truth) differ: {diff:?}");
+    }
+    // Every slice is done and a rerun tails the exports (no new backfill).
+    let slices = store
+        .load_route_checkpoints("tickets/search/")
+        .await
+        .unwrap();
+    assert!(slices.len() >= 5, "{slices:?}");
+    assert!(slices
+        .iter()
+        .all(|(_, cp)| matches!(cp, Checkpoint::SearchSlice(m) if m.done)));
+    let r = sync(
+        &client,
+        &*store,
+        &options(),
+        &zdkit_sync::engine::NoProgress,
+        &CancelToken::new(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        r.backfill.is_none() && r.streams.iter().all(|s| s.complete),
+        "{r:?}"
+    );
+    assert!(
+        r.streams.iter().any(|s| s.stream == Stream::Tickets),
+        "{r:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_killed_backfills_resume_exactly() {
+    killed_backfills_resume_exactly(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_killed_backfills_resume_exactly() {
+    killed_backfills_resume_exactly(Backend::Postgres).await;
+}
