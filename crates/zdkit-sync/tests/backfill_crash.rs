@@ -19,7 +19,7 @@ use zdkit::{Client, Credentials, ManualClock, RetryPolicy, Timestamp};
 use zdkit_sim::{SimConfig, SimState};
 use zdkit_sync::backfill::{BackfillEvent, BackfillOptions};
 use zdkit_sync::engine::{sync, CancelToken, ProgressEvent, SyncOptions};
-use zdkit_sync::store::{self, Checkpoint, RowStamp, Store, Stream, Table};
+use zdkit_sync::store::{self, Checkpoint, RowStamp, Stream, Table};
 
 const CHILD_URL: &str = "ZD_BACKFILL_CRASH_URL";
 const CHILD_PORT: &str = "ZD_BACKFILL_CRASH_PORT";
