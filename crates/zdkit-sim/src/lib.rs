@@ -18,6 +18,7 @@
 //! * `admin`    – `/__sim/*`: health, reset, ground truth (and clock, faults, stats).
 //! * [`hostile`] – the opposite of a simulator: a test server that answers any status,
 //!   header, body, delay or link it is told to and records every request.
+//! * `delivery` – webhook deliveries: signed ticket-event `POST`s from a background task.
 //! * `wire`     – the connection under hyper: raw `>`/`<`/`"` in request lines, JSON 400s.
 //!
 //! # Accounts and credentials (defaults of [`SimConfig`])
@@ -57,6 +58,7 @@ mod auth;
 pub mod config;
 mod control;
 mod data;
+mod delivery;
 pub mod error;
 mod extract;
 pub mod faults;

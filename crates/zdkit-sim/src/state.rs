@@ -25,7 +25,9 @@ struct Inner {
     next_due: AtomicU64,
     limiter: Mutex<RateLimiter>,
     faults: Mutex<Faults>,
-    stats: Stats,
+    stats: Arc<Stats>,
+    /// Webhook deliveries (`crate::delivery`).
+    outbox: crate::delivery::Outbox,
     /// The clock built here (not passed in the config), which `/__sim/clock` can advance.
     scaled: Option<Arc<ScaledClock>>,
 }
@@ -77,7 +79,8 @@ impl SimState {
                 f
             }),
             scaled,
-            stats: Stats::default(),
+            stats: Arc::new(Stats::default()),
+            outbox: crate::delivery::Outbox::default(),
             config,
             clock,
             seeds,
@@ -121,6 +124,11 @@ impl SimState {
     /// The fault injector.
     pub(crate) fn faults(&self) -> &Mutex<Faults> {
         &self.0.faults
+    }
+
+    /// Webhook deliveries.
+    pub(crate) fn outbox(&self) -> &crate::delivery::Outbox {
+        &self.0.outbox
     }
 
     /// Request statistics.
@@ -186,6 +194,7 @@ impl SimState {
         let mut db = self.write();
         *db = Db::new(&self.0.seeds);
         db.jobs.clear();
+        self.0.outbox.clear();
     }
 }
 
@@ -210,6 +219,18 @@ impl DerefMut for DbWrite<'_> {
 
 impl Drop for DbWrite<'_> {
     fn drop(&mut self) {
+        if !self.guard.ticket_changes.is_empty() {
+            let changes = std::mem::take(&mut self.guard.ticket_changes);
+            let inner = &self.state.0;
+            crate::delivery::enqueue(
+                &inner.outbox,
+                &inner.clock,
+                &inner.stats,
+                &self.guard,
+                &inner.seeds,
+                changes,
+            );
+        }
         self.state
             .0
             .next_due

@@ -22,6 +22,7 @@ struct Counts {
     rate_limited: BTreeMap<String, u64>,
     budget_used: BTreeMap<String, u64>,
     faults: BTreeMap<String, u64>,
+    webhooks: BTreeMap<String, u64>,
 }
 
 impl Stats {
@@ -66,9 +67,19 @@ impl Stats {
         *self.counts().faults.entry(kind.to_string()).or_default() += 1;
     }
 
+    /// Counts a webhook delivery outcome: `queued`, `delivered`, `retried` (one per
+    /// retry), `failed`, `dropped` (queue full), `skipped` (example-domain endpoint).
+    pub fn record_webhook(&self, outcome: &str) {
+        *self
+            .counts()
+            .webhooks
+            .entry(outcome.to_string())
+            .or_default() += 1;
+    }
+
     /// The statistics as JSON:
     /// `{"requests": N, "by_status": {"200": N}, "rate_limited": {"<bucket>": N},
-    /// "budget_used": {"<bucket>": N}, "faults": {"<kind>": N}}`.
+    /// "budget_used": {"<bucket>": N}, "faults": {"<kind>": N}, "webhooks": {"<outcome>": N}}`.
     pub fn snapshot(&self) -> serde_json::Value {
         serde_json::to_value(&*self.counts()).unwrap_or_default()
     }
@@ -103,6 +114,7 @@ mod tests {
                 "rate_limited": {"incremental-exports": 1},
                 "budget_used": {"account": 2, "incremental-exports": 1},
                 "faults": {"status_503": 1},
+                "webhooks": {},
             })
         );
         s.reset();

@@ -9,10 +9,11 @@ use base64::Engine;
 use serde_json::{json, Map, Value};
 use zdkit_catalog::{Family, PageDefault, Seed};
 
+use super::paging::{self, Envelope};
 use crate::data::coll::{Coll, Ctx};
 use crate::data::gen;
 use crate::error::{ApiError, Obj};
-use crate::extract::{enc, Q};
+use crate::extract::Q;
 
 /// Query parameters that select a page (dropped from generated links).
 const PAGING: &[&str] = &[
@@ -496,17 +497,7 @@ pub(crate) fn page_big(c: &Coll, cx: Ctx<'_>, paging: &Paging, desc: bool) -> Pa
     }
 }
 
-fn link(base: &str, path: &str, q: &Q, extra: &[(&str, String)]) -> String {
-    let mut parts: Vec<String> =
-        q.0.iter()
-            .filter(|(k, _)| !PAGING.contains(&k.as_str()))
-            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-            .collect();
-    parts.extend(extra.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))));
-    format!("{base}{path}?{}", parts.join("&"))
-}
-
-/// Appends the pagination fields of `page` to `obj`.
+/// Appends the pagination fields of `page` to `obj` (written by [`paging::envelope`]).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn finish(
     obj: Obj,
@@ -518,73 +509,24 @@ pub(crate) fn finish(
     path: &str,
     q: &Q,
 ) -> Obj {
-    match paging {
+    let e = match paging {
         Paging::Cursor { size, .. } => {
             let tag = tag(f, sort);
-            let after = page.last.as_ref().map(|k| cursor_token(&tag, k));
-            let before = page.first.as_ref().map(|k| cursor_token(&tag, k));
-            let size = size.to_string();
-            let next = after.as_ref().map(|c| {
-                link(
-                    base,
-                    path,
-                    q,
-                    &[("page[after]", c.clone()), ("page[size]", size.clone())],
-                )
-            });
-            let prev = before.as_ref().map(|c| {
-                link(
-                    base,
-                    path,
-                    q,
-                    &[("page[before]", c.clone()), ("page[size]", size.clone())],
-                )
-            });
-            let mut obj = obj
-                .field(
-                    "meta",
-                    &json!({"has_more": page.has_more, "after_cursor": after, "before_cursor": before}),
-                )
-                .field("links", &json!({"next": next, "prev": prev}));
-            if f.paging.legacy_cursor_fields {
-                obj = obj
-                    .field("after_cursor", &after)
-                    .field("before_cursor", &before)
-                    .field("after_url", &next)
-                    .field("before_url", &prev);
+            Envelope::Cursor {
+                size: *size,
+                has_more: page.has_more,
+                after: page.last.as_ref().map(|k| cursor_token(&tag, k)),
+                before: page.first.as_ref().map(|k| cursor_token(&tag, k)),
+                legacy: f.paging.legacy_cursor_fields,
             }
-            obj
         }
-        Paging::Offset { page: n, per_page } => {
-            let next = page.has_more.then(|| {
-                link(
-                    base,
-                    path,
-                    q,
-                    &[
-                        ("page", (n + 1).to_string()),
-                        ("per_page", per_page.to_string()),
-                    ],
-                )
-            });
-            let prev = (*n > 1).then(|| {
-                link(
-                    base,
-                    path,
-                    q,
-                    &[
-                        ("page", (n - 1).to_string()),
-                        ("per_page", per_page.to_string()),
-                    ],
-                )
-            });
-            obj.field("next_page", &next)
-                .field("previous_page", &prev)
-                .field("count", &page.count)
-        }
-        Paging::All => obj
-            .field("next_page", &None::<String>)
-            .field("previous_page", &None::<String>)
-            .field("count", &page.count),
-    }
+        Paging::Offset { page: n, per_page } => Envelope::Offset {
+            page: *n,
+            per_page: *per_page,
+            has_more: page.has_more,
+            count: page.count,
+        },
+        Paging::All => Envelope::All { count: page.count },
+    };
+    paging::envelope(obj, &e, base, path, q, PAGING)
 }

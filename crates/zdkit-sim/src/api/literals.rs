@@ -3,6 +3,7 @@
 //! `users/count|autocomplete`, `users/{id}/related`, `groups/count|assignable`,
 //! `ticket_fields/count`, `tickets/recent`.
 
+use super::paging::OnePage;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
@@ -40,12 +41,7 @@ fn count_body(st: &SimState, n: u64) -> Response {
 
 fn offset_list(key: &str, items: Vec<Value>) -> Response {
     let n = items.len();
-    Obj::new()
-        .field(key, &items)
-        .field("next_page", &None::<String>)
-        .field("previous_page", &None::<String>)
-        .field("count", &n)
-        .ok()
+    Obj::new().field(key, &items).one_page(n as u64).ok()
 }
 
 /// The id a generated organization's name or external id encodes (`Acme Labs 17`, `org-17`).

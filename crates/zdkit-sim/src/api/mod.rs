@@ -1,8 +1,11 @@
 //! The Zendesk API: one module per resource, each with its `router()`.
 
 mod comments;
+mod definitions;
 mod generic;
 pub(crate) mod generic_list;
+mod generic_read;
+mod generic_write;
 mod incremental;
 mod jobs;
 mod literals;
@@ -54,6 +57,7 @@ pub(crate) fn router() -> Router<SimState> {
         .merge(macros::router())
         .merge(ticket_audits::router())
         .merge(metric_events::router())
+        .merge(definitions::router())
 }
 
 /// The name of the `i`-th path parameter in the simulator's routes: `id`, `id2`, `id3`.

@@ -1,5 +1,6 @@
 //! Organizations, groups and ticket fields: list (cursor and offset) and show.
 
+use super::paging::OnePage;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
@@ -153,9 +154,7 @@ async fn list_fields(
     let n = items.len();
     Ok(Obj::new()
         .field("ticket_fields", &items)
-        .field("next_page", &None::<String>)
-        .field("previous_page", &None::<String>)
-        .field("count", &n)
+        .one_page(n as u64)
         .ok())
 }
 

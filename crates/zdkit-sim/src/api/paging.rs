@@ -233,73 +233,134 @@ pub(crate) fn page_where<T: Generate>(
     }
 }
 
-fn url(base: &str, path: &str, q: &Q, extra: &[(&str, String)]) -> String {
+/// The pagination fields of a response, whatever list produced it: the one writer of
+/// Zendesk's two envelopes (cursor `meta`/`links`, offset `next_page`/`previous_page`/
+/// `count`) for the core lists here and the catalogue families (`generic_list`).
+#[derive(Debug)]
+pub(crate) enum Envelope {
+    /// Cursor pagination: the cursors of the page's last and first records.
+    Cursor {
+        size: usize,
+        has_more: bool,
+        after: Option<String>,
+        before: Option<String>,
+        /// Also the top-level `after_cursor`/`before_cursor`/`after_url`/`before_url`
+        /// (ticket audits and the other lists that still send them).
+        legacy: bool,
+    },
+    /// Offset pagination.
+    Offset {
+        page: u64,
+        per_page: u64,
+        has_more: bool,
+        count: u64,
+    },
+    /// Everything on one page (`next_page: null`).
+    All { count: u64 },
+}
+
+/// The link to another page: the request's query without its paging parameters
+/// (`drop`), plus `extra`.
+fn url(base: &str, path: &str, q: &Q, drop: &[&str], extra: &[(&str, String)]) -> String {
     let mut parts: Vec<String> =
         q.0.iter()
-            .filter(|(k, _)| !PAGING.contains(&k.as_str()))
+            .filter(|(k, _)| !drop.contains(&k.as_str()))
             .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
             .collect();
     parts.extend(extra.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))));
     format!("{base}{path}?{}", parts.join("&"))
 }
 
+/// Appends the pagination fields of `e` to `obj`; links keep the request's query minus
+/// the parameters in `drop`.
+pub(crate) fn envelope(
+    obj: Obj,
+    e: &Envelope,
+    base: &str,
+    path: &str,
+    q: &Q,
+    drop: &[&str],
+) -> Obj {
+    let link = |extra: &[(&str, String)]| url(base, path, q, drop, extra);
+    match e {
+        Envelope::Cursor {
+            size,
+            has_more,
+            after,
+            before,
+            legacy,
+        } => {
+            let size = size.to_string();
+            let next = after
+                .as_ref()
+                .map(|c| link(&[("page[after]", c.clone()), ("page[size]", size.clone())]));
+            let prev = before
+                .as_ref()
+                .map(|c| link(&[("page[before]", c.clone()), ("page[size]", size.clone())]));
+            let mut obj = obj
+                .field(
+                    "meta",
+                    &json!({"has_more": has_more, "after_cursor": after, "before_cursor": before}),
+                )
+                .field("links", &json!({"next": next, "prev": prev}));
+            if *legacy {
+                obj = obj
+                    .field("after_cursor", after)
+                    .field("before_cursor", before)
+                    .field("after_url", &next)
+                    .field("before_url", &prev);
+            }
+            obj
+        }
+        Envelope::Offset {
+            page,
+            per_page,
+            has_more,
+            count,
+        } => {
+            let at = |n: u64| link(&[("page", n.to_string()), ("per_page", per_page.to_string())]);
+            obj.field("next_page", &has_more.then(|| at(page + 1)))
+                .field("previous_page", &(*page > 1).then(|| at(page - 1)))
+                .field("count", count)
+        }
+        Envelope::All { count } => obj
+            .field("next_page", &None::<String>)
+            .field("previous_page", &None::<String>)
+            .field("count", count),
+    }
+}
+
+/// `next_page: null, previous_page: null, count` ([`Envelope::All`]) on an object: the
+/// envelope of the one-page answers (`show_many`, `update_many`, autocomplete, …).
+pub(crate) trait OnePage {
+    /// Appends the one-page envelope with `count` records.
+    fn one_page(self, count: u64) -> Obj;
+}
+
+impl OnePage for Obj {
+    fn one_page(self, count: u64) -> Obj {
+        envelope(self, &Envelope::All { count }, "", "", &Q::default(), &[])
+    }
+}
+
 /// Appends the pagination fields (`meta`/`links`, or `next_page`/`previous_page`/`count`).
 pub(crate) fn finish(obj: Obj, p: &Page, tag: &str, base: &str, path: &str, q: &Q) -> Obj {
-    match &p.mode {
-        Mode::Cursor { size, .. } => {
-            let after = p.keys.last().map(|k| cursor_token(tag, *k));
-            let before = p.keys.first().map(|k| cursor_token(tag, *k));
-            let size = size.to_string();
-            let next = after.as_ref().map(|c| {
-                url(
-                    base,
-                    path,
-                    q,
-                    &[("page[after]", c.clone()), ("page[size]", size.clone())],
-                )
-            });
-            let prev = before.as_ref().map(|c| {
-                url(
-                    base,
-                    path,
-                    q,
-                    &[("page[before]", c.clone()), ("page[size]", size.clone())],
-                )
-            });
-            obj.field(
-                "meta",
-                &json!({"has_more": p.has_more, "after_cursor": after, "before_cursor": before}),
-            )
-            .field("links", &json!({"next": next, "prev": prev}))
-        }
-        Mode::Offset { page, per_page } => {
-            let next = p.has_more.then(|| {
-                url(
-                    base,
-                    path,
-                    q,
-                    &[
-                        ("page", (page + 1).to_string()),
-                        ("per_page", per_page.to_string()),
-                    ],
-                )
-            });
-            let prev = (*page > 1).then(|| {
-                url(
-                    base,
-                    path,
-                    q,
-                    &[
-                        ("page", (page - 1).to_string()),
-                        ("per_page", per_page.to_string()),
-                    ],
-                )
-            });
-            obj.field("next_page", &next)
-                .field("previous_page", &prev)
-                .field("count", &p.count)
-        }
-    }
+    let e = match &p.mode {
+        Mode::Cursor { size, .. } => Envelope::Cursor {
+            size: *size,
+            has_more: p.has_more,
+            after: p.keys.last().map(|k| cursor_token(tag, *k)),
+            before: p.keys.first().map(|k| cursor_token(tag, *k)),
+            legacy: false,
+        },
+        Mode::Offset { page, per_page } => Envelope::Offset {
+            page: *page,
+            per_page: *per_page,
+            has_more: p.has_more,
+            count: p.count,
+        },
+    };
+    envelope(obj, &e, base, path, q, PAGING)
 }
 
 /// Parses the cursor `sort` parameter (`id`, `-id`, `updated_at`, `-updated_at`).

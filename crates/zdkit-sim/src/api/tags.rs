@@ -4,6 +4,7 @@
 //! Counts are over live tickets: the generated ones (counted once, on first use) adjusted
 //! by every written ticket.
 
+use super::paging::OnePage;
 use std::collections::BTreeMap;
 
 use axum::extract::State;
@@ -160,12 +161,7 @@ async fn autocomplete(State(st): State<SimState>, q: Q) -> Result<Response, ApiE
         .take(100)
         .collect();
     let n = tags.len();
-    Ok(Obj::new()
-        .field("tags", &tags)
-        .field("next_page", &None::<String>)
-        .field("previous_page", &None::<String>)
-        .field("count", &n)
-        .ok())
+    Ok(Obj::new().field("tags", &tags).one_page(n as u64).ok())
 }
 
 fn tags_body(body: &Value) -> Result<Vec<String>, ApiError> {

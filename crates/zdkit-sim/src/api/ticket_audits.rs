@@ -1,17 +1,18 @@
 //! `GET /api/v2/ticket_audits`: every ticket's audits, account-wide. Cursor pagination
 //! only (`page[size]` up to 100, default 100), in (ticket id, audit id) order, answered
 //! with `meta`/`links` and the older top-level `after_cursor`, `before_cursor`,
-//! `after_url`, `before_url` the OAS shows. Deleted tickets' audits are not listed.
+//! `after_url`, `before_url` the OAS shows. Deleted and archived tickets' audits are not
+//! listed (archived tickets are absent from the account-wide audits, as from `GET /tickets`).
 
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::paging::{cursor_token, parse_cursor};
+use super::paging::{cursor_token, envelope, parse_cursor, Envelope};
 use crate::error::{ApiError, Obj};
-use crate::extract::{enc, Base, Q};
+use crate::extract::{Base, Q};
 use crate::state::SimState;
 
 const TAG: &str = "ta";
@@ -24,16 +25,14 @@ fn bad(detail: &str) -> ApiError {
     ApiError::InvalidPaginationParameter(detail.to_string())
 }
 
-fn link(base: &str, q: &Q, key: &str, cursor: &str, size: usize) -> String {
-    let mut parts: Vec<String> =
-        q.0.iter()
-            .filter(|(k, _)| !k.starts_with("page[") && k != "cursor" && k != "limit")
-            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-            .collect();
-    parts.push(format!("{}={}", enc(key), enc(cursor)));
-    parts.push(format!("{}={size}", enc("page[size]")));
-    format!("{base}/api/v2/ticket_audits?{}", parts.join("&"))
-}
+/// The parameters that select a page (dropped from the links).
+const PAGING: &[&str] = &[
+    "page[size]",
+    "page[after]",
+    "page[before]",
+    "cursor",
+    "limit",
+];
 
 async fn list(State(st): State<SimState>, Base(base): Base, q: Q) -> Result<Response, ApiError> {
     let size = match q.get("page[size]").or_else(|| q.get("limit")) {
@@ -66,7 +65,8 @@ async fn list(State(st): State<SimState>, Base(base): Base, q: Q) -> Result<Resp
     let has_more;
     if let (None, Some(b)) = (after, before) {
         let mut out: Vec<((u64, u64), Value)> = Vec::new();
-        for tid in db.tickets.ids_before(s, b.0.saturating_add(1)) {
+        let tids = db.tickets.ids_before(s, b.0.saturating_add(1));
+        for tid in tids.filter(|&id| !st.is_archived(&db, id)) {
             let Some(t) = db.tickets.get(s, tid) else {
                 continue;
             };
@@ -86,7 +86,8 @@ async fn list(State(st): State<SimState>, Base(base): Base, q: Q) -> Result<Resp
     } else {
         let from = after.unwrap_or((0, 0));
         let start = from.0.saturating_sub(1);
-        'tickets: for tid in db.tickets.ids_after(s, start) {
+        let tids = db.tickets.ids_after(s, start);
+        'tickets: for tid in tids.filter(|&id| !st.is_archived(&db, id)) {
             let Some(t) = db.tickets.get(s, tid) else {
                 continue;
             };
@@ -102,25 +103,14 @@ async fn list(State(st): State<SimState>, Base(base): Base, q: Q) -> Result<Resp
         has_more = keys_items.len() > size;
         keys_items.truncate(size);
     }
-    let after_c = keys_items.last().map(|(k, _)| cursor_token(TAG, *k));
-    let before_c = keys_items.first().map(|(k, _)| cursor_token(TAG, *k));
-    let next = after_c
-        .as_ref()
-        .map(|c| link(&base, &q, "page[after]", c, size));
-    let prev = before_c
-        .as_ref()
-        .map(|c| link(&base, &q, "page[before]", c, size));
     let items: Vec<&Value> = keys_items.iter().map(|(_, v)| v).collect();
-    Ok(Obj::new()
-        .field("audits", &items)
-        .field(
-            "meta",
-            &json!({"has_more": has_more, "after_cursor": after_c, "before_cursor": before_c}),
-        )
-        .field("links", &json!({"next": next, "prev": prev}))
-        .field("after_cursor", &after_c)
-        .field("before_cursor", &before_c)
-        .field("after_url", &next)
-        .field("before_url", &prev)
-        .ok())
+    let e = Envelope::Cursor {
+        size,
+        has_more,
+        after: keys_items.last().map(|(k, _)| cursor_token(TAG, *k)),
+        before: keys_items.first().map(|(k, _)| cursor_token(TAG, *k)),
+        legacy: true,
+    };
+    let obj = Obj::new().field("audits", &items);
+    Ok(envelope(obj, &e, &base, "/api/v2/ticket_audits", &q, PAGING).ok())
 }

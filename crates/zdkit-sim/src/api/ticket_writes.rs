@@ -153,10 +153,14 @@ async fn update(
     Ok(ticket_and_audit(&base, &t, &a).ok())
 }
 
-async fn destroy(State(st): State<SimState>, p: PathIds) -> Result<Response, ApiError> {
+async fn destroy(
+    State(st): State<SimState>,
+    Extension(caller): Extension<Caller>,
+    p: PathIds,
+) -> Result<Response, ApiError> {
     let id = p.id(0)?;
     let now = st.now_secs();
-    writes::delete_ticket(&mut st.write(), st.seeds(), now, id)?;
+    writes::delete_ticket(&mut st.write(), st.seeds(), now, caller.user_id, id)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

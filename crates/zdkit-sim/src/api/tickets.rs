@@ -1,5 +1,6 @@
 //! Ticket reads: list, count, show, show_many.
 
+use super::paging::OnePage;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
@@ -122,11 +123,7 @@ async fn show_many(
     let db = st.read();
     let list: Vec<_> = ids.iter().filter_map(|&id| db.tickets.get(s, id)).collect();
     let obj = tickets_with_sideloads(Obj::new(), "tickets", &db, s, &base, &list, &q.includes());
-    Ok(obj
-        .field("next_page", &None::<String>)
-        .field("previous_page", &None::<String>)
-        .field("count", &list.len())
-        .ok())
+    Ok(obj.one_page(list.len() as u64).ok())
 }
 
 /// `GET /tickets?external_id=`: every live ticket with that external id (not unique), in
@@ -144,9 +141,7 @@ fn by_external_id(st: &SimState, base: &str, q: &Q, ext: &str) -> Response {
         .collect();
     let n = list.len();
     tickets_with_sideloads(Obj::new(), "tickets", &db, s, base, &list, &q.includes())
-        .field("next_page", &None::<String>)
-        .field("previous_page", &None::<String>)
-        .field("count", &n)
+        .one_page(n as u64)
         .ok()
 }
 

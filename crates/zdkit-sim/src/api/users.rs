@@ -1,5 +1,6 @@
 //! Users: list, show, me, show_many, create, update, create_or_update, search.
 
+use super::paging::OnePage;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -117,9 +118,7 @@ async fn show_many(
     let n = users.len();
     Ok(
         super::users_with_sideloads(Obj::new(), "users", &db, s, &base, &users, &q.includes())
-            .field("next_page", &None::<String>)
-            .field("previous_page", &None::<String>)
-            .field("count", &n)
+            .one_page(n as u64)
             .ok(),
     )
 }

@@ -13,7 +13,7 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use serde_json::{json, Map, Value};
 
-use super::paging::{self, Mode};
+use super::paging::{self, Mode, SortBy};
 use crate::auth::Caller;
 use crate::data::coll::{ids, Ctx};
 use crate::data::tickets::{generate_light, Ticket, TicketOut, PRIORITIES, STATUSES, TYPES};
@@ -125,8 +125,9 @@ fn live_ticket(db: &Db, s: &Seeds, id: u64) -> Option<Ticket> {
     db.tickets.get_with(s, id, generate_light)
 }
 
-/// `(count, exact)` of the tickets in a view.
-fn count_of(db: &Db, s: &Seeds, view: &Map<String, Value>, caller: u64) -> (u64, bool) {
+/// `(count, exact)` of the tickets in a view (archived tickets are not in views).
+fn count_of(st: &SimState, db: &Db, view: &Map<String, Value>, caller: u64) -> (u64, bool) {
+    let s = st.seeds();
     let mut hits = 0u64;
     for (scanned, id) in (0u64..).zip(db.tickets.ids_after(s, 0)) {
         if scanned >= COUNT_SCAN {
@@ -136,7 +137,9 @@ fn count_of(db: &Db, s: &Seeds, view: &Map<String, Value>, caller: u64) -> (u64,
                 false,
             );
         }
-        if live_ticket(db, s, id).is_some_and(|t| matches(view, &t, caller)) {
+        if !st.is_archived(db, id)
+            && live_ticket(db, s, id).is_some_and(|t| matches(view, &t, caller))
+        {
             hits += 1;
         }
     }
@@ -165,7 +168,7 @@ async fn count(
     let db = st.read();
     let v = view(&st, &db, n)?;
     let active = v["active"].as_bool().unwrap_or(true);
-    let value = count_of(&db, st.seeds(), &v, c.user_id);
+    let value = count_of(&st, &db, &v, c.user_id);
     Ok(Obj::new()
         .field("view_count", &count_json(&base, n, value, active))
         .ok())
@@ -193,7 +196,7 @@ async fn count_many(
             out.push(count_json(
                 &base,
                 n,
-                count_of(&db, st.seeds(), &v, c.user_id),
+                count_of(&st, &db, &v, c.user_id),
                 active,
             ));
         }
@@ -201,8 +204,78 @@ async fn count_many(
     Ok(Obj::new().field("view_counts", &out).ok())
 }
 
-/// The page of tickets in the view: ticket id order (`sort_order=desc` reverses it),
-/// cursor or offset.
+/// How a view's tickets are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ViewSort {
+    /// Ticket id (`id`, `nice_id`, and columns the simulator cannot sort by).
+    Id,
+    /// `updated_at` / `updated`: the tickets' update index (see `simulator-catalogue.md`).
+    Updated,
+    /// Any other column: the matching tickets are scanned and sorted.
+    Field(&'static str),
+}
+
+/// The sort of a view's tickets: the `sort_by` / `sort_order` parameters, else the view's
+/// `execution.sort_by` / `execution.sort_order` ("List Tickets From a View": "Sort or
+/// group the tickets by a column in the View columns table").
+fn view_sort(v: &Map<String, Value>, q: &Q) -> Result<(ViewSort, bool), ApiError> {
+    let exec = v.get("execution");
+    let by = q
+        .present("sort_by")
+        .map(str::to_string)
+        .or_else(|| exec.and_then(|e| e["sort_by"].as_str()).map(str::to_string))
+        .unwrap_or_default();
+    // A `sort_by` without `sort_order` sorts ascending; neither: the view's own order.
+    let order = match (q.present("sort_order"), q.present("sort_by")) {
+        (Some(_), _) => paging::sort_order(q)?,
+        (None, Some(_)) => false,
+        (None, None) => exec
+            .and_then(|e| e["sort_order"].as_str())
+            .is_some_and(|o| o.eq_ignore_ascii_case("desc")),
+    };
+    let sort = match by.as_str() {
+        "updated_at" | "updated" => ViewSort::Updated,
+        "created_at" | "created" => ViewSort::Field("created_at"),
+        "status" => ViewSort::Field("status"),
+        "priority" => ViewSort::Field("priority"),
+        "type" | "ticket_type" => ViewSort::Field("type"),
+        "subject" => ViewSort::Field("subject"),
+        "requester" | "requester_id" => ViewSort::Field("requester_id"),
+        "assignee" | "assignee_id" => ViewSort::Field("assignee_id"),
+        "group" | "group_id" => ViewSort::Field("group_id"),
+        "due_date" | "due_at" => ViewSort::Field("due_at"),
+        _ => ViewSort::Id,
+    };
+    Ok((sort, order))
+}
+
+/// An order-preserving number for column `field` of `t` (strings by their first 8 bytes,
+/// case-folded; ties go by id).
+fn sort_rank(t: &Ticket, field: &str) -> u64 {
+    let pos =
+        |list: &[&str], v: Option<&str>| v.and_then(|v| rank(list, v)).map_or(0, |p| p as u64 + 1);
+    match field {
+        "created_at" => t.created_at,
+        "status" => pos(STATUSES, Some(t.status)),
+        "priority" => pos(PRIORITIES, t.priority),
+        "type" => pos(TYPES, t.kind),
+        "requester_id" => t.requester_id,
+        "assignee_id" => t.assignee_id.unwrap_or(0),
+        "group_id" => t.group_id.unwrap_or(0),
+        "due_at" => t.due_at.unwrap_or(0),
+        _ => {
+            let mut b = [0u8; 8];
+            for (slot, c) in b.iter_mut().zip(t.subject.to_lowercase().bytes()) {
+                *slot = c;
+            }
+            u64::from_be_bytes(b)
+        }
+    }
+}
+
+/// The page of tickets in the view, in the view's sort (see [`view_sort`]), cursor or
+/// offset; archived tickets are left out, as Zendesk's views do. Returns the cursor tag
+/// used (it names the sort, so a cursor of another sort is refused).
 fn page_of_view(
     st: &SimState,
     db: &Db,
@@ -210,68 +283,49 @@ fn page_of_view(
     q: &Q,
     tag: &str,
     caller: u64,
-) -> Result<(paging::Page, Vec<Ticket>), ApiError> {
+) -> Result<(paging::Page, Vec<Ticket>, String), ApiError> {
     let s = st.seeds();
-    let mode = paging::mode(q, tag, 100)?;
-    let desc = matches!(
-        q.get("sort_order").map(str::to_ascii_lowercase).as_deref(),
-        Some("desc")
-    );
-    let in_view = |id: &u64| live_ticket(db, s, *id).is_some_and(|t| matches(view_rec, &t, caller));
-    let walk = |from: Option<u64>, down: bool, n: usize| -> Vec<u64> {
-        if down {
-            db.tickets
-                .ids_before(s, from.unwrap_or(u64::MAX))
-                .filter(in_view)
-                .take(n)
-                .collect()
-        } else {
-            db.tickets
-                .ids_after(s, from.unwrap_or(0))
-                .filter(in_view)
-                .take(n)
-                .collect()
-        }
+    let (sort, desc) = view_sort(view_rec, q)?;
+    let tag = match sort {
+        ViewSort::Id => format!("{tag}i{}", u8::from(desc)),
+        ViewSort::Updated => format!("{tag}u{}", u8::from(desc)),
+        ViewSort::Field(f) => format!("{tag}{f}{}", u8::from(desc)),
     };
-    let (ids, has_more, count) = match &mode {
-        Mode::Cursor {
-            size,
-            after,
-            before,
-        } => match (after, before) {
-            (None, Some(b)) => {
-                let mut v = walk(Some(b.1), !desc, size + 1);
-                let more = v.len() > *size;
-                v.truncate(*size);
-                v.reverse();
-                (v, more, 0)
-            }
-            _ => {
-                let mut v = walk(after.map(|a| a.1), desc, size + 1);
-                let more = v.len() > *size;
-                v.truncate(*size);
-                (v, more, 0)
-            }
-        },
-        Mode::Offset { page, per_page } => {
-            let skip = ((page - 1) * per_page) as usize;
-            let mut v: Vec<u64> = walk(None, desc, skip + *per_page as usize + 1)
-                .into_iter()
-                .skip(skip)
+    let mode = paging::mode(q, &tag, 100)?;
+    let keep = |id: u64| {
+        !st.is_archived(db, id)
+            && live_ticket(db, s, id).is_some_and(|t| matches(view_rec, &t, caller))
+    };
+    let count = matches!(mode, Mode::Offset { .. }).then(|| count_of(st, db, view_rec, caller).0);
+    let page = match sort {
+        ViewSort::Id => paging::page_where(&db.tickets, s, mode, SortBy::Id, desc, &keep, count),
+        ViewSort::Updated => {
+            paging::page_where(&db.tickets, s, mode, SortBy::UpdatedAt, desc, &keep, count)
+        }
+        ViewSort::Field(field) => {
+            let mut keys: Vec<paging::Key> = db
+                .tickets
+                .ids_after(s, 0)
+                .take(COUNT_SCAN as usize)
+                .filter(|&id| !st.is_archived(db, id))
+                .filter_map(|id| live_ticket(db, s, id).map(|t| (id, t)))
+                .filter(|(_, t)| matches(view_rec, t, caller))
+                .map(|(id, t)| (sort_rank(&t, field), id))
                 .collect();
-            let more = v.len() > *per_page as usize;
-            v.truncate(*per_page as usize);
-            (v, more, count_of(db, s, view_rec, caller).0)
+            keys.sort_unstable();
+            let mut p = paging::keys_page(&keys, mode, desc);
+            if let Some(c) = count {
+                p.count = c;
+            }
+            p
         }
     };
-    let tickets: Vec<Ticket> = ids.iter().filter_map(|&id| db.tickets.get(s, id)).collect();
-    let page = paging::Page {
-        keys: ids.iter().map(|&id| (0, id)).collect(),
-        has_more,
-        mode,
-        count,
-    };
-    Ok((page, tickets))
+    let tickets: Vec<Ticket> = page
+        .keys
+        .iter()
+        .filter_map(|k| db.tickets.get(s, k.1))
+        .collect();
+    Ok((page, tickets, tag))
 }
 
 async fn tickets(
@@ -284,8 +338,7 @@ async fn tickets(
     let n = view_id(&p)?;
     let db = st.read();
     let v = view(&st, &db, n)?;
-    let tag = format!("v{n}");
-    let (page, list) = page_of_view(&st, &db, &v, &q, &tag, c.user_id)?;
+    let (page, list, tag) = page_of_view(&st, &db, &v, &q, &format!("v{n}"), c.user_id)?;
     let obj = super::tickets_with_sideloads(
         Obj::new(),
         "tickets",
@@ -318,8 +371,7 @@ async fn execute(
     let n = view_id(&p)?;
     let db = st.read();
     let v = view(&st, &db, n)?;
-    let tag = format!("x{n}");
-    let (page, list) = page_of_view(&st, &db, &v, &q, &tag, c.user_id)?;
+    let (page, list, tag) = page_of_view(&st, &db, &v, &q, &format!("x{n}"), c.user_id)?;
     let cols = columns(&v);
     let rows: Vec<Value> = list
         .iter()

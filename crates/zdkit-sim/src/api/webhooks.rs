@@ -10,18 +10,67 @@ use axum::Router;
 use base64::Engine;
 use serde_json::json;
 
+use super::paging::{envelope, Envelope};
 use crate::data::coll::{ids, Ctx};
 use crate::data::gen::hash;
+use crate::data::gen::iso;
 use crate::data::{Db, Seeds};
 use crate::error::{ApiError, Obj};
-use crate::extract::PathIds;
+use crate::extract::{Base, PathIds, Q};
 use crate::state::SimState;
 
 pub(crate) fn router() -> Router<SimState> {
-    Router::new().route(
-        "/api/v2/webhooks/{id}/signing_secret",
-        get(show_secret).post(reset_secret),
+    Router::new()
+        .route(
+            "/api/v2/webhooks/{id}/signing_secret",
+            get(show_secret).post(reset_secret),
+        )
+        .route("/api/v2/webhooks/{id}/invocations", get(invocations))
+}
+
+/// `GET /api/v2/webhooks/{id}/invocations`: the deliveries of this webhook (the last
+/// `delivery::INVOCATIONS_KEPT`), newest first, on one cursor page.
+async fn invocations(
+    State(st): State<SimState>,
+    Base(base): Base,
+    q: Q,
+    p: PathIds,
+) -> Result<Response, ApiError> {
+    let wire = {
+        let db = st.read();
+        let n = webhook(&st, &db, &p)?;
+        ids::render(family(), n)
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let list: Vec<serde_json::Value> = st
+        .outbox()
+        .invocations(&wire)
+        .iter()
+        .map(|i| {
+            json!({"id": i.id, "created_at": iso(i.created_at),
+                   "latest_completed_at": i.completed_at.map(iso),
+                   "status": i.status, "status_code": i.status_code})
+        })
+        .collect();
+    let e = Envelope::Cursor {
+        size: crate::delivery::INVOCATIONS_KEPT,
+        has_more: false,
+        after: None,
+        before: None,
+        legacy: false,
+    };
+    let path = format!("/api/v2/webhooks/{wire}/invocations");
+    Ok(envelope(
+        Obj::new().field("invocations", &list),
+        &e,
+        &base,
+        &path,
+        &q,
+        &[],
     )
+    .ok())
 }
 
 fn family() -> &'static zdkit_catalog::Family {

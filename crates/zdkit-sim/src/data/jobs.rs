@@ -257,7 +257,7 @@ pub(crate) fn settle(db: &mut Db, s: &Seeds, now_ms: u64) {
                 .collect(),
             Some(JobOp::Destroy(ids)) => ids
                 .iter()
-                .map(|id| match writes::delete_ticket(db, s, at, *id) {
+                .map(|id| match writes::delete_ticket(db, s, at, caller, *id) {
                     Ok(()) => json!({"id": id, "action": "destroy", "success": true, "status": "Deleted"}),
                     Err(e) => failure(json!(id), "destroy", &e),
                 })

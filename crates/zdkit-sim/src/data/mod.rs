@@ -89,6 +89,9 @@ pub(crate) struct Db {
     pub colls: coll::Colls,
     /// Webhook signing secrets set by a reset (record number → secret).
     pub webhook_secrets: HashMap<u64, String>,
+    /// Ticket changes of the write in progress, drained when the write guard is released
+    /// (`crate::delivery`: webhook events).
+    pub ticket_changes: Vec<writes::TicketChange>,
     /// Tag counts of the generated (unwritten) tickets, computed on first use.
     pub tag_base: std::sync::OnceLock<Vec<(&'static str, u64)>>,
 }
@@ -111,6 +114,7 @@ impl Db {
             uploads: uploads::Uploads::default(),
             colls: coll::Colls::new(),
             webhook_secrets: HashMap::new(),
+            ticket_changes: Vec::new(),
             tag_base: std::sync::OnceLock::new(),
         }
     }

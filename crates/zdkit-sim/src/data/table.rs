@@ -45,6 +45,9 @@ pub(crate) struct Table<T> {
     base: u64,
     next_id: u64,
     over: HashMap<u64, T>,
+    /// The version each written record had before its latest write (what a lagging
+    /// search index still shows, [`Table::get_indexed`]).
+    prev: HashMap<u64, T>,
     order: BTreeSet<(u64, u64)>,
     live: u64,
 }
@@ -57,6 +60,7 @@ impl<T: Generate> Table<T> {
             base,
             next_id: base + 1,
             over: HashMap::new(),
+            prev: HashMap::new(),
             order: BTreeSet::new(),
             live: base - deleted,
         }
@@ -103,9 +107,12 @@ impl<T: Generate> Table<T> {
         }
     }
 
-    /// The live record as a lagging search index sees it: a write newer than `cutoff`
-    /// (Unix seconds) is not indexed yet, so the record is seen as generated (when it was
-    /// generated and not deleted then) or not at all. Older writes are seen as written.
+    /// The live record as a lagging search index sees it: the newest version written at
+    /// or before `cutoff` (Unix seconds). The latest write if it is that old; else the
+    /// version it replaced, if that one is; else the generated record (when there is one
+    /// and it was not deleted) or nothing. Exact when a record was written at most twice
+    /// within the lag; with more writes inside the window the oldest of them is not kept
+    /// and the generated record (or nothing) stands in for it.
     pub(crate) fn get_indexed(
         &self,
         s: &Seeds,
@@ -113,9 +120,15 @@ impl<T: Generate> Table<T> {
         cutoff: u64,
         generate: fn(&Seeds, u64) -> T,
     ) -> Option<T> {
+        let generated =
+            || (id >= 1 && id <= self.base && !T::base_deleted(s, id)).then(|| generate(s, id));
         match self.over.get(&id) {
             Some(r) if r.ts() <= cutoff => Some(r.clone()).filter(|r| !r.deleted()),
-            _ => (id >= 1 && id <= self.base && !T::base_deleted(s, id)).then(|| generate(s, id)),
+            Some(_) => match self.prev.get(&id) {
+                Some(p) if p.ts() <= cutoff => Some(p.clone()).filter(|p| !p.deleted()),
+                _ => generated(),
+            },
+            None => generated(),
         }
     }
 
@@ -148,7 +161,9 @@ impl<T: Generate> Table<T> {
             self.live -= 1;
         }
         self.order.insert((rec.ts(), id));
-        self.over.insert(id, rec);
+        if let Some(old) = self.over.insert(id, rec) {
+            self.prev.insert(id, old);
+        }
     }
 
     /// The written records (new, changed or deleted), in no particular order.

@@ -390,6 +390,13 @@ pub(crate) fn create_ticket_as(
     };
     db.tickets.put(s, t.clone());
     push_audit(db, audit.clone());
+    db.ticket_changes.push(TicketChange {
+        before: None,
+        after: t.clone(),
+        comment: audit.comment.clone(),
+        actor: caller,
+        at: now,
+    });
     Ok((t, audit))
 }
 
@@ -417,6 +424,7 @@ pub(crate) fn update_ticket(
         ));
     };
     let mut t = db.tickets.get(s, id).ok_or(ApiError::RecordNotFound)?;
+    let before = t.clone();
     if input.contains_key("safe_update") {
         let stamp = input.get("updated_stamp").and_then(Value::as_str);
         let current = gen::iso(t.updated_at);
@@ -490,15 +498,52 @@ pub(crate) fn update_ticket(
     };
     db.tickets.put(s, t.clone());
     push_audit(db, audit.clone());
+    db.ticket_changes.push(TicketChange {
+        before: Some(before),
+        after: t.clone(),
+        comment: audit.comment.clone(),
+        actor: caller,
+        at: now,
+    });
     Ok((t, audit))
 }
 
 /// Soft-deletes ticket `id`.
-pub(crate) fn delete_ticket(db: &mut Db, s: &Seeds, now: u64, id: u64) -> Result<(), ApiError> {
+pub(crate) fn delete_ticket(
+    db: &mut Db,
+    s: &Seeds,
+    now: u64,
+    caller: u64,
+    id: u64,
+) -> Result<(), ApiError> {
     let mut t = db.tickets.get(s, id).ok_or(ApiError::RecordNotFound)?;
+    let before = t.clone();
     t.deleted = true;
     t.updated_at = now;
     t.ts = now;
-    db.tickets.put(s, t);
+    db.tickets.put(s, t.clone());
+    db.ticket_changes.push(TicketChange {
+        before: Some(before),
+        after: t,
+        comment: None,
+        actor: caller,
+        at: now,
+    });
     Ok(())
+}
+
+/// One change of a ticket, kept until the write guard is released, where the webhook
+/// outbox turns it into event deliveries (`crate::delivery`).
+#[derive(Debug, Clone)]
+pub(crate) struct TicketChange {
+    /// The ticket before the write (`None`: created).
+    pub before: Option<Ticket>,
+    /// The ticket after it.
+    pub after: Ticket,
+    /// The comment the write added.
+    pub comment: Option<Comment>,
+    /// Who made the change.
+    pub actor: u64,
+    /// When (Unix seconds).
+    pub at: u64,
 }

@@ -260,13 +260,29 @@ async fn catalogue_endpoint_limits_are_enforced() {
 #[tokio::test]
 async fn account_wide_ticket_audits_walk_every_audit_once() {
     let sim = start(60).await;
-    let mut want = 0;
+    // Every audit of the listed tickets; archived tickets' audits are left out.
+    let listed = sim.listed_ticket_ids().await;
+    let mut want = std::collections::BTreeSet::new();
+    let mut archived_audits = std::collections::BTreeSet::new();
     for id in 1..=60 {
         let r = sim.get(&format!("/api/v2/tickets/{id}/audits")).await;
         if r.status == 200 {
-            want += r.body["audits"].as_array().unwrap().len();
+            let ids = r.body["audits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["id"].as_u64().unwrap());
+            if listed.contains(&id) {
+                want.extend(ids);
+            } else {
+                archived_audits.extend(ids);
+            }
         }
     }
+    assert!(
+        !archived_audits.is_empty(),
+        "the seed has archived tickets with audits"
+    );
     let mut seen = std::collections::BTreeSet::new();
     let mut url = "/api/v2/ticket_audits?page[size]=25".to_string();
     let mut pages = Vec::new();
@@ -283,7 +299,8 @@ async fn account_wide_ticket_audits_walk_every_audit_once() {
         }
         url = r.body["links"]["next"].as_str().unwrap().to_string();
     }
-    assert_eq!(seen.len(), want);
+    assert_eq!(seen, want);
+    assert!(seen.is_disjoint(&archived_audits));
     // A before-cursor steps back to the previous page.
     if pages.len() >= 2 {
         let back = sim.get(pages[1]["links"]["prev"].as_str().unwrap()).await;
@@ -329,5 +346,76 @@ async fn ticket_metric_events_export_in_time_order() {
         &sim.get("/api/v2/incremental/ticket_metric_events").await,
         400,
         "InvalidValue",
+    );
+}
+
+#[tokio::test]
+async fn view_tickets_follow_the_views_sort_or_the_requested_one() {
+    let sim = start(300).await;
+    let view = sim.get("/api/v2/views/1").await;
+    let exec = &view.body["view"]["execution"];
+    assert_eq!(exec["sort_by"], "updated_at", "{exec}");
+    assert_eq!(exec["sort_order"], "desc");
+    let walk = |url: String| {
+        let sim = &sim;
+        async move {
+            let mut out = Vec::new();
+            let mut url = url;
+            loop {
+                let r = sim.get(&url).await;
+                assert_eq!(r.status, 200, "{}", r.text);
+                out.extend(r.body["tickets"].as_array().unwrap().iter().cloned());
+                if r.body["meta"]["has_more"] != json!(true) {
+                    break;
+                }
+                url = r.body["links"]["next"].as_str().unwrap().to_string();
+            }
+            out
+        }
+    };
+    // The view's own sort: most recently updated (generated_timestamp) first, across pages.
+    let by_view = walk("/api/v2/views/1/tickets?page[size]=9".into()).await;
+    assert!(by_view.len() > 5, "{}", by_view.len());
+    let ts: Vec<u64> = by_view
+        .iter()
+        .map(|t| t["generated_timestamp"].as_u64().unwrap())
+        .collect();
+    assert!(ts.windows(2).all(|w| w[0] >= w[1]), "{ts:?}");
+    // sort_by / sort_order override it, in any case.
+    let created =
+        walk("/api/v2/views/1/tickets?page[size]=9&sort_by=created_at&sort_order=ASC".into()).await;
+    let c: Vec<&str> = created
+        .iter()
+        .map(|t| t["created_at"].as_str().unwrap())
+        .collect();
+    assert!(c.windows(2).all(|w| w[0] <= w[1]), "{c:?}");
+    assert_eq!(
+        created.len(),
+        by_view.len(),
+        "the same tickets in another order"
+    );
+    let rank = |p: &serde_json::Value| {
+        ["low", "normal", "high", "urgent"]
+            .iter()
+            .position(|x| p == x)
+            .map_or(0, |i| i + 1)
+    };
+    let prio =
+        walk("/api/v2/views/1/tickets?per_page=100&sort_by=priority&sort_order=desc".into()).await;
+    let r: Vec<usize> = prio.iter().map(|t| rank(&t["priority"])).collect();
+    assert!(r.windows(2).all(|w| w[0] >= w[1]), "{r:?}");
+    let by_id = walk("/api/v2/views/1/tickets?page[size]=50&sort_by=id".into()).await;
+    let ids: Vec<u64> = by_id.iter().map(|t| t["id"].as_u64().unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    // A cursor of one sort is refused by another.
+    let first = sim.get("/api/v2/views/1/tickets?page[size]=5").await;
+    let after = first.body["meta"]["after_cursor"].as_str().unwrap();
+    assert_error(
+        &sim.get(&format!(
+            "/api/v2/views/1/tickets?page[size]=5&sort_by=id&page[after]={after}"
+        ))
+        .await,
+        400,
+        "InvalidPaginationParameter",
     );
 }

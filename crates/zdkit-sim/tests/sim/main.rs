@@ -13,4 +13,5 @@ mod routing;
 mod search;
 mod support;
 mod walks;
+mod webhooks;
 mod writes;

@@ -349,6 +349,35 @@ async fn search_sees_writes_after_the_index_lag() {
     sim.advance(2);
     assert!(ids(&sim.get(q).await.body, "results").contains(&id));
     assert!(ids(&sim.get(ex).await.body, "results").contains(&id));
+
+    // An update is seen only after the lag; until then the previous version is found.
+    let r = sim
+        .json(
+            Method::PUT,
+            &format!("/api/v2/tickets/{id}"),
+            json!({"ticket": {"subject": "giraffe crossing"}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let giraffe = "/api/v2/search?query=type:ticket giraffe";
+    sim.advance(100);
+    assert!(
+        ids(&sim.get(q).await.body, "results").contains(&id),
+        "the old subject is still indexed"
+    );
+    assert!(!ids(&sim.get(giraffe).await.body, "results").contains(&id));
+    let exported = sim.get(ex).await;
+    let old = exported.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == id)
+        .cloned()
+        .expect("search export shows the previous version");
+    assert_eq!(old["subject"], "zebra crossing");
+    sim.advance(81);
+    assert!(!ids(&sim.get(q).await.body, "results").contains(&id));
+    assert!(ids(&sim.get(giraffe).await.body, "results").contains(&id));
 }
 
 #[tokio::test]
