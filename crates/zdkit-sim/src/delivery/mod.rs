@@ -285,12 +285,15 @@ pub(crate) fn enqueue(
                     status: "queued",
                     status_code: None,
                 };
-                match outbox.sender(clock, stats).map(|tx| tx.try_send(d)) {
-                    Some(Ok(())) => {
+                let sent = outbox
+                    .sender(clock, stats)
+                    .is_some_and(|tx| tx.try_send(d).is_ok());
+                match sent {
+                    true => {
                         stats.record_webhook("queued");
                         record(&outbox.log, &t.id, inv);
                     }
-                    _ => stats.record_webhook("dropped"),
+                    false => stats.record_webhook("dropped"),
                 }
             }
         }

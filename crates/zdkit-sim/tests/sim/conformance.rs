@@ -609,7 +609,7 @@ async fn every_catalogue_read_matches_the_oas() {
             .replace("{user_identity_id}", "12")
             .replace("{organization_id}", "1")
             .replace("{webhook_id}", &webhook)
-            .replace(|c: char| c == '{' || c == '}', "")
+            .replace(['{', '}'], "")
     };
     // Remaining `{x_id}` parameters are record 1 of their family.
     let fill = |path: &str| {

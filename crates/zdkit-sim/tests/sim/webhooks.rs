@@ -18,12 +18,13 @@ use crate::support::{start, Sim, T0};
 
 /// What the receiver got: headers and the raw body.
 type Got = (HeaderMap, Bytes);
+/// The statuses (and `Retry-After`) the receiver answers next, then 200.
+type Script = Arc<Mutex<Vec<(u16, Option<&'static str>)>>>;
 
 #[derive(Clone)]
 struct Receiver {
     tx: mpsc::UnboundedSender<Got>,
-    /// Statuses to answer next (then 200).
-    script: Arc<Mutex<Vec<(u16, Option<&'static str>)>>>,
+    script: Script,
 }
 
 async fn hook(
@@ -49,7 +50,7 @@ async fn hook(
 struct Hooks {
     url: String,
     rx: mpsc::UnboundedReceiver<Got>,
-    script: Arc<Mutex<Vec<(u16, Option<&'static str>)>>>,
+    script: Script,
     _task: tokio::task::JoinHandle<()>,
 }
 
