@@ -44,7 +44,9 @@ pub fn watch_interval(secs: f64) -> anyhow::Result<Duration> {
         return Err(CliError::new(
             Exit::Usage,
             format!(
-                "--watch {secs}: give a number of seconds between {} and {}",
+                "--watch {}: give a number of seconds between {} and {}",
+                // 1e300 as itself, not as 301 digits.
+                if secs.abs() < 1e9 { format!("{secs}") } else { format!("{secs:e}") },
                 WATCH_RANGE.0, WATCH_RANGE.1
             ),
         )
