@@ -46,8 +46,13 @@ pub fn watch_interval(secs: f64) -> anyhow::Result<Duration> {
             format!(
                 "--watch {}: give a number of seconds between {} and {}",
                 // 1e300 as itself, not as 301 digits.
-                if secs.abs() < 1e9 { format!("{secs}") } else { format!("{secs:e}") },
-                WATCH_RANGE.0, WATCH_RANGE.1
+                if secs.abs() < 1e9 {
+                    format!("{secs}")
+                } else {
+                    format!("{secs:e}")
+                },
+                WATCH_RANGE.0,
+                WATCH_RANGE.1
             ),
         )
         .into());

@@ -348,16 +348,23 @@ fn verbose_shows_method_url_query_and_redacted_headers() {
     assert!(!e.contains("zd-sim-token"), "{e}");
 }
 
+/// Issue 9 item 13: `--items` on a single record printed nothing and exited 0.
 #[test]
-fn items_on_one_record_and_on_capped_search_fail_loudly() {
-    let sim = Sim::with(zdkit_sim::SimConfig::with_tickets(1_150));
-    let env = admin(&sim);
-    let r = run(&env, &["api", "tickets/1", "--items"]);
+fn items_on_one_record_fails_loudly() {
+    let sim = Sim::start();
+    let r = run(&admin(&sim), &["api", "GET", "tickets/1", "--items"]);
     r.expect(2);
     assert!(r.stderr.contains("drop --items"), "{}", r.stderr);
+}
+
+/// Issue 9 item 13: `--items` on plain search stopped at 1,000 results with exit 0.
+#[test]
+fn items_on_capped_search_fail_loudly() {
+    let sim = Sim::with(zdkit_sim::SimConfig::with_tickets(1_150));
+    let env = admin(&sim);
     let r = run(
         &env,
-        &["api", "search", "-f", "query=type:ticket", "--items"],
+        &["api", "GET", "search", "-f", "query=type:ticket", "--items"],
     );
     assert_ne!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout.lines().count(), 1000);
