@@ -49,9 +49,14 @@ enum Command {
     List(commands::resources::ListArgs),
     /// Show resources by id (`zd get tickets 1 2`).
     Get(commands::resources::GetArgs),
+    /// Search tickets, users, organizations and groups (`--export` beyond 1,000 results).
+    Search(commands::search::SearchArgs),
+    /// Apply macros (`zd macros apply ID --ticket N`: show the change, `--apply` to send).
+    #[command(subcommand)]
+    Macros(commands::macros::MacrosCommand),
     /// Explain a failed response saved with `curl -i`.
     Explain(commands::explain::ExplainArgs),
-    /// Bulk ticket writes from a CSV or JSON-lines file.
+    /// Bulk ticket writes from a CSV or JSON-lines file; tag and untag tickets.
     #[command(subcommand)]
     Tickets(commands::tickets::TicketsCommand),
     /// Inspect the effective configuration.
@@ -107,6 +112,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Limits(args) => commands::limits::run(&g, args).await,
         Command::List(args) => commands::resources::list(&g, args).await,
         Command::Get(args) => commands::resources::get(&g, args).await,
+        Command::Search(args) => commands::search::run(&g, args).await,
+        Command::Macros(c) => commands::macros::run(&g, c).await,
         Command::Explain(args) => commands::explain::run(args),
         Command::Tickets(c) => commands::tickets::run(&g, c).await,
         Command::Config(c) => commands::config_cmd::run(&g, c),

@@ -4,12 +4,18 @@
 //! Run: `cargo bench -p zdkit --bench decode`. Prints MB/s (1 MB = 10^6 bytes) for the
 //! typed page via `zdkit::models::decode`, plain `serde_json::from_slice`, and, for
 //! reference, an untyped `serde_json::Value`.
+//!
+//! Then, for every typed catalogue family: a list page of 100 records built from the
+//! records an in-process simulator serves for it (cycled, with fresh ids), decoded as the
+//! family's `ListPage<T>` (`ZDKIT_BENCH_FAMILIES=0` skips this part).
 #![allow(clippy::print_stdout, clippy::disallowed_methods)]
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use zdkit::models::{decode, IncrementalCursorPage, Ticket};
+use serde_json::{json, Value};
+use zdkit::models::*;
+use zdkit::resources::Record;
 
 include!("../tests/support/export_page.rs");
 
@@ -32,7 +38,106 @@ fn measure(name: &str, bytes: &[u8], mut f: impl FnMut(&[u8])) {
     println!("{name:<40} {:>8.3} ms/page {mbps:>8.1} MB/s", best * 1e3);
 }
 
+/// A page of 100 records of `T`'s family made from what the simulator serves.
+fn family_page<T: Record>(client: &zdkit::Client, rt: &tokio::runtime::Runtime) -> Vec<u8> {
+    let f = T::family();
+    let path = match f.name {
+        "identities" => "/api/v2/users/3/identities".to_owned(),
+        _ => format!("/api/v2/{}", f.path),
+    };
+    let mut q: Vec<(&str, &str)> = vec![("per_page", "100")];
+    if f.path.starts_with("incremental/") {
+        q.push(("start_time", "0"));
+    }
+    let page: Value = rt
+        .block_on(client.get(&path).query(&q).send())
+        .expect("the simulator serves the family")
+        .json()
+        .expect("json");
+    let seed = page[f.plural].as_array().expect("items").clone();
+    assert!(!seed.is_empty(), "{}", f.name);
+    let items: Vec<Value> = (0..100)
+        .map(|i| {
+            let mut r = seed[i % seed.len()].clone();
+            let id = match &r["id"] {
+                Value::String(_) => json!(format!("{}", 1000 + i)),
+                _ => json!(1000 + i),
+            };
+            if f.name == "tags" {
+                r["name"] = json!(format!("tag_{i}"));
+            } else {
+                r["id"] = id;
+            }
+            r
+        })
+        .collect();
+    let body = json!({ f.plural: items, "next_page": null, "previous_page": null, "count": 100 });
+    serde_json::to_vec(&body).unwrap()
+}
+
+fn bench_family<T: Record>(client: &zdkit::Client, rt: &tokio::runtime::Runtime) {
+    let bytes = family_page::<T>(client, rt);
+    let name = format!("{} ({} B/page)", T::FAMILY, bytes.len());
+    measure(&name, &bytes, |b| {
+        let page: ListPage<T> = decode(b).expect("decodes");
+        black_box(page);
+    });
+}
+
+fn families() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let clock = zdkit::ManualClock::auto_advancing(zdkit::Timestamp::from_unix_secs(1_700_000_040))
+        .shared();
+    let state = zdkit_sim::SimState::new(zdkit_sim::SimConfig {
+        clock: Some(clock.clone()),
+        tickets: 200,
+        ..zdkit_sim::SimConfig::default()
+    });
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    rt.spawn(zdkit_sim::serve(listener, state));
+    let client = zdkit::Client::builder()
+        .base_url(&url)
+        .credentials(zdkit::Credentials::api_token(
+            "admin@example.com",
+            "zd-sim-token",
+        ))
+        .clock(clock)
+        .build()
+        .unwrap();
+    println!("\nfamily list pages of 100 records (models::decode):");
+    let c = &client;
+    bench_family::<GroupMembership>(c, &rt);
+    bench_family::<OrganizationMembership>(c, &rt);
+    bench_family::<Macro>(c, &rt);
+    bench_family::<View>(c, &rt);
+    bench_family::<Trigger>(c, &rt);
+    bench_family::<TriggerCategory>(c, &rt);
+    bench_family::<Automation>(c, &rt);
+    bench_family::<TicketForm>(c, &rt);
+    bench_family::<Brand>(c, &rt);
+    bench_family::<CustomStatus>(c, &rt);
+    bench_family::<CustomRole>(c, &rt);
+    bench_family::<Locale>(c, &rt);
+    bench_family::<UserField>(c, &rt);
+    bench_family::<OrganizationField>(c, &rt);
+    bench_family::<SlaPolicy>(c, &rt);
+    bench_family::<SatisfactionRating>(c, &rt);
+    bench_family::<TicketMetric>(c, &rt);
+    bench_family::<TicketMetricEvent>(c, &rt);
+    bench_family::<Audit>(c, &rt);
+    bench_family::<Activity>(c, &rt);
+    bench_family::<Identity>(c, &rt);
+    bench_family::<Tag>(c, &rt);
+    bench_family::<Webhook>(c, &rt);
+}
+
 fn main() {
+    if std::env::var_os("ZDKIT_BENCH_FAMILIES").is_some_and(|v| v == "only") {
+        return families();
+    }
     let body = export_page_json(1000);
     println!("page: 1000 tickets + sideloads, {} bytes", body.len());
     let bytes = body.as_bytes();
@@ -55,4 +160,7 @@ fn main() {
     measure("serde_json::to_vec (typed page)", bytes, |_| {
         black_box(serde_json::to_vec(&page).expect("encodes"));
     });
+    if std::env::var_os("ZDKIT_BENCH_FAMILIES").is_none_or(|v| v != "0") {
+        families();
+    }
 }

@@ -8,10 +8,13 @@ pub mod config_cmd;
 pub mod doctor;
 pub mod explain;
 pub mod limits;
+pub mod macros;
 pub mod resources;
+pub mod search;
 pub mod sim;
 pub mod sync;
 pub mod sync_controls;
+pub mod ticket_tags;
 pub mod tickets;
 
 use std::io::Write;

@@ -6,8 +6,9 @@
 use std::io::Write;
 
 use clap::{Args, ValueEnum};
+use futures_util::TryStreamExt;
 use serde_json::Value;
-use zdkit_catalog::{Family, PageDefault};
+use zdkit_catalog::Family;
 
 use crate::config::{GlobalArgs, Settings};
 use crate::output;
@@ -41,7 +42,7 @@ pub struct ListArgs {
     #[arg(long, value_name = "N")]
     limit: Option<u64>,
     /// Sort: a field, `-field` for descending (what the family supports).
-    #[arg(long, value_name = "FIELD")]
+    #[arg(long, value_name = "FIELD", allow_hyphen_values = true)]
     sort: Option<String>,
     /// Output format [default: table on a terminal, jsonl when piped].
     #[arg(long, value_enum)]
@@ -138,15 +139,15 @@ fn csv_field(s: &str) -> String {
 }
 
 /// Writes records as they arrive (tables are buffered to align their columns).
-struct Sink {
+pub(crate) struct Sink {
     format: ListFormat,
     columns: Vec<String>,
     rows: Vec<Vec<String>>,
-    count: u64,
+    pub(crate) count: u64,
 }
 
 impl Sink {
-    fn new(format: Option<ListFormat>, columns: Vec<String>) -> Sink {
+    pub(crate) fn new(format: Option<ListFormat>, columns: Vec<String>) -> Sink {
         let format = format.unwrap_or(if output::stdout_is_terminal() {
             ListFormat::Table
         } else {
@@ -160,7 +161,7 @@ impl Sink {
         }
     }
 
-    fn push(&mut self, record: &Value) -> anyhow::Result<()> {
+    pub(crate) fn push(&mut self, record: &Value) -> anyhow::Result<()> {
         if self.count == 0 {
             if self.columns.is_empty() {
                 self.columns = default_columns(Some(record));
@@ -197,7 +198,7 @@ impl Sink {
         Ok(())
     }
 
-    fn finish(self) -> anyhow::Result<()> {
+    pub(crate) fn finish(self) -> anyhow::Result<()> {
         match self.format {
             ListFormat::Json => {
                 output::raw(if self.count == 0 { b"[]\n" } else { b"\n]\n" })?;
@@ -231,61 +232,25 @@ fn needs_parent(f: &Family) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Run `zd list`.
+/// Run `zd list`: `client.family(name).list()`, every page through the library's pager.
 pub async fn list(global: &GlobalArgs, args: ListArgs) -> anyhow::Result<()> {
     let f = resolve(&args.resource)?;
     needs_parent(f)?;
     if !f.ops.list {
         return Err(CliError::new(Exit::Usage, format!("{} cannot be listed", f.name)).into());
     }
-    let mut query: Vec<(String, String)> = Vec::new();
-    let size = f.paging.max_page_size.clamp(1, 100).to_string();
-    match f.paging.default {
-        PageDefault::Cursor => query.push(("page[size]".into(), size)),
-        PageDefault::Offset if f.paging.cursor => query.push(("page[size]".into(), size)),
-        PageDefault::Offset => query.push(("per_page".into(), size)),
-        PageDefault::All => {}
-    }
-    if f.path.starts_with("incremental/") {
-        // Incremental exports need a start; a list is everything since the epoch.
-        query.push(("start_time".into(), "0".into()));
-    }
-    if let Some(s) = &args.sort {
-        if f.paging.cursor {
-            query.push(("sort".into(), s.clone()));
-        } else {
-            let (field, order) = match s.strip_prefix('-') {
-                Some(x) => (x, "desc"),
-                None => (s.as_str(), "asc"),
-            };
-            query.push(("sort_by".into(), field.to_owned()));
-            query.push(("sort_order".into(), order.to_owned()));
-        }
-    }
     let client = Settings::resolve(global)?.client()?;
-    let path = format!("/api/v2/{}", f.path);
-    let mut walk = zdkit::pagination::Walk::new(client.base_url());
-    walk.start(&path);
+    let mut req = collection(&client, f).list();
+    if let Some(s) = &args.sort {
+        req = req.sort(s.clone());
+    }
+    if let Some(l) = args.limit.filter(|l| *l < 100) {
+        req = req.page_size(l.max(1) as u32);
+    }
     let mut sink = Sink::new(args.format, args.columns);
-    let mut next = Some(path);
-    let mut first = true;
-    'pages: while let Some(url) = next.take() {
-        let mut req = client.get(&url);
-        if first {
-            req = req.query(&query);
-            first = false;
-        }
-        let page: Value = req.send().await?.json()?;
-        let items = page
-            .get(f.plural)
-            .and_then(Value::as_array)
-            .ok_or_else(|| {
-                CliError::new(
-                    Exit::Server,
-                    format!("the {} page has no `{}` array", f.name, f.plural),
-                )
-            })?;
-        for item in items {
+    let mut pages = req.pages();
+    'pages: while let Some(page) = pages.try_next().await? {
+        for item in &page.items {
             if args.limit.is_some_and(|l| sink.count >= l) {
                 break 'pages;
             }
@@ -294,12 +259,18 @@ pub async fn list(global: &GlobalArgs, args: ListArgs) -> anyhow::Result<()> {
         if args.limit.is_some_and(|l| sink.count >= l) {
             break;
         }
-        next = walk.raw(&page)?;
     }
     sink.finish()
 }
 
-/// Run `zd get`.
+fn collection(client: &zdkit::Client, f: &'static Family) -> zdkit::resources::Collection<Value> {
+    match client.family(f.name) {
+        Some(c) => c,
+        None => unreachable!("resolve() found {} in the catalogue", f.name),
+    }
+}
+
+/// Run `zd get`: `client.family(name).get(id)` for each id.
 pub async fn get(global: &GlobalArgs, args: GetArgs) -> anyhow::Result<()> {
     let f = resolve(&args.resource)?;
     needs_parent(f)?;
@@ -307,23 +278,14 @@ pub async fn get(global: &GlobalArgs, args: GetArgs) -> anyhow::Result<()> {
         return Err(CliError::new(Exit::Usage, format!("{} has no show endpoint", f.name)).into());
     }
     let client = Settings::resolve(global)?.client()?;
+    let coll = collection(&client, f);
     let mut sink = Sink::new(args.format, args.columns);
     for id in &args.ids {
-        if id.is_empty() || id.contains(['/', '?', '#']) {
-            return Err(CliError::new(Exit::Usage, format!("invalid id {id:?}")).into());
-        }
-        let page: Value = client
-            .get(&format!("/api/v2/{}/{id}", f.path))
-            .send()
-            .await?
-            .json()?;
-        let record = page.get(f.singular).ok_or_else(|| {
-            CliError::new(
-                Exit::Server,
-                format!("the answer for {} {id} has no `{}`", f.name, f.singular),
-            )
+        let record = coll.get(id).await.map_err(|e| match e {
+            zdkit::Error::InvalidRequest(m) => CliError::new(Exit::Usage, m).into(),
+            other => anyhow::Error::from(other),
         })?;
-        sink.push(record)?;
+        sink.push(&record)?;
     }
     sink.finish()
 }

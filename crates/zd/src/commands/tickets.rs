@@ -31,6 +31,10 @@ pub enum TicketsCommand {
     /// Create tickets, one request each with an idempotency key (each record needs a
     /// `comment`).
     Create(BulkArgs),
+    /// Add tags to tickets (`zd tickets tag 12 13 vip urgent`): ids first, then tags.
+    Tag(super::ticket_tags::TagArgs),
+    /// Remove tags from tickets (`zd tickets untag 12 spam`).
+    Untag(super::ticket_tags::TagArgs),
 }
 
 /// Arguments of the bulk commands.
@@ -70,7 +74,7 @@ pub struct BulkArgs {
 
 /// Name the account about to be written and ask for confirmation: on a terminal a `y`
 /// answer, elsewhere `--yes` (without it nothing is sent).
-fn confirm(settings: &Settings, what: &str, yes: bool) -> anyhow::Result<()> {
+pub(crate) fn confirm(settings: &Settings, what: &str, yes: bool) -> anyhow::Result<()> {
     let account = settings.announce_write(what);
     if yes {
         return Ok(());
@@ -342,6 +346,8 @@ pub async fn run(global: &GlobalArgs, cmd: TicketsCommand) -> anyhow::Result<()>
     let (args, create) = match cmd {
         TicketsCommand::UpdateMany(a) => (a, false),
         TicketsCommand::Create(a) => (a, true),
+        TicketsCommand::Tag(a) => return super::ticket_tags::run(global, a, true).await,
+        TicketsCommand::Untag(a) => return super::ticket_tags::run(global, a, false).await,
     };
     let (records, mut errors) = bulk_input::read(&args.input);
     let results_path = args

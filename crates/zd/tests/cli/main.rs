@@ -8,6 +8,7 @@ mod doctor;
 mod explain;
 mod hostile;
 mod limits;
+mod resources;
 mod secrets;
 mod sim;
 mod support;

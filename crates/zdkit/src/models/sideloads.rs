@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use super::audit::Audit;
 use super::ids::{GroupId, OrganizationId, TicketId, UserId};
 use super::organization::{Group, Organization};
+use super::records::{Identity, TicketMetric};
 use super::user::User;
 use super::wire::Key;
 
@@ -122,9 +123,9 @@ impl LazyIndex {
 /// The sideloaded records of a response (`?include=users,groups,…`), and every other
 /// top-level key that is neither the items nor pagination.
 ///
-/// `users`, `groups`, `organizations` and `last_audits` are typed; everything else
-/// (`metric_sets`, `ticket_forms`, `custom_statuses`, `open_ticket_count`, keys Zendesk
-/// adds later) is kept verbatim in `extra`. A typed list that is `None` was absent.
+/// `users`, `groups`, `organizations`, `last_audits`, `identities` (users) and
+/// `metric_sets` (tickets) are typed; everything else (`ticket_forms`, `custom_statuses`,
+/// `open_ticket_count`, keys Zendesk adds later) is kept verbatim in `extra`. A typed list that is `None` was absent.
 /// Lookups by id build a hash index on first use; if you modify the lists afterwards,
 /// call [`Sideloads::reset_index`].
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -137,11 +138,16 @@ pub struct Sideloads {
     pub organizations: Option<Vec<Organization>>,
     /// `last_audits`.
     pub last_audits: Option<Vec<Audit>>,
+    /// `identities` (users, `include=identities`).
+    pub identities: Option<Vec<Identity>>,
+    /// `metric_sets` (tickets, `include=metric_sets`).
+    pub metric_sets: Option<Vec<TicketMetric>>,
     /// Every other top-level key, verbatim (a typed key that was `null` is kept here).
     pub extra: Map<String, Value>,
     user_index: LazyIndex,
     group_index: LazyIndex,
     organization_index: LazyIndex,
+    metric_index: LazyIndex,
 }
 
 impl Sideloads {
@@ -171,6 +177,39 @@ impl Sideloads {
             .find(|a| a.ticket_id == Some(ticket))
     }
 
+    /// The sideloaded identities of a user (`include=identities`), in response order.
+    ///
+    /// ```
+    /// use zdkit::models::{decode, ListPage, User, UserId};
+    /// let page: ListPage<User> = decode(br#"{"users":[{"id":7}],
+    ///   "identities":[{"id":1,"user_id":7,"type":"email","value":"a@b.test"},
+    ///                 {"id":2,"user_id":8,"type":"email","value":"c@d.test"}]}"#).unwrap();
+    /// let mine: Vec<_> = page.sideloads.identities_of(UserId(7)).collect();
+    /// assert_eq!(mine.len(), 1);
+    /// assert_eq!(mine[0].value.as_deref(), Some("a@b.test"));
+    /// ```
+    pub fn identities_of(&self, user: UserId) -> impl Iterator<Item = &Identity> + '_ {
+        self.identities
+            .iter()
+            .flatten()
+            .filter(move |i| i.user_id == Some(user))
+    }
+
+    /// The sideloaded metric set of a ticket (`include=metric_sets`).
+    ///
+    /// ```
+    /// use zdkit::models::{decode, ListPage, Ticket, TicketId};
+    /// let page: ListPage<Ticket> = decode(br#"{"tickets":[{"id":4}],
+    ///   "metric_sets":[{"id":33,"ticket_id":4,"replies":2}]}"#).unwrap();
+    /// assert_eq!(page.sideloads.metric_set(TicketId(4)).and_then(|m| m.replies), Some(2));
+    /// ```
+    pub fn metric_set(&self, ticket: TicketId) -> Option<&TicketMetric> {
+        self.metric_index
+            .find(self.metric_sets.as_deref()?, ticket.0, |m| {
+                m.ticket_id.map_or(0, |t| t.0)
+            })
+    }
+
     /// A sideload kept verbatim (`metric_sets`, `custom_statuses`, …).
     pub fn raw(&self, name: &SideloadName) -> Option<&Value> {
         self.extra.get(name.as_str())
@@ -190,6 +229,8 @@ impl Sideloads {
             && self.groups.is_none()
             && self.organizations.is_none()
             && self.last_audits.is_none()
+            && self.identities.is_none()
+            && self.metric_sets.is_none()
             && self.extra.is_empty()
     }
 
@@ -198,6 +239,7 @@ impl Sideloads {
         self.user_index = LazyIndex::default();
         self.group_index = LazyIndex::default();
         self.organization_index = LazyIndex::default();
+        self.metric_index = LazyIndex::default();
     }
 
     /// Decodes one top-level entry of a page or envelope.
@@ -225,6 +267,8 @@ impl Sideloads {
             "groups" => typed(&mut self.groups, &mut self.extra, key, map),
             "organizations" => typed(&mut self.organizations, &mut self.extra, key, map),
             "last_audits" => typed(&mut self.last_audits, &mut self.extra, key, map),
+            "identities" => typed(&mut self.identities, &mut self.extra, key, map),
+            "metric_sets" => typed(&mut self.metric_sets, &mut self.extra, key, map),
             _ => {
                 let v = map.next_value::<Value>()?;
                 self.extra.insert(key.into_string(), v);
@@ -245,6 +289,12 @@ impl Sideloads {
         }
         if let Some(v) = &self.last_audits {
             m.serialize_entry("last_audits", v)?;
+        }
+        if let Some(v) = &self.identities {
+            m.serialize_entry("identities", v)?;
+        }
+        if let Some(v) = &self.metric_sets {
+            m.serialize_entry("metric_sets", v)?;
         }
         for (k, v) in &self.extra {
             m.serialize_entry(k, v)?;

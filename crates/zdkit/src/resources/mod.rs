@@ -21,6 +21,7 @@ pub mod families;
 mod list;
 pub mod rules;
 pub mod search;
+mod search_query;
 pub mod specials;
 pub mod tags;
 pub mod tickets;

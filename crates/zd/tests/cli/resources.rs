@@ -1,0 +1,303 @@
+//! `list`, `get`, `search`, `tickets tag|untag` and `macros apply` tests.
+use serde_json::Value;
+
+use super::support::*;
+
+fn jsonl(out: &str) -> Vec<Value> {
+    out.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+#[test]
+fn list_serves_the_catalogue_families() {
+    let sim = Sim::start();
+    let env = admin(&sim);
+    let mut failed = Vec::new();
+    for f in zdkit_catalog::FAMILIES
+        .iter()
+        .filter(|f| f.ops.list && f.parent.is_none() && !f.name.is_empty())
+    {
+        let r = run(&env, &["list", f.name, "--format", "jsonl", "--limit", "5"]);
+        let records = if r.code == 0 {
+            jsonl(&r.stdout)
+        } else {
+            Vec::new()
+        };
+        let ok = r.code == 0
+            && records.len() <= 5
+            && (f.name == "job_statuses" || !records.is_empty())
+            && records
+                .iter()
+                .all(|v| v.get("id").is_some() || v.get("name").is_some());
+        if !ok {
+            failed.push(format!(
+                "{}: exit {} {} records: {}",
+                f.name,
+                r.code,
+                records.len(),
+                r.stderr.lines().next().unwrap_or("")
+            ));
+        }
+    }
+    assert!(failed.is_empty(), "{failed:#?}");
+}
+
+#[test]
+fn list_and_get_every_output_format_on_a_catalogue_family() {
+    let sim = Sim::start();
+    let env = admin(&sim);
+    let all = run(&env, &["list", "macros", "--format", "jsonl"]);
+    all.expect(0);
+    let macros = jsonl(&all.stdout);
+    assert!(macros.len() > 5);
+
+    let r = run(
+        &env,
+        &["list", "macros", "--format", "json", "--limit", "4"],
+    );
+    r.expect(0);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap(), &macros[..4]);
+
+    // Default columns: id and the naming fields the records have.
+    let r = run(
+        &env,
+        &["list", "macros", "--format", "table", "--limit", "3"],
+    );
+    r.expect(0);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines.len(), 4, "{}", r.stdout);
+    assert!(
+        lines[0].starts_with("id") && lines[0].contains("title"),
+        "{}",
+        lines[0]
+    );
+    let title = macros[0]["title"].as_str().unwrap();
+    assert!(lines[1].contains(title), "{}", r.stdout);
+
+    let r = run(
+        &env,
+        &[
+            "list",
+            "macros",
+            "--format",
+            "csv",
+            "--columns",
+            "id,title,active",
+            "--limit",
+            "2",
+        ],
+    );
+    r.expect(0);
+    let rows: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(rows[0], "id,title,active");
+    assert!(
+        rows[1].starts_with(&format!("{},", macros[0]["id"])),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(rows.len(), 3);
+
+    let r = run(
+        &env,
+        &[
+            "list",
+            "macros",
+            "--format",
+            "table",
+            "--columns",
+            "id,actions.0.field",
+            "--limit",
+            "1",
+        ],
+    );
+    r.expect(0);
+    assert!(
+        r.stdout.lines().next().unwrap().contains("actions.0.field"),
+        "{}",
+        r.stdout
+    );
+
+    // Piped output defaults to JSON lines; get takes several ids.
+    let id0 = macros[0]["id"].to_string();
+    let id1 = macros[1]["id"].to_string();
+    let r = run(&env, &["get", "macros", &id0, &id1]);
+    r.expect(0);
+    assert_eq!(jsonl(&r.stdout), &macros[..2]);
+    let r = run(
+        &env,
+        &[
+            "get",
+            "macro",
+            &id0,
+            "--format",
+            "csv",
+            "--columns",
+            "id,title",
+        ],
+    );
+    r.expect(0);
+    assert_eq!(r.stdout.lines().count(), 2);
+    run(&env, &["get", "macros", "999999"]).expect(4);
+    run(&env, &["get", "macros", "1/../2"]).expect(2);
+    // Offset-only sorts page by offset; a family answered in one response lists whole.
+    let r = run(
+        &env,
+        &["list", "macros", "--sort", "-position", "--format", "jsonl"],
+    );
+    r.expect(0);
+    assert_eq!(jsonl(&r.stdout).len(), macros.len());
+    let r = run(&env, &["list", "sla_policies", "--format", "jsonl"]);
+    r.expect(0);
+    assert!(!r.stdout.is_empty());
+}
+
+#[test]
+fn search_stops_at_the_cap_and_export_goes_beyond() {
+    let mut config = zdkit_sim::SimConfig::with_tickets(1_050);
+    config.quirks.archive_after_days = 0;
+    config.quirks.search_lag_secs = 0;
+    let sim = Sim::with(config);
+    let env = admin(&sim);
+    let r = run(&env, &["search", "type:ticket", "--format", "jsonl"]);
+    r.expect(1);
+    assert_eq!(r.stdout.lines().count(), 1000);
+    assert!(r.stderr.contains("1000-result cap"), "{}", r.stderr);
+    assert!(r.stderr.contains("--export"), "{}", r.stderr);
+    let r = run(
+        &env,
+        &["search", "status:open", "--export", "--format", "jsonl"],
+    );
+    r.expect(0);
+    let hits = jsonl(&r.stdout);
+    assert!(!hits.is_empty());
+    assert!(hits
+        .iter()
+        .all(|h| h["status"] == "open" && h["result_type"] == "ticket"));
+    let r = run(
+        &env,
+        &["search", "type:ticket", "--export", "--format", "jsonl"],
+    );
+    r.expect(0);
+    // Beyond the cap: every ticket search finds (deleted ones are not searchable).
+    assert!(r.stdout.lines().count() > 1000, "{}", r.stdout.lines().count());
+    let r = run(
+        &env,
+        &[
+            "search",
+            "type:user",
+            "--limit",
+            "3",
+            "--format",
+            "csv",
+            "--columns",
+            "id,result_type",
+        ],
+    );
+    r.expect(0);
+    assert_eq!(
+        r.stdout.lines().collect::<Vec<_>>()[1..]
+            .iter()
+            .filter(|l| l.ends_with(",user"))
+            .count(),
+        3
+    );
+}
+
+#[test]
+fn tickets_tag_and_untag_change_only_the_named_tags() {
+    let sim = Sim::start();
+    let env = admin(&sim);
+    let before = jsonl(&run(&env, &["get", "tickets", "5"]).stdout)[0]["tags"].clone();
+    // Without a terminal nothing is sent unless --yes.
+    let r = run(&env, &["tickets", "tag", "5", "6", "vip", "urgent"]);
+    r.expect(2);
+    assert!(r.stderr.contains("--yes"), "{}", r.stderr);
+    let r = run(
+        &env,
+        &["tickets", "tag", "5", "6", "vip", "urgent", "--yes"],
+    );
+    r.expect(0);
+    assert!(
+        r.stderr.contains(&sim.url) || r.stderr.contains("127.0.0.1"),
+        "names the account: {}",
+        r.stderr
+    );
+    let rows = jsonl(&r.stdout);
+    assert_eq!(rows.len(), 2);
+    assert!(rows[0]["tags"].as_str().unwrap().contains("vip"));
+    let t = &jsonl(&run(&env, &["get", "tickets", "5"]).stdout)[0];
+    let tags: Vec<&str> = t["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(tags.contains(&"vip") && tags.contains(&"urgent"));
+    for old in before.as_array().unwrap() {
+        assert!(tags.contains(&old.as_str().unwrap()), "kept {old}");
+    }
+    run(&env, &["tickets", "untag", "5", "vip", "--yes"]).expect(0);
+    let t = &jsonl(&run(&env, &["get", "tickets", "5"]).stdout)[0];
+    let tags: Vec<&str> = t["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        !tags.contains(&"vip") && tags.contains(&"urgent"),
+        "{tags:?}"
+    );
+    run(&env, &["tickets", "tag", "vip", "--yes"]).expect(2);
+}
+
+#[test]
+fn macros_apply_shows_the_change_and_sends_it_only_with_apply() {
+    let sim = Sim::start();
+    let env = admin(&sim);
+    let macros = jsonl(&run(&env, &["list", "macros", "--format", "jsonl"]).stdout);
+    let solve = macros
+        .iter()
+        .find(|m| {
+            m["actions"].as_array().is_some_and(|a| {
+                a.iter()
+                    .any(|x| x["field"] == "status" && x["value"] == "solved")
+            })
+        })
+        .expect("a seeded macro that solves");
+    let tickets = jsonl(&run(&env, &["list", "tickets", "--format", "jsonl"]).stdout);
+    let open = tickets
+        .iter()
+        .find(|t| t["status"] == "open")
+        .expect("an open ticket");
+    let (mid, tid) = (solve["id"].to_string(), open["id"].to_string());
+    let r = run(&env, &["macros", "apply", &mid, "--ticket", &tid]);
+    r.expect(0);
+    let rows = jsonl(&r.stdout);
+    assert!(
+        rows.iter()
+            .any(|r| r["field"] == "status" && r["before"] == "open" && r["after"] == "solved"),
+        "{rows:?}"
+    );
+    assert!(r.stderr.contains("nothing sent"), "{}", r.stderr);
+    let t = &jsonl(&run(&env, &["get", "tickets", &tid]).stdout)[0];
+    assert_eq!(t["status"], "open", "nothing was saved");
+    run(
+        &env,
+        &["macros", "apply", &mid, "--ticket", &tid, "--apply"],
+    )
+    .expect(2);
+    let r = run(
+        &env,
+        &[
+            "macros", "apply", &mid, "--ticket", &tid, "--apply", "--yes",
+        ],
+    );
+    r.expect(0);
+    assert!(r.stderr.contains("applied macro"), "{}", r.stderr);
+    let t = &jsonl(&run(&env, &["get", "tickets", &tid]).stdout)[0];
+    assert_eq!(t["status"], "solved");
+    run(&env, &["macros", "apply", "999999", "--ticket", &tid]).expect(4);
+}
