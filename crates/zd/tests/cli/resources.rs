@@ -181,7 +181,11 @@ fn search_stops_at_the_cap_and_export_goes_beyond() {
     );
     r.expect(0);
     // Beyond the cap: every ticket search finds (deleted ones are not searchable).
-    assert!(r.stdout.lines().count() > 1000, "{}", r.stdout.lines().count());
+    assert!(
+        r.stdout.lines().count() > 1000,
+        "{}",
+        r.stdout.lines().count()
+    );
     let r = run(
         &env,
         &[
