@@ -437,3 +437,36 @@ async fn organizations_users_webhooks_and_ratings_specials() {
         .unwrap();
     assert!(matches!(bulk, Bulk::Jobs(ref j) if j.len() == 1));
 }
+
+#[tokio::test]
+async fn typed_sideloads_of_users_and_tickets_look_up_by_id() {
+    let cl = sim().await;
+    let page = cl
+        .users()
+        .list()
+        .page_size(10)
+        .include(&[SideloadName::Identities, SideloadName::Organizations])
+        .send()
+        .await
+        .unwrap();
+    assert!(page.sideloads.identities.is_some(), "identities are typed");
+    let u = &page.items[0];
+    let mine: Vec<&Identity> = page.sideloads.identities_of(u.id).collect();
+    assert!(!mine.is_empty(), "user {} has identities", u.id);
+    assert!(mine.iter().all(|i| i.user_id == Some(u.id)));
+    let page = cl
+        .tickets()
+        .list()
+        .page_size(10)
+        .include(&[SideloadName::MetricSets, SideloadName::LastAudits])
+        .send()
+        .await
+        .unwrap();
+    let t = &page.items[0];
+    let m = page
+        .sideloads
+        .metric_set(t.id)
+        .expect("a metric set per ticket");
+    assert_eq!(m.ticket_id, Some(t.id));
+    assert!(page.sideloads.last_audit(t.id).is_some());
+}
