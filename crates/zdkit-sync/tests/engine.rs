@@ -128,6 +128,42 @@ impl Harness {
             self.assert_family_exact(store, f).await;
         }
         self.assert_ticket_metrics_exact(store).await;
+        self.assert_identities_exact(store).await;
+    }
+
+    /// The live identities are exactly those the simulator's user list sideloads
+    /// (`include=identities`), with their stamps.
+    async fn assert_identities_exact(&self, store: &dyn Store) {
+        let mut walk = zdkit::pagination::Walk::new(self.client.base_url());
+        let mut next = Some("/api/v2/users?include=identities&page%5Bsize%5D=100".to_owned());
+        let mut want = Vec::new();
+        while let Some(url) = next.take() {
+            let page = self.get(&url).await;
+            for i in page["identities"].as_array().unwrap() {
+                let t = i["updated_at"].as_str().unwrap();
+                let t =
+                    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+                        .unwrap()
+                        .unix_timestamp();
+                want.push((i["id"].as_i64().unwrap(), Some(t)));
+            }
+            next = walk.raw(&page).unwrap();
+        }
+        want.sort();
+        let got: Vec<(i64, Option<i64>)> = store
+            .ids_and_stamps(Table::Identities)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|r| !r.deleted)
+            .map(|r| (r.id, r.updated_at))
+            .collect();
+        assert!(!want.is_empty());
+        assert_eq!(got.len(), want.len(), "live identities");
+        assert!(
+            got == want,
+            "identities differ from the user list's sideload"
+        );
     }
 
     /// One live metric set per live ticket (id = the ticket's metric set id, stamped with

@@ -838,6 +838,68 @@ async fn reset_forgets_one_stream(b: Backend) {
     );
 }
 
+/// Users carrying `identities` (as the engine attaches the export's sideload): the
+/// identities go to their table, the user's raw keeps the user alone; a newer version of
+/// the user replaces its identities (a removed one is marked deleted); an older version
+/// changes nothing; a user without the key leaves its identities alone.
+async fn user_identities_follow_their_user(b: Backend) {
+    let db = Db::new(b).await;
+    let s = db.open().await;
+    let user = |updated: i64, ids: &[i64]| {
+        let identities: Vec<Value> = ids
+            .iter()
+            .map(|&i| {
+                json!({"id": i, "user_id": 5, "type": "email", "value": format!("u{i}@x"),
+                "primary": i == 50, "verified": true, "updated_at": iso(updated)})
+            })
+            .collect();
+        json!({"id": 5, "name": "u", "updated_at": iso(updated), "identities": identities})
+    };
+    let p = s
+        .apply_page(Stream::Users, vec![user(T0, &[50, 51])], cursor("u1"))
+        .await
+        .unwrap();
+    assert_eq!(p.identities_written, 2);
+    let raw = s.get_raw(Table::Users, 5).await.unwrap().unwrap();
+    assert!(raw.get("identities").is_none(), "{raw}");
+    async fn live(s: &dyn Store) -> Vec<(i64, bool)> {
+        let rows = s.ids_and_stamps(Table::Identities).await.unwrap();
+        rows.into_iter().map(|r| (r.id, r.deleted)).collect()
+    }
+    assert_eq!(live(&*s).await, [(50, false), (51, false)]);
+    s.apply_page(Stream::Users, vec![user(T0 - 5, &[52])], cursor("u2"))
+        .await
+        .unwrap();
+    assert_eq!(
+        live(&*s).await,
+        [(50, false), (51, false)],
+        "older: no change"
+    );
+    s.apply_page(Stream::Users, vec![user(T0 + 5, &[50])], cursor("u3"))
+        .await
+        .unwrap();
+    assert_eq!(live(&*s).await, [(50, false), (51, true)]);
+    s.apply_page(
+        Stream::Users,
+        vec![json!({"id": 5, "updated_at": iso(T0 + 9)})],
+        cursor("u4"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        live(&*s).await,
+        [(50, false), (51, true)],
+        "no sideload: left alone"
+    );
+    assert_eq!(
+        db.query_i64(
+            "SELECT count(*) FROM identities WHERE value = 'u50@x' AND _synced_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+}
+
 async fn concurrent_opens_migrate_once(b: Backend) {
     let db = Db::new(b).await;
     let opens = (0..4).map(|_| {
@@ -889,6 +951,7 @@ both_backends!(
     concurrent_opens_migrate_once,
     family_refresh_marks_unseen_rows_deleted,
     reset_forgets_one_stream,
+    user_identities_follow_their_user,
 );
 
 // --- open errors, per backend ----------------------------------------------------------

@@ -253,29 +253,30 @@ async fn users_cursor(
     let s = st.seeds();
     let db = st.read();
     let (keys, last, eos) = cursor_scan(&db.users, s, from, n, limit, |_| true);
-    let users: Vec<Value> = keys
+    let users: Vec<_> = keys
         .iter()
         .filter_map(|k| db.users.get_any(s, k.1))
-        .map(|u| u.to_json(&base))
         .collect();
     let after = cursor_token("xu", last);
-    Ok(Obj::new()
-        .field("users", &users)
-        .field(
-            "after_url",
-            &link(
-                &base,
-                "/api/v2/incremental/users/cursor",
-                &q,
-                "cursor",
-                &after,
-            ),
-        )
-        .field("after_cursor", &after)
-        .field("before_url", &Value::Null)
-        .field("before_cursor", &Value::Null)
-        .field("end_of_stream", &eos)
-        .ok())
+    // Sideloads (`include=identities`, …) as on the user lists.
+    Ok(
+        super::users_with_sideloads(Obj::new(), "users", &db, s, &base, &users, &q.includes())
+            .field(
+                "after_url",
+                &link(
+                    &base,
+                    "/api/v2/incremental/users/cursor",
+                    &q,
+                    "cursor",
+                    &after,
+                ),
+            )
+            .field("after_cursor", &after)
+            .field("before_url", &Value::Null)
+            .field("before_cursor", &Value::Null)
+            .field("end_of_stream", &eos)
+            .ok(),
+    )
 }
 
 fn time_export<T: Generate>(

@@ -65,6 +65,9 @@ pub struct SyncOptions {
     /// search export and the incremental export at once ([`crate::backfill`]); `None`
     /// (the default): the single export chain from `since`.
     pub backfill: Option<crate::backfill::BackfillOptions>,
+    /// Users with `include=identities`: each user's identities go to `identities` (no
+    /// extra request). Default `true`.
+    pub user_identities: bool,
 }
 
 impl SyncOptions {
@@ -96,6 +99,7 @@ impl Default for SyncOptions {
             with_comments: false,
             ticket_metrics: true,
             backfill: None,
+            user_identities: true,
         }
     }
 }
@@ -116,6 +120,8 @@ pub struct StreamReport {
     pub comments_written: u64,
     /// Ticket metric rows inserted or replaced (tickets with metric sets).
     pub metrics_written: u64,
+    /// Identity rows inserted or replaced (users with identities).
+    pub identities_written: u64,
     /// The checkpoint the stream started from.
     pub resumed_from: Option<Checkpoint>,
     /// The last committed checkpoint.
@@ -141,6 +147,7 @@ impl StreamReport {
             written: 0,
             comments_written: 0,
             metrics_written: 0,
+            identities_written: 0,
             resumed_from,
             checkpoint: None,
             complete: false,

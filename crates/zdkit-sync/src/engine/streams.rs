@@ -76,13 +76,50 @@ fn to_records<T: Serialize>(items: Vec<T>) -> Result<Vec<Record>, zdkit::Error> 
         .collect()
 }
 
-fn fetched<T: Serialize + Send + 'static>(page: ExportPage<T>, requested_at: i64) -> Fetched {
+fn fetched<T: Serialize + Send + 'static>(
+    mut page: ExportPage<T>,
+    requested_at: i64,
+    identities: bool,
+) -> Fetched {
     let items = page.items;
+    let sideloaded = identities
+        .then(|| page.sideloads.extra.remove("identities"))
+        .flatten();
     Fetched {
-        records: tokio::task::spawn_blocking(move || to_records(items)),
+        records: tokio::task::spawn_blocking(move || {
+            let mut records = to_records(items)?;
+            if identities {
+                attach_identities(&mut records, sideloaded);
+            }
+            Ok(records)
+        }),
         checkpoint: Checkpoint::Export(page.checkpoint),
         end: page.end_of_stream,
         requested_at,
+    }
+}
+
+/// Gives each user record its identities from the page's `identities` sideload (an empty
+/// array when it has none), as `identities`: the store moves them to their own table and
+/// replaces the user's stored ones. Without the sideload nothing is attached (and the
+/// stored identities are left alone).
+fn attach_identities(records: &mut [Record], sideloaded: Option<serde_json::Value>) {
+    let Some(serde_json::Value::Array(all)) = sideloaded else {
+        return;
+    };
+    let mut by_user: std::collections::HashMap<i64, Vec<serde_json::Value>> =
+        std::collections::HashMap::new();
+    for identity in all {
+        if let Some(user) = identity.get("user_id").and_then(serde_json::Value::as_i64) {
+            by_user.entry(user).or_default().push(identity);
+        }
+    }
+    for r in records.iter_mut() {
+        let id = r.get("id").and_then(serde_json::Value::as_i64);
+        if let (Some(id), Some(o)) = (id, r.as_object_mut()) {
+            let mine = by_user.remove(&id).unwrap_or_default();
+            o.insert("identities".into(), serde_json::Value::Array(mine));
+        }
     }
 }
 
@@ -131,7 +168,13 @@ impl Ctx<'_> {
                 }
                 spawn_fetch(self.client, req, tx)
             }
-            Stream::Users => spawn_fetch(self.client, self.start(inc.users(), from), tx),
+            Stream::Users => {
+                let mut req = self.start(inc.users(), from);
+                if self.options.user_identities {
+                    req = req.include(&[SideloadName::Identities]);
+                }
+                spawn_fetch(self.client, req, tx)
+            }
             Stream::Organizations => {
                 spawn_fetch(self.client, self.start(inc.organizations(), from), tx)
             }
@@ -197,6 +240,7 @@ impl Ctx<'_> {
             report.written += stats.written;
             report.comments_written += stats.comments_written;
             report.metrics_written += stats.metrics_written;
+            report.identities_written += stats.identities_written;
             if end {
                 report.complete_up_to = Some(match &page.checkpoint {
                     Checkpoint::Export(zdkit::export::Checkpoint::Time(t)) => *t,
@@ -274,6 +318,11 @@ fn spawn_fetch<T: ExportRecord + Send + 'static>(
     tx: mpsc::Sender<Result<Fetched, zdkit::Error>>,
 ) -> tokio::task::JoinHandle<()> {
     let client = client.clone();
+    let identities = req
+        .params()
+        .include
+        .as_deref()
+        .is_some_and(|i| i.split(',').any(|n| n == "identities"));
     tokio::spawn(async move {
         let mut pages = req.stream_pages();
         // Request the next page only once the channel is empty, i.e. the writer has taken
@@ -283,7 +332,7 @@ fn spawn_fetch<T: ExportRecord + Send + 'static>(
             let Some(page) = pages.next().await else {
                 break;
             };
-            let page = page.map(|p| fetched(p, requested_at));
+            let page = page.map(|p| fetched(p, requested_at, identities));
             let last = page.as_ref().map_or(true, |p| p.end);
             slot.send(page);
             if last {

@@ -31,6 +31,10 @@ pub(crate) const SQLITE: &[Migration] = &[
         version: 4,
         sql: include_str!("sqlite/004_analyst.sql"),
     },
+    Migration {
+        version: 5,
+        sql: include_str!("sqlite/005_identities.sql"),
+    },
 ];
 
 /// PostgreSQL migrations, ascending.
@@ -51,10 +55,14 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 4,
         sql: include_str!("postgres/004_analyst.sql"),
     },
+    Migration {
+        version: 5,
+        sql: include_str!("postgres/005_identities.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.
-pub const LATEST: i64 = 4;
+pub const LATEST: i64 = 5;
 
 #[cfg(test)]
 mod tests {

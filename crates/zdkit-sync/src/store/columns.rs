@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 #[cfg(test)]
 use super::tables::TICKET_EVENTS;
 pub(crate) use super::tables::{column_list, conflict_clause, spec, Kind, Newest, Src, TableSpec};
-use super::tables::{COMMENTS, TICKET_METRICS};
+use super::tables::{COMMENTS, IDENTITIES, TICKET_METRICS};
 use super::{Record, Result, StoreError, Stream};
 /// An extracted value.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +43,10 @@ pub(crate) struct PreparedPage {
     /// Tickets only: each main row's tags and custom field values (same order), written
     /// in place of the stored ones when the row itself is written.
     pub children: Vec<Children>,
+    /// Users with an `identities` array (the sideload, attached by the engine): the users
+    /// whose identities are replaced, and the identity rows. Written only for the users
+    /// whose row is written.
+    pub identities: Option<(Vec<i64>, Rows)>,
 }
 
 /// A ticket's many-valued fields, one entry per value.
@@ -105,6 +109,33 @@ fn children(record: &Value) -> Children {
     Children { tags, fields }
 }
 
+/// Takes each user's `identities` array (attached by the engine from the export's
+/// sideload) out of the user: the users that had one, and the identity rows.
+fn take_identities(records: &mut [Record], now: &str) -> Option<(Vec<i64>, Rows)> {
+    let mut users = Vec::new();
+    let mut rows = Deduper::new(&IDENTITIES);
+    for r in records.iter_mut() {
+        let Some(o) = r.as_object_mut() else { continue };
+        let Some(ids) = o.remove("identities") else {
+            continue;
+        };
+        let Some(user) = o.get("id").and_then(Value::as_i64) else {
+            continue;
+        };
+        users.push(user);
+        for identity in ids.as_array().into_iter().flatten() {
+            if identity.get("user_id").and_then(Value::as_i64) != Some(user) {
+                continue;
+            }
+            match extract(&IDENTITIES, identity, None, now) {
+                Ok(row) => rows.push(row, 0),
+                Err(reason) => tracing::warn!(%reason, "unusable identity; left out"),
+            }
+        }
+    }
+    (!users.is_empty()).then(|| (users, rows.finish()))
+}
+
 /// Takes each ticket's embedded `metric_set` (the export's `metric_sets` sideload) out of
 /// the ticket: it goes to `ticket_metrics`, the ticket's `raw` keeps the ticket alone.
 fn take_metric_sets(records: &mut [Record]) -> Option<Vec<Value>> {
@@ -126,6 +157,11 @@ pub(crate) fn prepare(stream: Stream, mut records: Vec<Record>, now: &str) -> Re
     let received = records.len();
     let metric_sets = if stream == Stream::Tickets {
         take_metric_sets(&mut records)
+    } else {
+        None
+    };
+    let identities = if stream == Stream::Users {
+        take_identities(&mut records, now)
     } else {
         None
     };
@@ -200,6 +236,7 @@ pub(crate) fn prepare(stream: Stream, mut records: Vec<Record>, now: &str) -> Re
         metrics,
         deleted_tickets,
         children,
+        identities,
     })
 }
 

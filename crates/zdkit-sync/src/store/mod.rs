@@ -110,6 +110,7 @@ impl Stream {
                 Table::TicketCustomFields,
             ],
             Stream::TicketEvents => vec![Table::TicketEvents, Table::Comments],
+            Stream::Users => vec![Table::Users, Table::Identities],
             other => vec![other.table()],
         }
     }
@@ -176,6 +177,9 @@ pub enum Table {
     /// `ticket_metrics`: each ticket's metric set (the ticket export's `metric_sets`
     /// sideload), keyed by metric set id; marked deleted with its ticket.
     TicketMetrics,
+    /// `identities`: users' identities (the users export's `identities` sideload), keyed
+    /// by identity id; a user's identities no longer listed are marked deleted.
+    Identities,
     /// `ticket_tags`: one row per ticket and tag (no `id`; `ids_and_stamps` does not apply).
     TicketTags,
     /// `ticket_custom_fields`: one row per ticket, custom field and value (no `id`).
@@ -187,7 +191,7 @@ pub enum Table {
 
 impl Table {
     /// The tables with typed columns; [`Table::every`] adds the catalogue families'.
-    pub const ALL: [Table; 10] = [
+    pub const ALL: [Table; 11] = [
         Table::Tickets,
         Table::Users,
         Table::Organizations,
@@ -196,6 +200,7 @@ impl Table {
         Table::TicketEvents,
         Table::Comments,
         Table::TicketMetrics,
+        Table::Identities,
         Table::TicketTags,
         Table::TicketCustomFields,
     ];
@@ -211,6 +216,7 @@ impl Table {
             Table::TicketEvents => "ticket_events",
             Table::Comments => "comments",
             Table::TicketMetrics => "ticket_metrics",
+            Table::Identities => "identities",
             Table::TicketTags => "ticket_tags",
             Table::TicketCustomFields => "ticket_custom_fields",
             Table::Family(f) => f.name(),
@@ -362,6 +368,8 @@ pub struct PageStats {
     pub comments_written: u64,
     /// Ticket metric rows inserted or replaced (tickets with `metric_sets` only).
     pub metrics_written: u64,
+    /// Identity rows inserted or replaced (users with `identities` only).
+    pub identities_written: u64,
 }
 
 /// One row's identity and version stamps, for comparing a mirror with the source.

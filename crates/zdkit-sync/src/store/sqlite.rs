@@ -306,25 +306,28 @@ impl Inner {
         rows: &Rows,
         merge: Merge,
     ) -> rusqlite::Result<u64> {
-        self.upsert_with_children(tx, rows, &[], merge)
+        Ok(self.upsert_with_children(tx, rows, &[], merge)?.len() as u64)
     }
 
     /// Upserts `rows`; for each row written, replaces its ticket's tags and custom field
-    /// values with `children` (same order as the rows; none for other tables).
+    /// values with `children` (same order as the rows; none for other tables). Returns the
+    /// ids of the rows written (not older than the stored version).
     fn upsert_with_children(
         &self,
         tx: &rusqlite::Transaction<'_>,
         rows: &Rows,
         children: &[columns::Children],
         merge: Merge,
-    ) -> rusqlite::Result<u64> {
+    ) -> rusqlite::Result<Vec<i64>> {
         let mut stmt = tx.prepare_cached(&self.upserts[&(rows.spec.table, merge)])?;
-        let mut written = 0u64;
+        let mut written = Vec::with_capacity(rows.rows.len());
         for (i, row) in rows.rows.iter().enumerate() {
-            let n = stmt.execute(params_from_iter(row.iter()))? as u64;
-            written += n;
-            if let (1, Some(c), Val::Int(Some(id))) = (n, children.get(i), &row[0]) {
-                write_children(tx, *id, c)?;
+            let n = stmt.execute(params_from_iter(row.iter()))?;
+            if let (1, Val::Int(Some(id))) = (n, &row[0]) {
+                written.push(*id);
+                if let Some(c) = children.get(i) {
+                    write_children(tx, *id, c)?;
+                }
             }
         }
         Ok(written)
@@ -353,9 +356,40 @@ fn write_page(
     tx.prepare_cached(UPSERT_CHECKPOINT)
         .and_then(|mut s| s.execute((target.key.as_str(), checkpoint.to_json(), updated_at)))
         .map_err(&err)?;
-    let written = inner
+    let written_ids = inner
         .upsert_with_children(&tx, &page.main, &page.children, target.merge)
         .map_err(&err)?;
+    let written = written_ids.len() as u64;
+    let mut identities_written = 0;
+    if let Some((users, rows)) = &page.identities {
+        // Users: the identities of each user written replace (mark deleted) its stored ones.
+        let users: std::collections::HashSet<i64> = users.iter().copied().collect();
+        let replaced: std::collections::HashSet<i64> = written_ids
+            .iter()
+            .copied()
+            .filter(|id| users.contains(id))
+            .collect();
+        let mut mark = tx
+            .prepare_cached("UPDATE identities SET deleted = 1, _synced_at = ?2 WHERE user_id = ?1")
+            .map_err(&err)?;
+        for id in &replaced {
+            mark.execute((id, updated_at)).map_err(&err)?;
+        }
+        let user_at = rows.spec.cols.iter().position(|c| c.name == "user_id");
+        let keep = Rows {
+            spec: rows.spec,
+            rows: rows
+                .rows
+                .iter()
+                .filter(|r| match user_at.map(|i| &r[i]) {
+                    Some(Val::Int(Some(u))) => replaced.contains(u),
+                    _ => false,
+                })
+                .cloned()
+                .collect(),
+        };
+        identities_written = inner.upsert(&tx, &keep, target.merge).map_err(&err)?;
+    }
     let comments_written = match &page.comments {
         Some(rows) => inner.upsert(&tx, rows, target.merge).map_err(&err)?,
         None => 0,
@@ -378,6 +412,7 @@ fn write_page(
         written,
         comments_written,
         metrics_written,
+        identities_written,
     })
 }
 
@@ -447,6 +482,7 @@ fn write_family_page(
         written,
         comments_written: 0,
         metrics_written: 0,
+        identities_written: 0,
     })
 }
 

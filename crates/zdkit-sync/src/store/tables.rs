@@ -363,6 +363,27 @@ pub(crate) static TICKET_METRICS: TableSpec = TableSpec {
     has_deleted: true,
 };
 
+pub(crate) static IDENTITIES: TableSpec = TableSpec {
+    table: Table::Identities,
+    cols: &[
+        ID,
+        col("user_id", Kind::Int),
+        col("type", Kind::Text),
+        col("value", Kind::Text),
+        col("verified", Kind::Bool),
+        col("primary", Kind::Bool),
+        CREATED,
+        UPDATED,
+        derived("deleted", Kind::Bool, never_deleted),
+        SYNCED,
+        RAW,
+    ],
+    newest: Newest::Always,
+    stamp_updated: "updated_at",
+    stamp_gts: None,
+    has_deleted: true,
+};
+
 /// The layout of `table`; `None` for a generic family table (`super::generic`).
 pub(crate) fn spec(table: Table) -> Option<&'static TableSpec> {
     Some(match table {
@@ -374,6 +395,7 @@ pub(crate) fn spec(table: Table) -> Option<&'static TableSpec> {
         Table::TicketEvents => &TICKET_EVENTS,
         Table::Comments => &COMMENTS,
         Table::TicketMetrics => &TICKET_METRICS,
+        Table::Identities => &IDENTITIES,
         Table::TicketTags | Table::TicketCustomFields | Table::Family(_) => return None,
     })
 }

@@ -259,6 +259,7 @@ async fn write_family_page(
         written,
         comments_written: 0,
         metrics_written: 0,
+        identities_written: 0,
     })
 }
 
@@ -349,6 +350,8 @@ struct PageArrays {
     comments: Option<Vec<Array>>,
     metrics: Option<Vec<Array>>,
     deleted_tickets: Vec<i64>,
+    /// Users whose identities are replaced, and the identity rows.
+    identities: Option<(Vec<i64>, Rows)>,
 }
 
 fn page_arrays(stream: Stream, records: Vec<Record>, now: &str) -> Result<PageArrays> {
@@ -371,6 +374,7 @@ fn page_arrays(stream: Stream, records: Vec<Record>, now: &str) -> Result<PageAr
         comments: page.comments.map(to_arrays),
         metrics: page.metrics.map(to_arrays),
         deleted_tickets: page.deleted_tickets,
+        identities: page.identities,
     })
 }
 
@@ -403,6 +407,46 @@ async fn upsert_returning(
         .iter()
         .map(|r| r.get(0))
         .collect())
+}
+
+/// Marks the identities of the users written (and listed with identities) deleted, then
+/// upserts their listed identities.
+async fn write_identities(
+    tx: &tokio_postgres::Transaction<'_>,
+    stmt: &Statement,
+    written: &[i64],
+    users: &[i64],
+    rows: Rows,
+    now: &str,
+) -> Result<u64, tokio_postgres::Error> {
+    let users: std::collections::HashSet<i64> = users.iter().copied().collect();
+    let replaced: Vec<i64> = written
+        .iter()
+        .copied()
+        .filter(|u| users.contains(u))
+        .collect();
+    if replaced.is_empty() {
+        return Ok(0);
+    }
+    tx.execute(
+        "UPDATE identities SET deleted = true, _synced_at = $2::text::timestamptz \
+         WHERE user_id = ANY($1::bigint[])",
+        &[&replaced, &now],
+    )
+    .await?;
+    let set: std::collections::HashSet<i64> = replaced.into_iter().collect();
+    let user_at = rows.spec.cols.iter().position(|c| c.name == "user_id");
+    let keep = Rows {
+        spec: rows.spec,
+        rows: rows
+            .rows
+            .into_iter()
+            .filter(
+                |r| matches!(user_at.map(|i| &r[i]), Some(Val::Int(Some(u))) if set.contains(u)),
+            )
+            .collect(),
+    };
+    upsert(tx, stmt, &to_arrays(keep)).await
 }
 
 /// Replaces the tags and custom field values of the tickets `written`.
@@ -486,17 +530,37 @@ impl PostgresStore {
         )
         .await
         .map_err(&err)?;
-        let written = if page.children.is_empty() {
+        let mut identities_written = 0;
+        let written = if page.children.is_empty() && page.identities.is_none() {
             upsert(&tx, &inner.upserts[&(page.table, merge)], &page.main)
                 .await
                 .map_err(&err)?
         } else {
-            let ids = upsert_returning(&tx, &inner.upserts[&(page.table, merge)], &page.main)
+            let ids = match page.main.first() {
+                Some(Array::Int(keys)) if !keys.is_empty() => {
+                    upsert_returning(&tx, &inner.upserts[&(page.table, merge)], &page.main)
+                        .await
+                        .map_err(&err)?
+                }
+                _ => Vec::new(),
+            };
+            if !page.children.is_empty() {
+                write_children(&tx, &ids, &page.children)
+                    .await
+                    .map_err(&err)?;
+            }
+            if let Some((users, rows)) = page.identities {
+                identities_written = write_identities(
+                    &tx,
+                    &inner.upserts[&(Table::Identities, merge)],
+                    &ids,
+                    &users,
+                    rows,
+                    &updated_at,
+                )
                 .await
                 .map_err(&err)?;
-            write_children(&tx, &ids, &page.children)
-                .await
-                .map_err(&err)?;
+            }
             ids.len() as u64
         };
         let comments_written = match &page.comments {
@@ -525,6 +589,7 @@ impl PostgresStore {
             written,
             comments_written,
             metrics_written,
+            identities_written,
         })
     }
 }
