@@ -83,12 +83,13 @@ fn fetched<T: Serialize + Send + 'static>(
 ) -> Fetched {
     let items = page.items;
     let sideloaded = identities
-        .then(|| page.sideloads.extra.remove("identities"))
+        .then(|| page.sideloads.identities.take())
         .flatten();
     Fetched {
         records: tokio::task::spawn_blocking(move || {
             let mut records = to_records(items)?;
             if identities {
+                let sideloaded = sideloaded.map(to_records).transpose()?;
                 attach_identities(&mut records, sideloaded);
             }
             Ok(records)
@@ -103,8 +104,8 @@ fn fetched<T: Serialize + Send + 'static>(
 /// array when it has none), as `identities`: the store moves them to their own table and
 /// replaces the user's stored ones. Without the sideload nothing is attached (and the
 /// stored identities are left alone).
-fn attach_identities(records: &mut [Record], sideloaded: Option<serde_json::Value>) {
-    let Some(serde_json::Value::Array(all)) = sideloaded else {
+fn attach_identities(records: &mut [Record], sideloaded: Option<Vec<Record>>) {
+    let Some(all) = sideloaded else {
         return;
     };
     let mut by_user: std::collections::HashMap<i64, Vec<serde_json::Value>> =
