@@ -69,6 +69,11 @@ pub struct GlobalArgs {
     /// [default: background for `zd sync`, normal otherwise].
     #[arg(long, global = true, value_name = "LANE")]
     pub priority: Option<String>,
+    /// How requests spend each rate-limit window: `even` (spread until the reset) or
+    /// `eager` (as fast as the server takes them, never past what it says remains)
+    /// [env: ZD_PACING] [config: pacing] [default: eager for interactive, even otherwise].
+    #[arg(long = "pacing", global = true, value_name = "MODE")]
+    pub pacing_mode: Option<String>,
 }
 
 /// The config file: `default_profile = "..."` and `[profiles.NAME]` tables whose keys are
@@ -326,8 +331,9 @@ impl Settings {
             return Err(usage("pass --token-file or --oauth-token-file, not both"));
         }
         let mut flags = Layer::new();
-        let flag_values: [(Key, &'static str, Option<String>); 10] = [
+        let flag_values: [(Key, &'static str, Option<String>); 11] = [
             (Key::Budget, "budget", args.budget.clone()),
+            (Key::Pacing, "pacing", args.pacing_mode.clone()),
             (Key::Priority, "priority", args.priority.clone()),
             (Key::Subdomain, "subdomain", args.subdomain.clone()),
             (Key::BaseUrl, "base-url", args.base_url.clone()),
@@ -439,14 +445,31 @@ impl Settings {
         let Some(url) = self.budget_url() else {
             return Ok(None);
         };
-        let policy = crate::pacing::policy(None, self.headroom.as_ref().map(|h| h.value), false);
+        let policy = self.with_pacing(crate::pacing::policy(
+            None,
+            self.headroom.as_ref().map(|h| h.value),
+            false,
+        ))?;
         let store = RedisStore::builder(url.value.clone(), self.budget_account())
+            .pacing_of(&policy)
             .headroom(policy.headroom_fraction())
             .background_reserve(policy.background_reserve_fraction())
             .label("zd")
             .build()
             .map_err(|e| usage(format!("{e} (from {})", url.source)))?;
         Ok(Some(store))
+    }
+
+    /// `policy` with the pacing of `--pacing` (`ZD_PACING`, the `pacing` key) for every
+    /// lane, when given; else each lane's default ([`zdkit::Pacing::default_for`]).
+    fn with_pacing(
+        &self,
+        policy: zdkit::RateLimitPolicy,
+    ) -> anyhow::Result<zdkit::RateLimitPolicy> {
+        Ok(match self.resolved.pacing().map_err(config_err)? {
+            Some(p) => policy.pacing(p.value),
+            None => policy,
+        })
     }
 
     /// [`Settings::builder`] with `default` as the lane unless `--priority` (or
@@ -482,11 +505,11 @@ impl Settings {
             .map_err(config_err)?
             .map_or(default, |l| l.value);
         b = b.rate_limit_policy(
-            crate::pacing::policy(
+            self.with_pacing(crate::pacing::policy(
                 self.plan.as_ref().map(|p| p.value),
                 self.headroom.as_ref().map(|h| h.value),
                 self.no_wait,
-            )
+            ))?
             .lane(lane),
         );
         if self.no_wait {

@@ -288,7 +288,8 @@ impl ClientBuilder {
         let store = self.store.unwrap_or_else(|| {
             Arc::new(InProcessStore::with_limiter(
                 crate::ratelimit::Limiter::new(self.rate.headroom)
-                    .background_reserve(self.rate.background_reserve),
+                    .background_reserve(self.rate.background_reserve)
+                    .pacing_of(&self.rate),
             ))
         });
         Ok(Client {

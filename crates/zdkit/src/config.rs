@@ -58,6 +58,8 @@ pub enum Key {
     Priority,
     /// Unix seconds anchoring a scaled clock, so processes share one virtual time.
     TimeOrigin,
+    /// How every lane spends each window's budget (`even`, `eager`).
+    Pacing,
 }
 
 /// What kind of value a key holds, for the grouping rules.
@@ -103,6 +105,7 @@ impl Key {
         Key::Budget,
         Key::Priority,
         Key::TimeOrigin,
+        Key::Pacing,
     ];
 
     /// The key's name, environment variable and grouping rule.
@@ -145,6 +148,7 @@ impl Key {
             Key::Budget => k("budget", Some("ZD_BUDGET_URL"), Group::Other, false),
             Key::Priority => k("priority", Some("ZD_PRIORITY"), Group::Other, false),
             Key::TimeOrigin => k("time_origin", Some("ZD_TIME_ORIGIN"), Group::Other, false),
+            Key::Pacing => k("pacing", Some("ZD_PACING"), Group::Other, false),
         }
     }
 
@@ -491,9 +495,18 @@ impl Resolved {
         self.parse(Key::Headroom, parse_headroom)
     }
 
-    /// The rate-limit policy of the configured plan and headroom (defaults otherwise).
+    /// The pacing of every lane, when configured (`even` or `eager`).
+    pub fn pacing(&self) -> Result<Option<Sourced<crate::Pacing>>, Error> {
+        self.parse(Key::Pacing, |raw| raw.parse::<crate::Pacing>())
+    }
+
+    /// The rate-limit policy of the configured plan, headroom and pacing (defaults
+    /// otherwise).
     pub fn rate_limit_policy(&self) -> Result<RateLimitPolicy, Error> {
         let mut p = RateLimitPolicy::default();
+        if let Some(pacing) = self.pacing()? {
+            p = p.pacing(pacing.value);
+        }
         if let Some(plan) = self.plan()? {
             p = p.plan(plan.value);
         }

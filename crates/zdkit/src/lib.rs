@@ -57,7 +57,7 @@ pub use auth::{CredentialFinding, Credentials, FindingKind, Secret};
 pub use client::{Client, ClientBuilder, DEFAULT_MAX_BODY_BYTES};
 pub use error::{ApiError, DecodeError, ErrorKind, FieldError, TransportError, TransportErrorKind};
 pub use pipeline::{LONG_WAIT, WAIT_TARGET};
-pub use ratelimit::{Lane, Plan, RateLimitPolicy};
+pub use ratelimit::{Lane, Pacing, Plan, RateLimitPolicy};
 pub use request::{RequestBuilder, Response};
 pub use retry::RetryPolicy;
 pub use stats::{BucketStats, ClientStats, LaneStats};

@@ -13,7 +13,7 @@ use std::time::Duration;
 use proptest::prelude::*;
 use zdkit::ratelimit::limiter::Limiter;
 use zdkit::ratelimit::{
-    BucketKey, BucketSpec, BudgetStore, InProcessStore, Lane, Observation, Permit,
+    BucketKey, BucketSpec, BudgetStore, InProcessStore, Lane, Observation, Pacing, Permit,
     RateLimitHeaders, RedisFallback, RedisStore, RequestClass, Window, ACCOUNT,
 };
 use zdkit::{Plan, Timestamp};
@@ -51,24 +51,45 @@ async fn stores(kind: Kind, n: usize, headroom: f64) -> Vec<Arc<dyn BudgetStore>
     handles(kind, n, headroom).await.0
 }
 
+/// `n` handles whose every lane paces as `pacing`.
+async fn paced(kind: Kind, n: usize, headroom: f64, pacing: Pacing) -> Vec<Arc<dyn BudgetStore>> {
+    handles_paced(kind, n, headroom, pacing).await.0
+}
+
 /// [`stores`], and for Redis one more store on the same account, to read the shared state.
+/// Every lane paces evenly.
 async fn handles(
     kind: Kind,
     n: usize,
     headroom: f64,
 ) -> (Vec<Arc<dyn BudgetStore>>, Option<RedisStore>) {
+    handles_paced(kind, n, headroom, Pacing::Even).await
+}
+
+async fn handles_paced(
+    kind: Kind,
+    n: usize,
+    headroom: f64,
+    pacing: Pacing,
+) -> (Vec<Arc<dyn BudgetStore>>, Option<RedisStore>) {
     match kind {
         Kind::InProcess => {
-            let s: Arc<dyn BudgetStore> = Arc::new(InProcessStore::with_limiter(
-                Limiter::new(headroom).background_reserve(0.2),
-            ));
+            let mut l = Limiter::new(headroom).background_reserve(0.2);
+            for lane in Lane::ALL {
+                l = l.pacing(lane, pacing);
+            }
+            let s: Arc<dyn BudgetStore> = Arc::new(InProcessStore::with_limiter(l));
             (vec![s; n], None)
         }
         Kind::Redis => {
             let account = account_name();
             let mut out: Vec<RedisStore> = Vec::new();
             for _ in 0..=n {
-                let s = RedisStore::builder(redis_url(), account.clone())
+                let mut b = RedisStore::builder(redis_url(), account.clone());
+                for lane in Lane::ALL {
+                    b = b.pacing(lane, pacing);
+                }
+                let s = b
                     .headroom(headroom)
                     .fallback(RedisFallback::Refuse)
                     .connect()
@@ -268,23 +289,31 @@ async fn per_ticket(kind: Kind) {
 }
 both!(scoped_buckets_are_separate, per_ticket);
 
-/// Background work leaves the reserve; an interactive request still gets through, and a
-/// waiting interactive request holds background work back.
+/// Background work leaves the reserve (20% of the budget for the rest of the window); an
+/// interactive request still gets through, and a waiting interactive request holds
+/// background work back.
 async fn lanes(kind: Kind) {
     let s = stores(kind, 2, 0.0).await;
     let bg = account(100).in_lane(Lane::Background);
     let hi = account(100).in_lane(Lane::Interactive);
-    let times = drain(&s[..1], &bg, T0, 80).await;
+    let times = drain(&s[..1], &bg, T0, 45).await;
     let last = *times.last().unwrap();
-    assert!(last.saturating_since(T0) < secs(60.0));
-    let Err(w) = s[0].acquire(last, &bg).await else {
-        panic!("background must leave 20% of the window")
-    };
-    assert_eq!(w.at, T0 + secs(60.0));
+    let left = (T0 + secs(60.0)).saturating_since(last).as_secs_f64();
+    assert!(left > 10.0, "{left}");
+    let remaining = s[0]
+        .snapshot()
+        .into_iter()
+        .find(|b| b.bucket == "account")
+        .unwrap()
+        .remaining;
+    assert!(
+        f64::from(remaining) >= 20.0 * left / 60.0,
+        "background must leave 20% of the rest of the window: {remaining} left, {left} s"
+    );
     let hi_times = drain(&s[1..], &hi, last, 1).await;
     assert!(
-        hi_times[0] < T0 + secs(60.0),
-        "interactive waits for the reserve only"
+        hi_times[0] < last + secs(1.0),
+        "interactive waits for its paced slot only"
     );
     // Next window: an interactive request refused (paced) holds background back.
     let t = T0 + secs(60.0);
@@ -301,6 +330,134 @@ async fn lanes(kind: Kind) {
     assert!(s[1].acquire(later, &hi).await.is_ok());
 }
 both!(lanes_reserve_and_yield, lanes);
+
+/// Grant and answer as a server would (its remaining counted down from `left`, window end
+/// at `end`), round-robin over the handles, all at `now`, until one is refused; returns
+/// the grants and the refusal.
+async fn burst(
+    s: &[Arc<dyn BudgetStore>],
+    class: &RequestClass,
+    now: Timestamp,
+    left: &mut u32,
+    end: Timestamp,
+) -> (u32, zdkit::ratelimit::WaitUntil) {
+    let limit = class.buckets[0].limit.unwrap();
+    let mut granted = 0;
+    loop {
+        let h = &s[granted as usize % s.len()];
+        match h.acquire(now, class).await {
+            Ok(p) => {
+                granted += 1;
+                *left = left.saturating_sub(1);
+                let reset = end.saturating_since(now).as_secs_f64().ceil() as u64;
+                h.observe(now, &p, &hdr(limit, *left, reset)).await;
+            }
+            Err(w) => return (granted, w),
+        }
+    }
+}
+
+/// Eager: what the headers say remains, less the headroom, goes at once (from every
+/// process); then the wait is for the reset (plus the guard), not a paced slot.
+async fn eager(kind: Kind) {
+    let s = paced(kind, 3, 0.05, Pacing::Eager).await;
+    let class = account(60);
+    let end = T0 + secs(59.5);
+    let mut left = 60;
+    // The probe: one request until the first response.
+    let p = s[0].acquire(T0, &class).await.unwrap();
+    assert!(
+        s[1].acquire(T0, &class).await.is_err(),
+        "one probe at a time"
+    );
+    left -= 1;
+    s[0].observe(T0 + secs(0.1), &p, &hdr(60, left, 60)).await;
+    let t = T0 + secs(0.2);
+    let (n, w) = burst(&s, &class, t, &mut left, end).await;
+    // 60 - ceil(60 × 0.05) = 57 usable; the probe took one.
+    assert_eq!(n, 56);
+    assert_eq!(left, 3);
+    assert!(!w.after_response);
+    // The window ends at T0 + 59.5 s (the probe's `60` is an upper bound; the burst's
+    // responses, at 0.2 s, say 60 again: the end stays at T0 + 60.1, plus the guard).
+    assert_eq!(w.at, T0 + secs(61.1));
+    // Others spent part of the next window (the server says 30 remain): never past it.
+    let t2 = T0 + secs(61.1);
+    let mut left = 30;
+    let p = s[2].acquire(t2, &class).await.unwrap();
+    left -= 1;
+    s[2].observe(t2, &p, &hdr(60, left, 59)).await;
+    let (n, w) = burst(&s, &class, t2, &mut left, t2 + secs(59.0)).await;
+    assert_eq!(n, 26, "30 left, 3 kept as headroom, 1 already taken");
+    assert!(w.at > t2 + secs(58.0), "{:?}", w.at.saturating_since(t2));
+}
+both!(eager_spends_what_remains_at_once, eager);
+
+/// Eager background work still leaves the reserve to the other lanes; requests in flight
+/// count (never more granted than remain), and the last second before the reported end
+/// is not spent.
+async fn eager_reserve(kind: Kind) {
+    let s = paced(kind, 2, 0.0, Pacing::Eager).await;
+    let bg = account(100).in_lane(Lane::Background);
+    let normal = account(100);
+    let p = s[0].acquire(T0, &bg).await.unwrap();
+    s[0].observe(T0, &p, &hdr(100, 99, 30)).await;
+    // Granted without answers: in flight, they count.
+    let mut held = Vec::new();
+    while let Ok(p) = s[(held.len()) % 2].acquire(T0, &bg).await {
+        held.push(p);
+        assert!(held.len() <= 89);
+    }
+    // 30 s of the window left: background leaves 20% of the budget pro rata, 10 of 100.
+    assert_eq!(held.len(), 89, "background leaves 10 of 100");
+    let mut normal_held = 0;
+    while s[1].acquire(T0, &normal).await.is_ok() {
+        normal_held += 1;
+        assert!(normal_held <= 10);
+    }
+    assert_eq!(normal_held, 10);
+    // Past the reported end (T0 + 30 s): budget left (50 reported, 10 in flight), but
+    // the server's window may have turned; wait for ours (+ the guard).
+    let t = T0 + secs(30.2);
+    let p = held.pop().unwrap();
+    s[0].observe(t, &p, &hdr(100, 50, 1)).await;
+    let w = s[1].acquire(t, &normal).await.unwrap_err();
+    assert_eq!(w.at, T0 + secs(31.0));
+}
+both!(eager_background_leaves_the_reserve, eager_reserve);
+
+/// Responses of one window narrow its end (Zendesk reports whole seconds, rounded up):
+/// the earliest bound is kept; the next window's end replaces it.
+async fn reset_bounds(kind: Kind) {
+    let s = stores(kind, 2, 0.0).await;
+    let class = account(1000);
+    let reset_at = |s: &Arc<dyn BudgetStore>| {
+        s.snapshot()
+            .into_iter()
+            .find(|b| b.bucket == "account")
+            .unwrap()
+            .reset_at
+    };
+    let p = s[0].acquire(T0, &class).await.unwrap();
+    s[0].observe(T0, &p, &hdr(1000, 999, 30)).await;
+    assert_eq!(reset_at(&s[0]), T0 + secs(31.0));
+    let p = s[1].acquire(T0 + secs(0.6), &class).await.unwrap();
+    s[1].observe(T0 + secs(0.6), &p, &hdr(1000, 998, 30)).await;
+    assert_eq!(
+        reset_at(&s[1]),
+        T0 + secs(31.0),
+        "a later bound is not tighter"
+    );
+    let p = s[0].acquire(T0 + secs(0.9), &class).await.unwrap();
+    s[0].observe(T0 + secs(0.9), &p, &hdr(1000, 997, 29)).await;
+    assert_eq!(reset_at(&s[0]), T0 + secs(30.9));
+    // A response counted in the server's next window (sent just before our estimate).
+    let t = T0 + secs(29.85);
+    let p = s[1].acquire(t, &class).await.unwrap();
+    s[1].observe(t, &p, &hdr(1000, 999, 60)).await;
+    assert_eq!(reset_at(&s[1]), t + secs(61.0));
+}
+both!(responses_narrow_the_window_end, reset_bounds);
 
 /// Two accounts on one store backend never share a budget.
 async fn accounts(kind: Kind) {

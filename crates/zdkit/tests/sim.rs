@@ -8,7 +8,10 @@ use std::time::Duration;
 
 use common::lockstep::Lockstep;
 use common::T0;
-use zdkit::{Client, Credentials, ErrorKind, ManualClock, RetryPolicy, SharedClock};
+use zdkit::{
+    Client, Credentials, ErrorKind, ManualClock, Pacing, Plan, RateLimitPolicy, RetryPolicy,
+    SharedClock,
+};
 use zdkit_sim::faults::{FaultPlan, FaultRule, Storm};
 use zdkit_sim::{SimConfig, SimState};
 
@@ -164,6 +167,40 @@ async fn sixteen_tasks_pace_under_the_simulators_limit_without_a_429() {
         elapsed <= 1.03 * minimum,
         "took {elapsed:.1} s, minimum {minimum:.1} s"
     );
+}
+
+/// Eager pacing on the manual clock: the window's budget less the headroom (686 of 700)
+/// goes at once, then the next window's at its reset (+ the guard); never a 429.
+#[tokio::test]
+async fn eager_pacing_spends_each_window_at_once_without_a_429() {
+    let c = ManualClock::auto_advancing(T0);
+    let (url, _) = sim(c.shared(), FaultPlan::default()).await;
+    let cl = Client::builder()
+        .base_url(url)
+        .credentials(Credentials::api_token("admin@example.com", "zd-sim-token"))
+        .clock(c.shared())
+        .rate_limit_policy(
+            RateLimitPolicy::default()
+                .plan(Plan::Enterprise)
+                .pacing(Pacing::Eager),
+        )
+        .build()
+        .unwrap();
+    for _ in 0..686 {
+        cl.get("/api/v2/users/1").send().await.unwrap();
+    }
+    assert_eq!(c.now(), T0, "no request of the first window waited");
+    for _ in 0..686 {
+        cl.get("/api/v2/users/1").send().await.unwrap();
+    }
+    assert_eq!(
+        c.now().saturating_since(T0),
+        Duration::from_secs(61),
+        "the second window from its start (+ the guard)"
+    );
+    cl.get("/api/v2/users/1").send().await.unwrap();
+    assert_eq!(c.now().saturating_since(T0), Duration::from_secs(121));
+    assert_eq!(cl.stats().rate_limited, 0);
 }
 
 /// Regression: the simulator (like Zendesk) reports ticket 42's own 30-per-10-minutes

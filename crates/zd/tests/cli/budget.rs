@@ -142,3 +142,31 @@ fn a_process_killed_holding_permits_does_not_stall_the_others() {
         .unwrap();
     assert_eq!(status.code(), Some(0), "{err}");
 }
+
+/// `--pacing eager` (here through `ZD_PACING`): one walker spends each window's budget as
+/// fast as the simulator answers, never past what its headers say remains: no 429.
+#[test]
+fn eager_pacing_walks_without_a_429() {
+    let sim = sim();
+    let mut cmd = walker(&sim, &origin(), false);
+    cmd.env("ZD_PACING", "eager");
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stats = sim_stats(&sim);
+    assert!(stats["requests"].as_u64().unwrap() >= 150, "{stats}");
+    assert_eq!(stats["by_status"]["429"].as_u64().unwrap_or(0), 0, "{stats}");
+}
+
+/// An unknown pacing mode is a usage error that names the valid ones.
+#[test]
+fn an_unknown_pacing_mode_is_refused() {
+    let sim = sim();
+    let r = crate::support::run(&admin(&sim), &["--pacing", "fast", "api", "GET", "tickets"]);
+    r.expect(2);
+    assert!(r.stderr.contains("even or eager"), "{}", r.stderr);
+}

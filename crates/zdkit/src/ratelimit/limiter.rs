@@ -26,7 +26,7 @@ use std::time::Duration;
 use zdkit_clock::Timestamp;
 
 use super::headers::{RateLimitHeaders, Window};
-use super::{BucketKey, Lane, RequestClass, ACCOUNT};
+use super::{BucketKey, Lane, Pacing, RequestClass, ACCOUNT};
 
 /// Added to every reset time learned from a header (whole seconds are reported).
 pub const RESET_GUARD: Duration = Duration::from_secs(1);
@@ -162,8 +162,15 @@ impl Bucket {
         self.reset_at = if next > now { next } else { now + self.window };
     }
 
-    /// `None` when a request may go now, else when it may.
-    fn ready_at(&self, now: Timestamp, headroom: f64, share: f64) -> Option<Timestamp> {
+    /// `None` when a request may go now, else when it may. `eager`: no spacing, only the
+    /// budget (and the guard) hold a request back.
+    fn ready_at(
+        &self,
+        now: Timestamp,
+        headroom: f64,
+        share: f64,
+        eager: bool,
+    ) -> Option<Timestamp> {
         if self.probing && !self.flying.is_empty() {
             return Some(PROBE);
         }
@@ -179,9 +186,14 @@ impl Bucket {
                     PROBE
                 });
             }
+            let pace_until = self.reset_at - self.guard;
+            if eager {
+                // What is left may go now, but not into a window the server may have
+                // opened already (ours is then spent up to its estimate).
+                return (now >= pace_until).then_some(self.reset_at);
+            }
             // `available` requests still to place after `last`, evenly, all before the reset.
             let last = self.last_send?;
-            let pace_until = self.reset_at - self.guard;
             if now >= pace_until {
                 // Inside the guard: the server's window may already have turned, and what
                 // is left of ours must not spill into it.
@@ -196,6 +208,38 @@ impl Bucket {
         }
     }
 
+    /// The fraction of the limit a request leaves unused: the `headroom`, plus the lane
+    /// reserve pro rata of the window's time left. The higher lanes are kept
+    /// `lane_reserve` of the limit per window *as a rate*: at any moment, that share of
+    /// the budget for the rest of the window; what they leave unused is released as the
+    /// window runs out (a fixed lump would cap background work at `1 − headroom −
+    /// reserve` of the plan however idle the other lanes are).
+    fn reserve_fraction(&self, now: Timestamp, headroom: f64, lane_reserve: f64) -> f64 {
+        if lane_reserve <= 0.0 {
+            return headroom;
+        }
+        let left = (self.reset_at - self.guard).saturating_since(now);
+        let frac = (left.as_secs_f64() / self.window.as_secs_f64().max(1e-6)).clamp(0.0, 1.0);
+        (headroom + lane_reserve * frac).min(0.95)
+    }
+
+    /// Learn the window's end from a response: `end` = now + the whole seconds it reports
+    /// left. Zendesk rounds up, so every response bounds the real end from above, and
+    /// responses of one window, seen at different fractions of a second, narrow it: the
+    /// earliest bound is kept ([`same_window`]). Pacing then spends the window up to its
+    /// real end, not up to a second into the next one (where the last requests of the
+    /// window would land in, and spend, the next window's budget). An end more than half
+    /// a window later is the next window's: taken as is.
+    fn learn_reset(&mut self, end: Timestamp) {
+        let known = self.reset_at - self.guard;
+        self.reset_at = if self.guard == RESET_GUARD && same_window(end, known, self.window) {
+            known.min(end) + RESET_GUARD
+        } else {
+            end + RESET_GUARD
+        };
+        self.guard = RESET_GUARD;
+    }
+
     /// The time to record as this send's place on the pacing schedule (call when granting,
     /// before taking from `remaining`): the slot it was paced to, when the caller comes
     /// late (timer granularity, a busy runtime, a fast virtual clock), else `now`. Late
@@ -203,10 +247,13 @@ impl Bucket {
     /// request per timer tick and leaves budget unused at the reset); the lag absorbed is
     /// at most [`CATCH_UP_SLOTS`] slots, so a client that falls behind (or was idle)
     /// sends at most that many extra requests back to back, never a burst.
-    fn schedule_slot(&self, now: Timestamp, headroom: f64, share: f64) -> Timestamp {
+    fn schedule_slot(&self, now: Timestamp, headroom: f64, share: f64, eager: bool) -> Timestamp {
         let (Some(limit), Some(last)) = (self.limit, self.last_send) else {
             return now;
         };
+        if eager {
+            return now;
+        }
         let available = available(self.remaining, limit, headroom, share, self.granted);
         let pace_until = self.reset_at - self.guard;
         if available == 0 || now >= pace_until {
@@ -219,6 +266,17 @@ impl Bucket {
         }
         slot.max(now - step * CATCH_UP_SLOTS)
     }
+}
+
+/// Whether a reported window end `end` and a known one `known` are the same window's:
+/// apart by less than half a window.
+fn same_window(end: Timestamp, known: Timestamp, window: Duration) -> bool {
+    let apart = if end > known {
+        end.saturating_since(known)
+    } else {
+        known.saturating_since(end)
+    };
+    apart < window / 2
 }
 
 /// What of `remaining` may still be spent: less the reserve (`ceil(limit × reserve)`,
@@ -240,6 +298,7 @@ pub struct Limiter {
     headroom: f64,
     background_reserve: f64,
     share: f64,
+    pacing: [Pacing; 3],
     buckets: HashMap<BucketKey, Bucket>,
 }
 
@@ -250,8 +309,23 @@ impl Limiter {
             headroom: headroom.clamp(0.0, 0.5),
             background_reserve: DEFAULT_BACKGROUND_RESERVE,
             share: 1.0,
+            pacing: Pacing::defaults(),
             buckets: HashMap::new(),
         }
+    }
+
+    /// Pace requests of `lane` this way. Default [`Pacing::default_for`] the lane.
+    pub fn pacing(mut self, lane: Lane, pacing: Pacing) -> Self {
+        self.pacing[usize::from(lane.index())] = pacing;
+        self
+    }
+
+    /// Pace every lane as `policy` says.
+    pub fn pacing_of(mut self, policy: &super::RateLimitPolicy) -> Self {
+        for lane in Lane::ALL {
+            self = self.pacing(lane, policy.pacing_of(lane));
+        }
+        self
     }
 
     /// The share (0.0–0.9) of each window that [`Lane::Background`] requests leave to the
@@ -271,12 +345,12 @@ impl Limiter {
         };
     }
 
-    /// The reserve a request of `lane` leaves unused: headroom, plus the background
-    /// reserve for background work.
-    fn reserve(&self, lane: Lane) -> f64 {
+    /// What a request of `lane` leaves unused: (the headroom, the lane reserve), the
+    /// latter the background reserve for background work, else 0.
+    fn reserve(&self, lane: Lane) -> (f64, f64) {
         match lane {
-            Lane::Background => (self.headroom + self.background_reserve).min(0.95),
-            Lane::Interactive | Lane::Normal => self.headroom,
+            Lane::Background => (self.headroom, self.background_reserve),
+            Lane::Interactive | Lane::Normal => (self.headroom, 0.0),
         }
     }
 
@@ -287,15 +361,17 @@ impl Limiter {
             self.prune(now);
         }
         let mut wait: Option<WaitUntil> = None;
-        let reserve = self.reserve(class.lane);
+        let (headroom, lane_reserve) = self.reserve(class.lane);
         let share = self.share;
+        let eager = self.pacing[usize::from(class.lane.index())] == Pacing::Eager;
         for spec in &class.buckets {
             let b = self
                 .buckets
                 .entry(spec.key.clone())
                 .or_insert_with(|| Bucket::new(now, &spec.key, spec.limit, spec.window));
             b.roll(now);
-            let mut ready = b.ready_at(now, reserve, share);
+            let reserve = b.reserve_fraction(now, headroom, lane_reserve);
+            let mut ready = b.ready_at(now, reserve, share, eager);
             // Background work yields to a waiting interactive request.
             if ready.is_none() && class.lane == Lane::Background {
                 ready = b.hi_wait.filter(|t| *t > now);
@@ -337,7 +413,8 @@ impl Limiter {
                 if class.lane == Lane::Interactive {
                     b.hi_wait = None;
                 }
-                let slot = b.schedule_slot(now, reserve, share);
+                let reserve = b.reserve_fraction(now, headroom, lane_reserve);
+                let slot = b.schedule_slot(now, reserve, share, eager);
                 b.remaining = b.remaining.saturating_sub(1);
                 b.granted = b.granted.saturating_add(1);
                 let seq = b.next_seq;
@@ -402,8 +479,7 @@ impl Limiter {
             if let Some(reset) = w.reset {
                 // Never beyond the bucket's own window (plus the guard): a fixed window
                 // resets within one window, whatever a server claims.
-                b.reset_at = now + reset.min(b.window) + RESET_GUARD;
-                b.guard = RESET_GUARD;
+                b.learn_reset(now + reset.min(b.window));
             }
             if let Some(r) = w.remaining {
                 let later = b.flying.range(seq + 1..).count() as u32;

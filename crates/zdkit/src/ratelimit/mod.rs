@@ -95,6 +95,63 @@ impl std::str::FromStr for Lane {
     }
 }
 
+/// How a lane spends each window's budget.
+///
+/// Defaults per lane ([`Pacing::default_for`]): [`Lane::Interactive`] eager (a person is
+/// waiting, and interactive traffic is sparse), [`Lane::Normal`] and [`Lane::Background`]
+/// even (the good citizen where others share the account uncoordinated). See
+/// `docs/design/rate-limiting.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Pacing {
+    /// Spread what is left of each window evenly until its reset.
+    #[default]
+    Even,
+    /// As fast as the server takes it, never past what the headers say remains less the
+    /// headroom (and, for background work, the other lanes' reserve); then wait for the
+    /// reset.
+    Eager,
+}
+
+impl Pacing {
+    /// The default pacing of a lane: eager for [`Lane::Interactive`], even otherwise.
+    pub fn default_for(lane: Lane) -> Pacing {
+        match lane {
+            Lane::Interactive => Pacing::Eager,
+            Lane::Normal | Lane::Background => Pacing::Even,
+        }
+    }
+
+    /// `even` or `eager`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Pacing::Even => "even",
+            Pacing::Eager => "eager",
+        }
+    }
+
+    /// The per-lane defaults, indexed by lane (interactive, normal, background).
+    pub(crate) fn defaults() -> [Pacing; 3] {
+        Lane::ALL.map(Pacing::default_for)
+    }
+}
+
+impl fmt::Display for Pacing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Pacing {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "even" => Ok(Pacing::Even),
+            "eager" => Ok(Pacing::Eager),
+            other => Err(format!("unknown pacing {other:?} (expected even or eager)")),
+        }
+    }
+}
+
 /// The name of the account-wide bucket.
 pub const ACCOUNT: &str = "account";
 
@@ -173,7 +230,7 @@ impl std::str::FromStr for Plan {
 ///
 /// Defaults: enabled, [`Plan::Unknown`] (200/min until headers teach the real limit),
 /// headroom 2% (left for other consumers of the same account), `wait = true`, `max_wait`
-/// 10 minutes.
+/// 10 minutes, pacing per lane as [`Pacing::default_for`].
 #[derive(Debug, Clone)]
 pub struct RateLimitPolicy {
     pub(crate) enabled: bool,
@@ -183,6 +240,7 @@ pub struct RateLimitPolicy {
     pub(crate) lane: Lane,
     pub(crate) background_reserve: f64,
     pub(crate) max_wait: std::time::Duration,
+    pub(crate) pacing: [Pacing; 3],
 }
 
 impl Default for RateLimitPolicy {
@@ -195,6 +253,7 @@ impl Default for RateLimitPolicy {
             lane: Lane::Normal,
             background_reserve: limiter::DEFAULT_BACKGROUND_RESERVE,
             max_wait: std::time::Duration::from_secs(600),
+            pacing: Pacing::defaults(),
         }
     }
 }
@@ -245,6 +304,24 @@ impl RateLimitPolicy {
     pub fn background_reserve(mut self, fraction: f64) -> Self {
         self.background_reserve = limiter::sanitize_reserve(fraction);
         self
+    }
+
+    /// Pace every lane this way (see [`Pacing`]). Default: [`Pacing::default_for`] each
+    /// lane (interactive eager, normal and background even).
+    pub fn pacing(mut self, pacing: Pacing) -> Self {
+        self.pacing = [pacing; 3];
+        self
+    }
+
+    /// Pace one lane this way.
+    pub fn lane_pacing(mut self, lane: Lane, pacing: Pacing) -> Self {
+        self.pacing[usize::from(lane.index())] = pacing;
+        self
+    }
+
+    /// How `lane` is paced.
+    pub fn pacing_of(&self, lane: Lane) -> Pacing {
+        self.pacing[usize::from(lane.index())]
     }
 
     /// The headroom fraction (see [`RateLimitPolicy::headroom`]).

@@ -24,7 +24,12 @@ use zdkit_clock::Timestamp;
 
 use super::limiter::{BucketSnapshot, Limiter, Permit, WaitUntil, DEFAULT_BACKGROUND_RESERVE};
 use super::store::{BudgetStore, Observation};
-use super::{BucketKey, Lane, RequestClass, ACCOUNT};
+use super::{BucketKey, Lane, Pacing, RequestClass, ACCOUNT};
+
+mod fallback;
+mod inspect;
+use fallback::ShareMeter;
+pub use inspect::{ClientUsage, SharedBudget};
 
 const COMMON: &str = include_str!("redis/common.lua");
 const ACQUIRE: &str = include_str!("redis/acquire.lua");
@@ -42,16 +47,26 @@ pub enum RedisFallback {
     /// Fail: [`RedisStoreBuilder::connect`] returns [`RedisStoreError::Unreachable`].
     Refuse,
     /// Pace locally, spending this share (0.01–1.0) of what the headers say remains,
-    /// until Redis answers. The default, with a share of 0.5.
+    /// until Redis answers.
     Local {
         /// The share of each window's remaining budget this process may spend alone.
+        share: f64,
+    },
+    /// Pace locally at this process's **measured** share of the shared budget: what it
+    /// was granted through Redis in the last complete account window, over that window's
+    /// usable budget (at least 0.02), so that N processes falling back together spend
+    /// about one window's budget between them, not N × `share`; `share` until a complete
+    /// window has been seen (a process that just started, or Redis down at start). The
+    /// default, with a share of 0.5.
+    Measured {
+        /// The share to use before a complete window has been measured.
         share: f64,
     },
 }
 
 impl Default for RedisFallback {
     fn default() -> Self {
-        RedisFallback::Local { share: 0.5 }
+        RedisFallback::Measured { share: 0.5 }
     }
 }
 
@@ -77,30 +92,6 @@ pub enum RedisStoreError {
     },
 }
 
-/// One process (client) using a shared budget, as recorded in Redis.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientUsage {
-    /// `<label>:<pid>:<random>`.
-    pub id: String,
-    /// The lane of its last request.
-    pub lane: Lane,
-    /// Requests granted in the account window of its last request.
-    pub granted_in_window: u64,
-    /// Requests granted since it first used this budget (within the last hour).
-    pub granted_total: u64,
-    /// When it was last granted a request (its own clock).
-    pub last_seen: Timestamp,
-}
-
-/// The shared state of one account's budget, read from Redis (`zd limits`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SharedBudget {
-    /// Every bucket, sorted by name.
-    pub buckets: Vec<BucketSnapshot>,
-    /// Every client seen in the last hour, most recent first.
-    pub clients: Vec<ClientUsage>,
-}
-
 /// Builds a [`RedisStore`]: `RedisStore::builder(url, account).connect().await`.
 #[derive(Debug, Clone)]
 pub struct RedisStoreBuilder {
@@ -112,9 +103,25 @@ pub struct RedisStoreBuilder {
     fallback: RedisFallback,
     label: String,
     retry_every: Duration,
+    pacing: [Pacing; 3],
 }
 
 impl RedisStoreBuilder {
+    /// Pace this process's requests of `lane` this way (each process chooses its own;
+    /// the budget they spend is one). Default [`Pacing::default_for`] the lane.
+    pub fn pacing(mut self, lane: Lane, pacing: Pacing) -> Self {
+        self.pacing[usize::from(lane.index())] = pacing;
+        self
+    }
+
+    /// Pace every lane as `policy` says.
+    pub fn pacing_of(mut self, policy: &super::RateLimitPolicy) -> Self {
+        for lane in Lane::ALL {
+            self = self.pacing(lane, policy.pacing_of(lane));
+        }
+        self
+    }
+
     /// Fraction (0.0–0.5) of each window left unused. Default 0.02 (as
     /// [`RateLimitPolicy`](super::RateLimitPolicy)).
     pub fn headroom(mut self, fraction: f64) -> Self {
@@ -140,8 +147,9 @@ impl RedisStoreBuilder {
         self
     }
 
-    /// What to do when Redis is unreachable at start. Default
-    /// [`RedisFallback::Local`] with a share of 0.5.
+    /// What to do when Redis is unreachable (at start: [`RedisFallback::Refuse`] fails;
+    /// mid-run every policy paces locally). Default [`RedisFallback::Measured`] with a
+    /// share of 0.5.
     pub fn fallback(mut self, fallback: RedisFallback) -> Self {
         self.fallback = fallback;
         self
@@ -210,11 +218,15 @@ impl RedisStoreBuilder {
                 message: e.to_string(),
             }
         })?;
-        let share = match self.fallback {
-            RedisFallback::Local { share } => share,
-            RedisFallback::Refuse => 0.5,
+        let (share, measured) = match self.fallback {
+            RedisFallback::Local { share } => (share, false),
+            RedisFallback::Measured { share } => (share, true),
+            RedisFallback::Refuse => (0.5, true),
         };
         let mut local = Limiter::new(self.headroom).background_reserve(self.background_reserve);
+        for lane in Lane::ALL {
+            local = local.pacing(lane, self.pacing[usize::from(lane.index())]);
+        }
         local.set_share(share);
         let store = RedisStore {
             conn,
@@ -230,6 +242,9 @@ impl RedisStoreBuilder {
             background_reserve: self.background_reserve,
             lease: self.lease,
             retry_every: self.retry_every,
+            pacing: self.pacing,
+            default_share: share,
+            meter: measured.then(|| Mutex::new(ShareMeter::default())),
             acquire: redis::Script::new(&format!("{COMMON}{ACQUIRE}")),
             observe: redis::Script::new(&format!("{COMMON}{OBSERVE}")),
             inspect: redis::Script::new(&format!("{COMMON}{INSPECT}")),
@@ -277,6 +292,9 @@ pub struct RedisStore {
     background_reserve: f64,
     lease: Duration,
     retry_every: Duration,
+    pacing: [Pacing; 3],
+    default_share: f64,
+    meter: Option<Mutex<ShareMeter>>,
     acquire: redis::Script,
     observe: redis::Script,
     inspect: redis::Script,
@@ -327,6 +345,7 @@ impl RedisStore {
             fallback: RedisFallback::default(),
             label: "zdkit".to_owned(),
             retry_every: Duration::from_secs(1),
+            pacing: Pacing::defaults(),
         }
     }
 
@@ -368,7 +387,9 @@ impl RedisStore {
     fn went_away(&self, now: Timestamp, e: &redis::RedisError) {
         let mut mode = self.lock_mode();
         if *mode == Mode::Shared {
-            tracing::warn!(url = %self.url, error = %e, "the shared rate-limit budget stopped answering: pacing locally with a reduced share until it is back");
+            let share = self.fallback_share();
+            self.lock_local().set_share(share);
+            tracing::warn!(url = %self.url, error = %e, share, "the shared rate-limit budget stopped answering: pacing locally with a reduced share until it is back");
         }
         let since = match *mode {
             Mode::Local { since, .. } => since.or(Some(now)),
@@ -378,6 +399,21 @@ impl RedisStore {
             retry_at: Some(now + self.retry_every),
             since,
         };
+    }
+
+    /// The share to pace locally with: measured ([`RedisFallback::Measured`]) when a
+    /// complete window was seen, else the configured one.
+    fn fallback_share(&self) -> f64 {
+        let Some(meter) = &self.meter else {
+            return self.default_share;
+        };
+        let meter = *meter.lock().unwrap_or_else(|p| p.into_inner());
+        let mirror = self.mirror.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(limit) = mirror.get(ACCOUNT).and_then(|b| b.limit) else {
+            return self.default_share;
+        };
+        let usable = limit.saturating_sub((f64::from(limit) * self.headroom).ceil() as u32);
+        meter.share(usable).unwrap_or(self.default_share)
     }
 
     fn came_back(&self) {
@@ -399,9 +435,9 @@ impl RedisStore {
         now: Timestamp,
         class: &RequestClass,
     ) -> redis::RedisResult<Result<Permit, WaitUntil>> {
-        let reserve = match class.lane {
-            Lane::Background => (self.headroom + self.background_reserve).min(0.95),
-            Lane::Interactive | Lane::Normal => self.headroom,
+        let lane_reserve = match class.lane {
+            Lane::Background => self.background_reserve,
+            Lane::Interactive | Lane::Normal => 0.0,
         };
         let mut inv = self.acquire.prepare_invoke();
         for spec in &class.buckets {
@@ -409,12 +445,15 @@ impl RedisStore {
         }
         inv.key(self.clients_key());
         inv.arg(micros(now))
-            .arg(reserve)
+            .arg(self.headroom)
             .arg(dur_micros(self.lease))
             .arg(class.lane.index())
-            .arg(0)
+            .arg(lane_reserve)
             .arg(&self.client_id)
-            .arg(dur_micros(super::limiter::INTERACTIVE_HOLD));
+            .arg(dur_micros(super::limiter::INTERACTIVE_HOLD))
+            .arg(u8::from(
+                self.pacing[usize::from(class.lane.index())] == Pacing::Eager,
+            ));
         for spec in &class.buckets {
             inv.arg(spec.key.to_string())
                 .arg(u8::from(
@@ -426,6 +465,16 @@ impl RedisStore {
         let out: Vec<String> = inv.invoke_async(&mut self.conn.clone()).await?;
         let num = |i: usize| out.get(i).and_then(|s| s.parse::<i64>().ok()).unwrap_or(-1);
         if num(0) == 1 {
+            if let (Some(meter), Some(i)) = (
+                &self.meter,
+                class
+                    .buckets
+                    .iter()
+                    .position(|s| s.key.name == ACCOUNT && s.key.scope.is_none()),
+            ) {
+                let epoch = num(1 + 2 * i).max(0).unsigned_abs();
+                meter.lock().unwrap_or_else(|p| p.into_inner()).grant(epoch);
+            }
             let buckets = class
                 .buckets
                 .iter()
@@ -519,73 +568,6 @@ impl RedisStore {
         }
         Ok(())
     }
-
-    /// The shared state of this account's budget, read from Redis: every bucket and every
-    /// client seen in the last hour (`zd limits`). Clients idle for longer than an hour
-    /// are forgotten.
-    pub async fn shared_state(&self) -> Result<SharedBudget, RedisStoreError> {
-        let out: redis::RedisResult<Vec<String>> = self
-            .inspect
-            .key(self.clients_key())
-            .arg(format!("{}*", escape_glob(&self.prefix)))
-            .arg(self.prefix.len())
-            .invoke_async(&mut self.conn.clone())
-            .await;
-        let out = out.map_err(|e| RedisStoreError::Unreachable {
-            url: self.url.clone(),
-            message: e.to_string(),
-        })?;
-        Ok(parse_inspect(&out))
-    }
-}
-
-/// Escape Redis glob characters (an account host holds none, but a caller's string might).
-fn escape_glob(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn parse_inspect(out: &[String]) -> SharedBudget {
-    let num = |i: usize| out.get(i).and_then(|s| s.parse::<i64>().ok()).unwrap_or(-1);
-    let nb = usize::try_from(num(0)).unwrap_or(0).min(100_000);
-    let mut budget = SharedBudget::default();
-    let mut i = 1;
-    for _ in 0..nb {
-        let closed = num(i + 5);
-        budget.buckets.push(BucketSnapshot {
-            bucket: out.get(i).cloned().unwrap_or_default(),
-            limit: u32::try_from(num(i + 1)).ok(),
-            remaining: u32::try_from(num(i + 2)).unwrap_or(u32::MAX),
-            reset_at: from_micros(num(i + 3)),
-            in_flight: u32::try_from(num(i + 4)).unwrap_or(0),
-            closed_until: (closed >= 0).then(|| from_micros(closed)),
-            learned: num(i + 6) == 1,
-        });
-        i += 7;
-    }
-    let nc = usize::try_from(num(i)).unwrap_or(0).min(100_000);
-    i += 1;
-    for _ in 0..nc {
-        budget.clients.push(ClientUsage {
-            id: out.get(i).cloned().unwrap_or_default(),
-            lane: Lane::from_index(num(i + 1)),
-            granted_in_window: num(i + 2).max(0).unsigned_abs(),
-            granted_total: num(i + 3).max(0).unsigned_abs(),
-            last_seen: from_micros(num(i + 4)),
-        });
-        i += 5;
-    }
-    budget.buckets.sort_by(|a, b| a.bucket.cmp(&b.bucket));
-    budget
-        .clients
-        .sort_by_key(|c| std::cmp::Reverse(c.last_seen));
-    budget
 }
 
 impl BudgetStore for RedisStore {

@@ -1,7 +1,7 @@
 
 -- acquire: KEYS = one key per bucket of the request, then the account's clients hash.
 -- ARGV = now, headroom, lease, lane (0 interactive, 1 normal, 2 background),
---        lane reserve, client id, hi-wait margin, then per bucket: name, is_account,
+--        lane reserve, client id, hi-wait margin, eager (0/1), then per bucket: name, is_account,
 --        limit (-1 = unpublished), window.
 -- Returns {1, epoch, seq, ...} (granted) or {0, at, bucket, after_response}.
 local now = tonumber(ARGV[1])
@@ -11,11 +11,12 @@ local lane = tonumber(ARGV[4])
 local lane_reserve = tonumber(ARGV[5])
 local client = ARGV[6]
 local margin = tonumber(ARGV[7])
+local eager = tonumber(ARGV[8]) == 1
 local n = #KEYS - 1
 local buckets = {}
 local wait_at, wait_bucket, wait_after = nil, nil, false
 for i = 1, n do
-  local base = 7 + (i - 1) * 4
+  local base = 8 + (i - 1) * 4
   local name = ARGV[base + 1]
   local b = load(KEYS[i])
   if not b then
@@ -24,7 +25,7 @@ for i = 1, n do
   buckets[i] = b
   roll(b, now)
   purge(b, now)
-  local r = ready_at(b, now, headroom, lane_reserve)
+  local r = ready_at(b, now, headroom, lane_reserve, eager)
   -- Background work yields to a waiting interactive request.
   if r == nil and lane == 2 and b.hi_wait ~= NONE and b.hi_wait > now then r = b.hi_wait end
   if r == PROBE then
@@ -47,7 +48,7 @@ end
 local out = {1}
 for i = 1, n do
   local b = buckets[i]
-  local slot = schedule_slot(b, now, headroom, lane_reserve)
+  local slot = schedule_slot(b, now, headroom, lane_reserve, eager)
   b.remaining = math.max(b.remaining - 1, 0)
   local seq = b.next_seq
   b.next_seq = seq + 1

@@ -64,17 +64,28 @@ local function reserve_of(limit, fraction)
   return math.min(math.ceil(limit * fraction), math.max(limit - 1, 0))
 end
 
--- nil when a request may go now, else when it may (or PROBE).
-local function ready_at(b, now, headroom, lane_reserve)
+-- The headroom plus the lane reserve pro rata of the window's time left (as
+-- Bucket::reserve_fraction): the reserve is a rate, released as the window runs out.
+local function reserve_fraction(b, now, headroom, lane_reserve)
+  if lane_reserve <= 0 then return headroom end
+  local left = math.max(b.reset_at - b.guard - now, 0)
+  local frac = math.min(left / math.max(b.window, 1), 1)
+  return math.min(headroom + lane_reserve * frac, 0.95)
+end
+
+-- nil when a request may go now, else when it may (or PROBE). eager: no spacing.
+local function ready_at(b, now, headroom, lane_reserve, eager)
   if b.probing == 1 and not is_empty(b.flying) then return PROBE end
   local closed = nil
   if b.closed_until ~= NONE and b.closed_until > now then closed = b.closed_until end
   local paced = nil
   if b.limit >= 0 then
-    local reserve = reserve_of(b.limit, headroom + lane_reserve)
+    local reserve = reserve_of(b.limit, reserve_fraction(b, now, headroom, lane_reserve))
     local available = math.max(b.remaining - reserve, 0)
     if available == 0 then
       if is_empty(b.flying) then paced = b.reset_at else paced = PROBE end
+    elseif eager then
+      if now >= b.reset_at - b.guard then paced = b.reset_at end
     elseif b.last_send ~= NONE then
       local pace_until = b.reset_at - b.guard
       if now >= pace_until then
@@ -92,9 +103,9 @@ local function ready_at(b, now, headroom, lane_reserve)
   return closed or paced
 end
 
-local function schedule_slot(b, now, headroom, lane_reserve)
-  if b.limit < 0 or b.last_send == NONE then return now end
-  local reserve = reserve_of(b.limit, headroom + lane_reserve)
+local function schedule_slot(b, now, headroom, lane_reserve, eager)
+  if eager or b.limit < 0 or b.last_send == NONE then return now end
+  local reserve = reserve_of(b.limit, reserve_fraction(b, now, headroom, lane_reserve))
   local available = math.max(b.remaining - reserve, 0)
   local pace_until = b.reset_at - b.guard
   if available == 0 or now >= pace_until then return now end
@@ -102,6 +113,18 @@ local function schedule_slot(b, now, headroom, lane_reserve)
   local slot = b.last_send + step
   if slot > now then return now end
   return math.max(slot, now - step * CATCH_UP_SLOTS)
+end
+
+-- A window's end reported by a response (now + whole seconds left, rounded up): keep the
+-- earliest bound seen for the same window (within half a window), as Bucket::learn_reset.
+local function learn_reset(b, ending)
+  local known = b.reset_at - b.guard
+  if b.guard == GUARD and math.abs(ending - known) < math.floor(b.window / 2) then
+    b.reset_at = math.min(known, ending) + GUARD
+  else
+    b.reset_at = ending + GUARD
+  end
+  b.guard = GUARD
 end
 
 local function fmt(n) return string.format('%d', n) end

@@ -67,8 +67,7 @@ for j = 1, nrep do
       b.synced_seq = p.seq
       if w.reset ~= NONE then
         -- never beyond the bucket's own window (plus the guard), as in limiter.rs
-        b.reset_at = now + math.min(w.reset, b.window) + GUARD
-        b.guard = GUARD
+        learn_reset(b, now + math.min(w.reset, b.window))
       end
       if w.remaining ~= NONE then
         local later = 0
