@@ -9,7 +9,7 @@ use std::time::Duration;
 use common::lockstep::Lockstep;
 use common::T0;
 use zdkit::{
-    Client, Credentials, ErrorKind, ManualClock, Pacing, Plan, RateLimitPolicy, RetryPolicy,
+    Client, Clock, Credentials, ErrorKind, ManualClock, Pacing, Plan, RateLimitPolicy, RetryPolicy,
     SharedClock,
 };
 use zdkit_sim::faults::{FaultPlan, FaultRule, Storm};

@@ -159,7 +159,11 @@ fn eager_pacing_walks_without_a_429() {
     );
     let stats = sim_stats(&sim);
     assert!(stats["requests"].as_u64().unwrap() >= 150, "{stats}");
-    assert_eq!(stats["by_status"]["429"].as_u64().unwrap_or(0), 0, "{stats}");
+    assert_eq!(
+        stats["by_status"]["429"].as_u64().unwrap_or(0),
+        0,
+        "{stats}"
+    );
 }
 
 /// An unknown pacing mode is a usage error that names the valid ones.
