@@ -18,7 +18,7 @@ use serde_json::Value;
 use zdkit::{Client, Credentials, ManualClock, RetryPolicy, Timestamp};
 use zdkit_sim::{SimConfig, SimState};
 use zdkit_sync::backfill::{BackfillEvent, BackfillOptions};
-use zdkit_sync::engine::{sync, CancelToken, ProgressEvent, SyncOptions};
+use zdkit_sync::engine::{ProgressEvent, SyncOptions};
 use zdkit_sync::store::{self, Checkpoint, RowStamp, Stream, Table};
 
 const CHILD_URL: &str = "ZD_BACKFILL_CRASH_URL";
@@ -77,7 +77,7 @@ async fn backfill_crash_child() {
         ProgressEvent::Backfill(BackfillEvent::SearchPage { .. }) => println!("page search"),
         _ => {}
     };
-    let r = sync(&client, &*store, &options(), &progress, &CancelToken::new())
+    let r = common::sync_once_unlocked(&client, &*store, &options(), &progress)
         .await
         .unwrap();
     assert!(r.streams.iter().all(|s| s.complete), "{r:?}");
@@ -233,12 +233,11 @@ async fn killed_backfills_resume_exactly(b: Backend) {
     assert!(slices
         .iter()
         .all(|(_, cp)| matches!(cp, Checkpoint::SearchSlice(m) if m.done)));
-    let r = sync(
+    let r = common::sync_once_unlocked(
         &client,
         &*store,
         &options(),
         &zdkit_sync::engine::NoProgress,
-        &CancelToken::new(),
     )
     .await
     .unwrap();

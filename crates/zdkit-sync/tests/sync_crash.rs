@@ -15,7 +15,7 @@ use common::{Backend, Db};
 use serde_json::Value;
 use zdkit::{Client, Credentials, ManualClock, RetryPolicy, Timestamp};
 use zdkit_sim::{SimConfig, SimState};
-use zdkit_sync::engine::{sync, CancelToken, NoProgress, ProgressEvent, SyncOptions};
+use zdkit_sync::engine::{NoProgress, ProgressEvent, SyncOptions};
 use zdkit_sync::store::{self, Checkpoint, FamilyStream, KeyStamp, RowStamp, Store, Table};
 
 const CHILD_URL: &str = "ZD_SYNC_CRASH_URL";
@@ -67,7 +67,7 @@ async fn sync_crash_child() {
             println!("page {stream}");
         }
     };
-    let r = sync(&client, &*store, &options(), &progress, &CancelToken::new())
+    let r = common::sync_once_unlocked(&client, &*store, &options(), &progress)
         .await
         .unwrap();
     assert!(r.streams.iter().all(|s| s.complete), "{r:?}");
@@ -278,15 +278,9 @@ async fn killed_syncs_resume_exactly(b: Backend) {
             > 0
     );
     // And a rerun finds nothing new.
-    let r = sync(
-        &client,
-        &*store,
-        &options(),
-        &NoProgress,
-        &CancelToken::new(),
-    )
-    .await
-    .unwrap();
+    let r = common::sync_once_unlocked(&client, &*store, &options(), &NoProgress)
+        .await
+        .unwrap();
     assert!(r.streams.iter().all(|s| s.complete), "{r:?}");
     assert_exact(&client, &*store).await;
 }

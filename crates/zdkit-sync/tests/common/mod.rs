@@ -162,3 +162,26 @@ pub fn iso(secs: i64) -> String {
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap()
 }
+
+/// Runs one sync like a user rerunning after a `kill -9`: the killed process's PostgreSQL
+/// session (and with it the store's advisory lock) ends only when the server notices the
+/// closed connection, which may be a moment after the kill. So while the store answers
+/// `Locked` the attempt is repeated (bounded: each attempt opens a connection), and
+/// any other outcome is returned.
+pub async fn sync_once_unlocked(
+    client: &zdkit::Client,
+    store: &dyn Store,
+    options: &zdkit_sync::SyncOptions,
+    progress: &dyn zdkit_sync::engine::Progress,
+) -> Result<zdkit_sync::SyncReport, zdkit_sync::SyncError> {
+    let cancel = zdkit_sync::CancelToken::new();
+    for _ in 0..5_000 {
+        match zdkit_sync::sync(client, store, options, progress, &cancel).await {
+            Err(zdkit_sync::SyncError::Preflight(StoreError::Locked { .. })) => {
+                tokio::task::yield_now().await
+            }
+            other => return other,
+        }
+    }
+    panic!("the store stayed locked by the killed run");
+}
