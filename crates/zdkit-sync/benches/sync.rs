@@ -11,7 +11,9 @@
 //!
 //! * `null`: plan `unlimited` into a store that keeps nothing (fetch and decode alone).
 //!
-//! `ZD_BENCH_TRACE=1` prints a line per page.
+//! `ZD_BENCH_TRACE=1` prints a line per page; `ZD_BENCH_STREAMS=a,b` syncs only those streams
+//! and `ZD_BENCH_NO_SIDELOADS=1` drops the `metric_sets` and `identities` sideloads (to
+//! attribute time).
 //!
 //! `cargo bench -p zdkit-sync --bench sync [-- CASE...] [--tickets N]` (PostgreSQL from
 //! `DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/test`, in a scratch schema
@@ -141,6 +143,24 @@ async fn pg_schema_url(schema: &str) -> (String, tokio_postgres::Client) {
     (format!("{base}{sep}schema={schema}"), client)
 }
 
+/// The sync options, with attribution knobs: `ZD_BENCH_STREAMS=tickets,users` syncs only
+/// those streams, `ZD_BENCH_NO_SIDELOADS=1` turns off the `metric_sets` and `identities`
+/// sideloads.
+fn bench_options() -> SyncOptions {
+    let mut options = SyncOptions::default();
+    if let Ok(list) = std::env::var("ZD_BENCH_STREAMS") {
+        options.streams = list
+            .split(',')
+            .map(|s| s.parse().expect("ZD_BENCH_STREAMS: stream names"))
+            .collect();
+    }
+    if std::env::var_os("ZD_BENCH_NO_SIDELOADS").is_some() {
+        options.ticket_metrics = false;
+        options.user_identities = false;
+    }
+    options
+}
+
 #[allow(clippy::disallowed_methods)] // a benchmark measures real time
 async fn run_case(case: &str, tickets: u64) {
     let dir = tempfile::tempdir().unwrap();
@@ -180,15 +200,10 @@ async fn run_case(case: &str, tickets: u64) {
             }
         }
     };
-    let report = sync(
-        &client,
-        &*store,
-        &SyncOptions::default(),
-        &progress,
-        &CancelToken::new(),
-    )
-    .await
-    .unwrap();
+    let options = bench_options();
+    let report = sync(&client, &*store, &options, &progress, &CancelToken::new())
+        .await
+        .unwrap();
     let secs = t0.elapsed().as_secs_f64();
     let virt = clock.now().saturating_since(virt0).as_secs_f64();
     let stats = client.stats();
