@@ -2,11 +2,15 @@
 //! family of the resource catalogue (`zdkit_catalog`), by its plural API name (`macros`,
 //! `ticket_forms`, `sla_policies` for `slas/policies`) or its singular, every page streamed
 //! through the library's next-page rule. Table on a terminal, JSON lines when piped.
+//! JSON and JSON lines pass each record through as the server's JSON text
+//! ([`zdkit::resources::Collection::raw`]): only the paging fields are parsed.
 
-use std::io::Write;
+use std::io::{BufWriter, Stdout, Write};
 
 use clap::{Args, ValueEnum};
 use futures_util::TryStreamExt;
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use serde_json::Value;
 use zdkit_catalog::Family;
 
@@ -138,12 +142,31 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// Writes records as they arrive (tables are buffered to align their columns).
+/// Writes records as they arrive (tables are buffered to align their columns), through
+/// one buffer flushed after each page ([`Sink::flush`]) and at the end.
 pub(crate) struct Sink {
     format: ListFormat,
     columns: Vec<String>,
     rows: Vec<Vec<String>>,
+    out: BufWriter<Stdout>,
     pub(crate) count: u64,
+}
+
+/// A record `zd list` can write: parsed (`Value`) or the server's JSON text.
+trait Item {
+    fn write_to(&self, sink: &mut Sink) -> anyhow::Result<()>;
+}
+
+impl Item for Value {
+    fn write_to(&self, sink: &mut Sink) -> anyhow::Result<()> {
+        sink.push(self)
+    }
+}
+
+impl Item for Box<RawValue> {
+    fn write_to(&self, sink: &mut Sink) -> anyhow::Result<()> {
+        sink.push_raw(self)
+    }
 }
 
 impl Sink {
@@ -157,6 +180,7 @@ impl Sink {
             format,
             columns,
             rows: Vec::new(),
+            out: BufWriter::with_capacity(64 * 1024, std::io::stdout()),
             count: 0,
         }
     }
@@ -168,18 +192,18 @@ impl Sink {
             }
             if self.format == ListFormat::Csv {
                 let head: Vec<String> = self.columns.iter().map(|c| csv_field(c)).collect();
-                output::line(&head.join(","))?;
+                writeln!(self.out, "{}", head.join(","))?;
             }
         }
-        let mut out = std::io::stdout().lock();
+        let out = &mut self.out;
         match self.format {
             ListFormat::Jsonl => {
-                serde_json::to_writer(&mut out, record)?;
+                serde_json::to_writer(&mut *out, record)?;
                 out.write_all(b"\n")?;
             }
             ListFormat::Json => {
                 out.write_all(if self.count == 0 { b"[\n" } else { b",\n" })?;
-                serde_json::to_writer(&mut out, record)?;
+                serde_json::to_writer(&mut *out, record)?;
             }
             ListFormat::Csv => {
                 let row: Vec<String> = self
@@ -198,22 +222,68 @@ impl Sink {
         Ok(())
     }
 
-    pub(crate) fn finish(self) -> anyhow::Result<()> {
+    /// Whether records are written as the server's JSON text ([`Sink::push_raw`]) rather
+    /// than parsed (table and CSV need the fields).
+    fn wants_raw(&self) -> bool {
+        matches!(self.format, ListFormat::Json | ListFormat::Jsonl)
+    }
+
+    /// One record as the server's JSON text, for JSON and JSON lines: written as it came,
+    /// byte for byte (unknown fields, big integers and number spellings kept). A JSON
+    /// string cannot hold a raw newline (control characters must be escaped), so a `\n`
+    /// or `\r` in the text is whitespace between tokens (a pretty-printed body) and
+    /// becomes a space: one record per line. Other formats parse the text.
+    pub(crate) fn push_raw(&mut self, record: &RawValue) -> anyhow::Result<()> {
+        let text = record.get().as_bytes();
+        match self.format {
+            ListFormat::Jsonl => {}
+            ListFormat::Json => {
+                self.out
+                    .write_all(if self.count == 0 { b"[\n" } else { b",\n" })?;
+            }
+            ListFormat::Csv | ListFormat::Table => {
+                return self.push(&serde_json::from_str(record.get())?);
+            }
+        }
+        if text.iter().any(|b| matches!(b, b'\n' | b'\r')) {
+            let flat: Vec<u8> = text
+                .iter()
+                .map(|&b| if matches!(b, b'\n' | b'\r') { b' ' } else { b })
+                .collect();
+            self.out.write_all(&flat)?;
+        } else {
+            self.out.write_all(text)?;
+        }
+        if self.format == ListFormat::Jsonl {
+            self.out.write_all(b"\n")?;
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Writes what is buffered (after each page, so output streams).
+    pub(crate) fn flush(&mut self) -> anyhow::Result<()> {
+        self.out.flush()?;
+        Ok(())
+    }
+
+    pub(crate) fn finish(mut self) -> anyhow::Result<()> {
         match self.format {
             ListFormat::Json => {
-                output::raw(if self.count == 0 { b"[]\n" } else { b"\n]\n" })?;
+                self.out
+                    .write_all(if self.count == 0 { b"[]\n" } else { b"\n]\n" })?;
             }
             ListFormat::Table => {
                 let mut rows = vec![self.columns.clone()];
-                rows.extend(self.rows);
-                output::raw(output::table(&rows).as_bytes())?;
+                rows.extend(std::mem::take(&mut self.rows));
+                self.out.write_all(output::table(&rows).as_bytes())?;
             }
             ListFormat::Csv if self.count == 0 && !self.columns.is_empty() => {
-                output::line(&self.columns.join(","))?;
+                writeln!(self.out, "{}", self.columns.join(","))?;
             }
             _ => {}
         }
-        Ok(())
+        self.flush()
     }
 }
 
@@ -240,27 +310,43 @@ pub async fn list(global: &GlobalArgs, args: ListArgs) -> anyhow::Result<()> {
         return Err(CliError::new(Exit::Usage, format!("{} cannot be listed", f.name)).into());
     }
     let client = Settings::resolve(global)?.client()?;
-    let mut req = collection(&client, f).list();
+    let coll = collection(&client, f);
+    let mut sink = Sink::new(args.format, args.columns.clone());
+    if sink.wants_raw() {
+        write_pages(coll.raw(), &args, &mut sink).await?;
+    } else {
+        write_pages(coll, &args, &mut sink).await?;
+    }
+    sink.finish()
+}
+
+/// Every page of `coll`'s list into `sink`, up to `--limit` records.
+async fn write_pages<T: Item + DeserializeOwned + Send + 'static>(
+    coll: zdkit::resources::Collection<T>,
+    args: &ListArgs,
+    sink: &mut Sink,
+) -> anyhow::Result<()> {
+    let mut req = coll.list();
     if let Some(s) = &args.sort {
         req = req.sort(s.clone());
     }
     if let Some(l) = args.limit.filter(|l| *l < 100) {
         req = req.page_size(l.max(1) as u32);
     }
-    let mut sink = Sink::new(args.format, args.columns);
     let mut pages = req.pages();
-    'pages: while let Some(page) = pages.try_next().await? {
+    while let Some(page) = pages.try_next().await? {
         for item in &page.items {
             if args.limit.is_some_and(|l| sink.count >= l) {
-                break 'pages;
+                break;
             }
-            sink.push(item)?;
+            item.write_to(sink)?;
         }
+        sink.flush()?;
         if args.limit.is_some_and(|l| sink.count >= l) {
             break;
         }
     }
-    sink.finish()
+    Ok(())
 }
 
 fn collection(client: &zdkit::Client, f: &'static Family) -> zdkit::resources::Collection<Value> {

@@ -305,3 +305,52 @@ fn macros_apply_shows_the_change_and_sends_it_only_with_apply() {
     assert_eq!(t["status"], "solved");
     run(&env, &["macros", "apply", "999999", "--ticket", &tid]).expect(4);
 }
+
+#[test]
+fn list_jsonl_passes_records_through_byte_for_byte() {
+    use super::hostile::{env_for, Hostile};
+    use zdkit_sim::hostile::Reply;
+    let h = Hostile::new();
+    let server = h.server();
+    // Unknown fields, a u64 beyond i64, a number spelling a parse would change (2.50),
+    // escapes kept as sent.
+    let r1 = r#"{"id":12345678901234567890,"subject":"big \u001b[2J","x_unknown":{"n":[1,2.50,-0.0,"\u00e9\n"]}}"#;
+    let r2 = r#"{"id":2,"via":{"channel":"web"},"zz":null}"#;
+    let next = format!("{}/api/v2/tickets.json?page%5Bafter%5D=c1", server.url());
+    let page1 = format!(
+        r#"{{"tickets":[{r1},{r2}],"meta":{{"has_more":true,"after_cursor":"c1"}},"links":{{"next":"{next}"}}}}"#
+    );
+    // A pretty-printed page: a record's whitespace newlines must not split its line.
+    let page2 = "{\n  \"tickets\": [\n    {\n      \"id\": 3,\n      \"big\": 98765432109876543210\n    }\n  ],\n  \"meta\": {\"has_more\": false, \"after_cursor\": null},\n  \"links\": {\"next\": null}\n}\n";
+    let page1_body = page1.clone();
+    server.handler(move |req| {
+        let body = if req.path_and_query().contains("c1") {
+            page2.to_owned()
+        } else {
+            page1_body.clone()
+        };
+        Reply::status(200)
+            .header("Content-Type", "application/json")
+            .body(body)
+    });
+    let r = run(&env_for(&server), &["list", "tickets", "--format", "jsonl"]);
+    r.expect(0);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", r.stdout);
+    assert_eq!(lines[0], r1);
+    assert_eq!(lines[1], r2);
+    let third: Value = serde_json::from_str(lines[2]).unwrap();
+    assert_eq!(third["id"], 3);
+    assert!(
+        lines[2].contains("\"big\": 98765432109876543210"),
+        "{}",
+        lines[2]
+    );
+
+    let r = run(
+        &env_for(&server),
+        &["list", "tickets", "--format", "json", "--limit", "2"],
+    );
+    r.expect(0);
+    assert_eq!(r.stdout, format!("[\n{r1},\n{r2}\n]\n"));
+}

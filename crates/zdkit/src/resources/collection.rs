@@ -161,6 +161,26 @@ impl<T> Collection<T> {
         &self.client
     }
 
+    /// The same family with each record kept as its raw JSON text
+    /// ([`serde_json::value::RawValue`]): a page is parsed only for its paging fields
+    /// and sideloads, its records are validated and copied but neither decoded nor
+    /// re-encoded, so unknown fields and big integers pass through exactly. For
+    /// pass-through output (`zd list --format jsonl`).
+    ///
+    /// ```
+    /// # let client = zdkit::Client::builder().subdomain("acme").build().unwrap();
+    /// let raw = client.family("tickets").unwrap().raw();
+    /// assert_eq!(raw.path(), "/api/v2/tickets");
+    /// ```
+    pub fn raw(&self) -> Collection<Box<serde_json::value::RawValue>> {
+        Collection {
+            client: self.client.clone(),
+            family: self.family,
+            base: self.base.clone(),
+            marker: PhantomData,
+        }
+    }
+
     /// The collection path, if the family supports `op` and its parent is filled in.
     fn require(&self, op: Op) -> Result<&str, Error> {
         if !self.family.ops.has(op) {
