@@ -13,7 +13,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{Backend, Db};
-use serde_json::Value;
 use tokio::sync::Notify;
 use zdkit::models::{NewComment, NewTicket, TicketId, TicketStatus, TicketUpdate};
 use zdkit::{Client, Credentials, ManualClock, RetryPolicy, Timestamp};
@@ -104,26 +103,7 @@ impl Harness {
     }
 
     async fn truth(&self, table: Table) -> Vec<RowStamp> {
-        let kind = table.as_str();
-        let v: Value = self
-            .client
-            .get(&format!("/__sim/ground-truth/{kind}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .unwrap();
-        v[kind]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| RowStamp {
-                id: r[0].as_i64().unwrap(),
-                updated_at: r[1].as_i64(),
-                generated_timestamp: (table == Table::Tickets).then(|| r[2].as_i64()).flatten(),
-                deleted: r[3].as_bool().unwrap(),
-            })
-            .collect()
+        common::truth(&self.client, table).await
     }
 
     /// Every table equals the ground truth, less the records deleted before `since`.

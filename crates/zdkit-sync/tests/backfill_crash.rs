@@ -14,7 +14,6 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use common::{Backend, Db};
-use serde_json::Value;
 use zdkit::{Client, Credentials, ManualClock, RetryPolicy, Timestamp};
 use zdkit_sim::{SimConfig, SimState};
 use zdkit_sync::backfill::{BackfillEvent, BackfillOptions};
@@ -134,40 +133,10 @@ fn run_child(url: &str, port: u16, kill_after: Option<usize>) -> Seen {
     seen
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn truth(client: &Client, table: Table) -> Vec<RowStamp> {
-    let kind = table.as_str();
-    let v: Value = client
-        .get(&format!("/__sim/ground-truth/{kind}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .unwrap();
-    v[kind]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| RowStamp {
-            id: r[0].as_i64().unwrap(),
-            updated_at: r[1].as_i64(),
-            generated_timestamp: (table == Table::Tickets).then(|| r[2].as_i64()).flatten(),
-            deleted: r[3].as_bool().unwrap(),
-        })
-        .collect()
-}
-
 async fn killed_backfills_resume_exactly(b: Backend) {
     let db = Db::new(b).await;
     drop(db.open().await);
-    let port = free_port();
+    let port = common::free_port();
     let mut rng = fastrand::Rng::with_seed(b as u64 + 23);
     let (mut search, mut export) = (0, 0);
     for _ in 0..6 {
@@ -210,7 +179,7 @@ async fn killed_backfills_resume_exactly(b: Backend) {
                 r.generated_timestamp = None;
             }
         }
-        let want: Vec<RowStamp> = truth(&client, table)
+        let want: Vec<RowStamp> = common::truth(&client, table)
             .await
             .into_iter()
             .filter(|r| !r.deleted || r.generated_timestamp.or(r.updated_at) >= Some(since.since))

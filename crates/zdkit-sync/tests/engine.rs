@@ -84,19 +84,7 @@ impl Harness {
 
     /// The ground truth of `kind` as stamps comparable with the store's.
     async fn truth(&self, table: Table) -> Vec<RowStamp> {
-        let kind = table.as_str();
-        let v = self.get(&format!("/__sim/ground-truth/{kind}")).await;
-        v[kind]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| RowStamp {
-                id: r[0].as_i64().unwrap(),
-                updated_at: r[1].as_i64(),
-                generated_timestamp: (table == Table::Tickets).then(|| r[2].as_i64()).flatten(),
-                deleted: r[3].as_bool().unwrap(),
-            })
-            .collect()
+        common::truth(&self.client, table).await
     }
 
     /// Every synced table equals the simulator's ground truth.

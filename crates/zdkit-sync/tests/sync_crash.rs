@@ -16,7 +16,7 @@ use serde_json::Value;
 use zdkit::{Client, Credentials, ManualClock, RetryPolicy, Timestamp};
 use zdkit_sim::{SimConfig, SimState};
 use zdkit_sync::engine::{NoProgress, ProgressEvent, SyncOptions};
-use zdkit_sync::store::{self, Checkpoint, FamilyStream, KeyStamp, RowStamp, Store, Table};
+use zdkit_sync::store::{self, Checkpoint, FamilyStream, KeyStamp, Store, Table};
 
 const CHILD_URL: &str = "ZD_SYNC_CRASH_URL";
 const CHILD_PORT: &str = "ZD_SYNC_CRASH_PORT";
@@ -110,37 +110,6 @@ fn run_child(url: &str, port: u16, kill_after: Option<usize>) -> usize {
     pages
 }
 
-/// A free port for every child's simulator.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn truth(client: &Client, table: Table) -> Vec<RowStamp> {
-    let kind = table.as_str();
-    let v: Value = client
-        .get(&format!("/__sim/ground-truth/{kind}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .unwrap();
-    v[kind]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| RowStamp {
-            id: r[0].as_i64().unwrap(),
-            updated_at: r[1].as_i64(),
-            generated_timestamp: (table == Table::Tickets).then(|| r[2].as_i64()).flatten(),
-            deleted: r[3].as_bool().unwrap(),
-        })
-        .collect()
-}
-
 async fn listing(client: &Client, f: FamilyStream) -> Vec<(String, Option<i64>)> {
     let fam = f.family();
     let mut walk = zdkit::pagination::Walk::new(client.base_url());
@@ -179,11 +148,11 @@ async fn assert_exact(client: &Client, store: &dyn Store) {
             got.iter_mut().for_each(|r| r.generated_timestamp = None);
         }
         assert!(
-            got == truth(client, table).await,
+            got == common::truth(client, table).await,
             "{table} differs from the ground truth"
         );
     }
-    let tickets = truth(client, Table::Tickets).await;
+    let tickets = common::truth(client, Table::Tickets).await;
     let metrics: Vec<i64> = store
         .ids_and_stamps(Table::TicketMetrics)
         .await
@@ -222,7 +191,7 @@ async fn assert_exact(client: &Client, store: &dyn Store) {
 async fn killed_syncs_resume_exactly(b: Backend) {
     let db = Db::new(b).await;
     drop(db.open().await);
-    let port = free_port();
+    let port = common::free_port();
     let mut rng = fastrand::Rng::with_seed(b as u64 + 11);
     let mut total = 0;
     let mut mid_walk = 0;

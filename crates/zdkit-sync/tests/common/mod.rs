@@ -185,3 +185,38 @@ pub async fn sync_once_unlocked(
     }
     panic!("the store stayed locked by the killed run");
 }
+
+/// The simulator's ground truth of `table` as stamps comparable with the store's
+/// (`GET /__sim/ground-truth/{kind}` answers `[id, updated_at, generated_timestamp, deleted]`).
+pub async fn truth(client: &zdkit::Client, table: store::Table) -> Vec<store::RowStamp> {
+    let kind = table.as_str();
+    let v: serde_json::Value = client
+        .get(&format!("/__sim/ground-truth/{kind}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .unwrap();
+    v[kind]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| store::RowStamp {
+            id: r[0].as_i64().unwrap(),
+            updated_at: r[1].as_i64(),
+            generated_timestamp: (table == store::Table::Tickets)
+                .then(|| r[2].as_i64())
+                .flatten(),
+            deleted: r[3].as_bool().unwrap(),
+        })
+        .collect()
+}
+
+/// A free loopback port (for a child process's simulator).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
