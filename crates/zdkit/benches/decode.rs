@@ -75,9 +75,31 @@ fn family_page<T: Record>(client: &zdkit::Client, rt: &tokio::runtime::Runtime) 
     serde_json::to_vec(&body).unwrap()
 }
 
+/// `ZDKIT_BENCH_ITERS=N`: decode each page N times in [`decode_loop`] instead of timing
+/// it, for an instruction count under callgrind (load-independent):
+/// `valgrind --tool=callgrind --toggle-collect='*decode_loop*' target/release/deps/decode-*`
+/// then `callgrind_annotate --inclusive=yes` lists `decode_loop<…>` per page type.
+fn iterations() -> Option<u32> {
+    std::env::var("ZDKIT_BENCH_ITERS").ok()?.parse().ok()
+}
+
+/// Decodes `bytes` as `P` `n` times (not inlined: callgrind collects inside it only).
+#[inline(never)]
+fn decode_loop<P: serde::de::DeserializeOwned>(bytes: &[u8], n: u32) {
+    for _ in 0..n {
+        let page: P = decode(bytes).expect("decodes");
+        black_box(page);
+    }
+}
+
 fn bench_family<T: Record>(client: &zdkit::Client, rt: &tokio::runtime::Runtime) {
     let bytes = family_page::<T>(client, rt);
     let name = format!("{} ({} B/page)", T::FAMILY, bytes.len());
+    if let Some(n) = iterations() {
+        decode_loop::<ListPage<T>>(&bytes, n);
+        println!("{name}: decoded {n} times");
+        return;
+    }
     measure(&name, &bytes, |b| {
         let page: ListPage<T> = decode(b).expect("decodes");
         black_box(page);
@@ -132,6 +154,14 @@ fn families() {
     bench_family::<Identity>(c, &rt);
     bench_family::<Tag>(c, &rt);
     bench_family::<Webhook>(c, &rt);
+    bench_family::<SatisfactionReason>(c, &rt);
+    bench_family::<DynamicContentItem>(c, &rt);
+    bench_family::<RecipientAddress>(c, &rt);
+    bench_family::<SharingAgreement>(c, &rt);
+    bench_family::<Target>(c, &rt);
+    bench_family::<PhoneNumber>(c, &rt);
+    bench_family::<Schedule>(c, &rt);
+    bench_family::<GroupSlaPolicy>(c, &rt);
 }
 
 fn main() {
@@ -141,6 +171,11 @@ fn main() {
     let body = export_page_json(1000);
     println!("page: 1000 tickets + sideloads, {} bytes", body.len());
     let bytes = body.as_bytes();
+    if let Some(n) = iterations() {
+        decode_loop::<IncrementalCursorPage<Ticket>>(bytes, n);
+        println!("tickets export page: decoded {n} times");
+        return families();
+    }
     measure("models::decode (typed page)", bytes, |b| {
         let page: IncrementalCursorPage<Ticket> = decode(b).expect("decodes");
         black_box(page);

@@ -276,6 +276,86 @@ async fn membership_and_record_families_list_show_and_write() {
 }
 
 #[tokio::test]
+async fn channel_content_and_settings_families_list_show_and_write() {
+    let cl = sim().await;
+    let reasons = read(&cl.satisfaction_reasons()).await;
+    assert!(reasons.iter().all(|r| r.value.is_some()));
+    let items = read(&cl.dynamic_content_items()).await;
+    assert!(items[0].variants.as_ref().is_some_and(|v| !v.is_empty()));
+    write(
+        &cl.dynamic_content_items(),
+        json!({"name": "Promo", "default_locale_id": 1,
+            "variants": [{"locale_id": 1, "default": true, "content": "Sale"}]}),
+        json!({"name": "Promo2"}),
+        "name",
+    )
+    .await;
+    let addrs = read(&cl.recipient_addresses()).await;
+    assert!(addrs.iter().all(|a| a
+        .forwarding_status
+        .as_ref()
+        .is_some_and(|s| !s.is_unknown())));
+    write(
+        &cl.recipient_addresses(),
+        json!({"email": "sales@acme.example.com", "name": "Sales"}),
+        json!({"name": "Sales team"}),
+        "name",
+    )
+    .await;
+    let shares = read(&cl.sharing_agreements()).await;
+    assert!(shares.iter().all(|a| a.direction.is_some()));
+    write(
+        &cl.sharing_agreements(),
+        json!({"remote_subdomain": "partner9", "name": "P9"}),
+        json!({"name": "P9b"}),
+        "name",
+    )
+    .await;
+    let targets = read(&cl.targets()).await;
+    assert_eq!(targets[0].target_type, Some(TargetType::Email));
+    write(
+        &cl.targets(),
+        json!({"type": "email_target", "title": "Ops", "email": "ops@example.test",
+            "subject": "Ticket"}),
+        json!({"title": "Ops2"}),
+        "title",
+    )
+    .await;
+    let numbers = read(&cl.phone_numbers()).await;
+    assert!(numbers[0]
+        .capabilities
+        .as_ref()
+        .is_some_and(|c| c.voice == Some(true)));
+    write(
+        &cl.phone_numbers(),
+        json!({"token": "abc123"}),
+        json!({"nickname": "Main line"}),
+        "nickname",
+    )
+    .await;
+    let schedules = read(&cl.schedules()).await;
+    let first = &schedules[0].intervals.as_ref().unwrap()[0];
+    assert_eq!(first.day_and_minutes(), Some((1, 540, 1020)));
+    write(
+        &cl.schedules(),
+        json!({"name": "Night shift", "time_zone": "London"}),
+        json!({"name": "Night"}),
+        "name",
+    )
+    .await;
+    let policies = read(&cl.group_sla_policies()).await;
+    assert_eq!(policies[0].id.as_str().len(), 26, "ULID-like string ids");
+    write(
+        &cl.group_sla_policies(),
+        json!({"title": "G", "filter": {"all": []},
+            "policy_metrics": [{"priority": "low", "metric": "group_ownership_time", "target": 60}]}),
+        json!({"title": "G2"}),
+        "title",
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn the_generic_handler_reads_every_listable_family_as_json() {
     let cl = sim().await;
     for f in zdkit::catalog::FAMILIES

@@ -118,7 +118,8 @@ pub fn default_columns(first: Option<&Value>) -> Vec<String> {
     }
 }
 
-fn cell(record: &Value, column: &str) -> String {
+/// One cell of `column` (nested with `.`); `table` shows lists of strings as words.
+fn cell(record: &Value, column: &str, table: bool) -> String {
     let mut v = record;
     for part in column.split('.') {
         match v.get(part) {
@@ -129,6 +130,12 @@ fn cell(record: &Value, column: &str) -> String {
     let text = match v {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
+        // A list of strings (tags, domain names) reads as words in a table.
+        Value::Array(a) if table && a.iter().all(Value::is_string) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(" "),
         other => other.to_string(),
     };
     zdkit::text::escape_control(&text).into_owned()
@@ -209,13 +216,13 @@ impl Sink {
                 let row: Vec<String> = self
                     .columns
                     .iter()
-                    .map(|c| csv_field(&cell(record, c)))
+                    .map(|c| csv_field(&cell(record, c, false)))
                     .collect();
                 writeln!(out, "{}", row.join(","))?;
             }
             ListFormat::Table => {
                 self.rows
-                    .push(self.columns.iter().map(|c| cell(record, c)).collect());
+                    .push(self.columns.iter().map(|c| cell(record, c, true)).collect());
             }
         }
         self.count += 1;
@@ -268,6 +275,10 @@ impl Sink {
     }
 
     pub(crate) fn finish(mut self) -> anyhow::Result<()> {
+        if self.count == 0 && self.columns.is_empty() {
+            // No record to take columns from: a header of `id` still says what is empty.
+            self.columns = default_columns(None);
+        }
         match self.format {
             ListFormat::Json => {
                 self.out
@@ -402,9 +413,12 @@ mod tests {
     fn columns_and_cells() {
         let r = json!({"id": 1, "title": "T\u{1b}[2J", "active": true, "via": {"channel": "web"}});
         assert_eq!(default_columns(Some(&r)), ["id", "title", "active"]);
-        assert_eq!(cell(&r, "via.channel"), "web");
-        assert_eq!(cell(&r, "missing"), "");
-        assert!(!cell(&r, "title").contains('\u{1b}'));
+        assert_eq!(cell(&r, "via.channel", true), "web");
+        assert_eq!(cell(&r, "missing", true), "");
+        assert!(!cell(&r, "title", true).contains('\u{1b}'));
+        let t = json!({"tags": ["vip", "urgent"]});
+        assert_eq!(cell(&t, "tags", true), "vip urgent");
+        assert_eq!(cell(&t, "tags", false), r#"["vip","urgent"]"#);
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
     }

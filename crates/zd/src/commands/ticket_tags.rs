@@ -1,6 +1,7 @@
 //! `zd tickets tag|untag ID... TAG...`: add or remove tags on tickets through
 //! `client.tags().add(..)` / `.remove(..)` (`PUT` / `DELETE tickets/{id}/tags`, which
-//! change only the tags named, never the others). Prints each ticket's tags afterwards.
+//! change only the tags named, never the others). Prints each ticket's tags afterwards:
+//! a JSON array in JSON and JSON lines, space-separated in a table.
 
 use clap::Args;
 use serde_json::json;
@@ -86,7 +87,7 @@ pub async fn run(global: &GlobalArgs, args: TagArgs, add: bool) -> anyhow::Resul
             coll.remove(id, &tag_refs).await?;
             coll.of(id).await?
         };
-        sink.push(&json!({"id": id, "tags": now.join(" ")}))?;
+        sink.push(&json!({"id": id, "tags": now}))?;
     }
     sink.finish()
 }

@@ -11,6 +11,7 @@ mod jobs;
 mod literals;
 mod macros;
 mod metric_events;
+mod org_writes;
 mod orgs;
 pub(crate) mod paging;
 mod search;
@@ -45,6 +46,7 @@ pub(crate) fn router() -> Router<SimState> {
         .merge(comments::router())
         .merge(users::router())
         .merge(orgs::router())
+        .merge(org_writes::router())
         .merge(incremental::router())
         .merge(jobs::router())
         .merge(search::router())

@@ -164,7 +164,7 @@ async fn destroy(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-fn too_many(what: &str) -> ApiError {
+pub(crate) fn too_many(what: &str) -> ApiError {
     ApiError::BadRequest {
         error: "TooManyValues".to_string(),
         description: format!("{what}: at most 100 records per request"),

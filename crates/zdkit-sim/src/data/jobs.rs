@@ -29,6 +29,8 @@ pub(crate) enum JobOp {
     CollCreate(&'static zdkit_catalog::Family, Vec<Value>),
     /// `destroy_many` of a generic family.
     CollDestroy(&'static zdkit_catalog::Family, Vec<u64>),
+    /// `users/update_many` or `organizations/update_many` (the family's name).
+    UpdateRecords(&'static str, Vec<(u64, Value)>),
 }
 
 /// A job.
@@ -154,6 +156,7 @@ impl Jobs {
             JobOp::CreateAsync(..) => 1,
             JobOp::CollCreate(_, v) => v.len(),
             JobOp::CollDestroy(_, v) => v.len(),
+            JobOp::UpdateRecords(_, v) => v.len(),
         } as u64;
         self.list.push(Job {
             id,
@@ -300,6 +303,21 @@ pub(crate) fn settle(db: &mut Db, s: &Seeds, now_ms: u64) {
                 .map(|id| match coll::writes::delete(db, s, f, *id) {
                     Ok(()) => json!({"id": coll::ids::render(f, *id), "action": "destroy", "success": true, "status": "Deleted"}),
                     Err(e) => failure(coll::ids::render(f, *id), "destroy", &e),
+                })
+                .collect(),
+            Some(JobOp::UpdateRecords(family, items)) => items
+                .iter()
+                .map(|(id, item)| {
+                    let empty = serde_json::Map::new();
+                    let input = item.as_object().unwrap_or(&empty);
+                    let r = match family {
+                        "users" => user_writes::update_user(db, s, at, *id, input).map(drop),
+                        _ => super::org_writes::update_org(db, s, at, *id, input).map(drop),
+                    };
+                    match r {
+                        Ok(()) => json!({"id": id, "action": "update", "success": true, "status": "Updated"}),
+                        Err(e) => failure(json!(id), "update", &e),
+                    }
                 })
                 .collect(),
             None => Vec::new(),

@@ -7,6 +7,7 @@ pub(crate) mod comments;
 pub(crate) mod extras;
 pub(crate) mod gen;
 pub(crate) mod jobs;
+pub(crate) mod org_writes;
 pub(crate) mod orgs;
 pub(crate) mod table;
 pub(crate) mod tickets;

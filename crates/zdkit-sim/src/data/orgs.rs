@@ -172,7 +172,8 @@ pub(crate) const FIELD_COUNT: u64 = (SYSTEM_FIELDS.len() + CUSTOM_FIELDS.len()) 
 pub(crate) struct TicketField {
     pub id: u64,
     pub kind: &'static str,
-    pub title: &'static str,
+    /// The title (generated fields borrow theirs; an update owns its own).
+    pub title: std::borrow::Cow<'static, str>,
     pub ts: u64,
 }
 
@@ -202,7 +203,7 @@ impl Generate for TicketField {
         TicketField {
             id,
             kind,
-            title,
+            title: title.into(),
             ts: Self::base_ts(s, id),
         }
     }

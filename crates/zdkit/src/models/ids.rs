@@ -129,3 +129,39 @@ id_type!(
     /// A job status id (a string such as `8b726e60…` or `V3-eb3753c8…`).
     string JobStatusId
 );
+id_type!(
+    /// A satisfaction reason id.
+    SatisfactionReasonId
+);
+id_type!(
+    /// A dynamic content item id.
+    DynamicContentItemId
+);
+id_type!(
+    /// A dynamic content variant id.
+    DynamicContentVariantId
+);
+id_type!(
+    /// A support (recipient) address id.
+    RecipientAddressId
+);
+id_type!(
+    /// A ticket sharing agreement id.
+    SharingAgreementId
+);
+id_type!(
+    /// A target id.
+    TargetId
+);
+id_type!(
+    /// A Talk phone number id.
+    PhoneNumberId
+);
+id_type!(
+    /// A business-hours schedule id.
+    ScheduleId
+);
+id_type!(
+    /// A group SLA policy id (a ULID-like string: `01H078CBDY28BZG7P6BONY09DN`).
+    string GroupSlaPolicyId
+);

@@ -19,6 +19,7 @@ mod macros;
 
 mod account;
 mod audit;
+mod channels;
 mod comment;
 mod common;
 mod decode;
@@ -47,6 +48,11 @@ pub use account::{
     TicketForm, UserField,
 };
 pub use audit::{Audit, AuditEvent, AuditEventType, ChildEvent, TicketEvent};
+pub use channels::{
+    AddressCheck, DynamicContentItem, DynamicContentVariant, PhoneCapabilities, PhoneNumber,
+    RecipientAddress, SatisfactionReason, Schedule, ScheduleInterval, SharingAgreement,
+    SharingDirection, SharingStatus, Target, TargetType,
+};
 pub use comment::{Comment, CommentType};
 pub use common::{
     Attachment, CustomFieldValue, SatisfactionRating, SatisfactionScore, Via, ViaChannel, ViaParty,
@@ -56,9 +62,11 @@ pub use decode::{decode, excerpt, DecodeError, EXCERPT_LEN};
 pub use error_body::{ApiError, ErrorBody, FieldError};
 pub use ids::{
     ActivityId, AttachmentId, AuditId, AutomationId, BrandId, CommentId, CustomFieldOptionId,
-    CustomRoleId, CustomStatusId, EventId, GroupId, GroupMembershipId, IdentityId, JobStatusId,
-    LocaleId, MacroId, OrganizationFieldId, OrganizationId, OrganizationMembershipId,
-    SatisfactionRatingId, SlaPolicyId, TicketFieldId, TicketFormId, TicketId, TicketMetricEventId,
+    CustomRoleId, CustomStatusId, DynamicContentItemId, DynamicContentVariantId, EventId, GroupId,
+    GroupMembershipId, GroupSlaPolicyId, IdentityId, JobStatusId, LocaleId, MacroId,
+    OrganizationFieldId, OrganizationId, OrganizationMembershipId, PhoneNumberId,
+    RecipientAddressId, SatisfactionRatingId, SatisfactionReasonId, ScheduleId, SharingAgreementId,
+    SlaPolicyId, TargetId, TicketFieldId, TicketFormId, TicketId, TicketMetricEventId,
     TicketMetricId, TriggerCategoryId, TriggerId, UserFieldId, UserId, ViewId, WebhookId,
 };
 pub use job_status::{JobResult, JobResults, JobState, JobStatus, JobSummary};
@@ -73,8 +81,8 @@ pub use records::{
     Webhook, WebhookStatus,
 };
 pub use rules::{
-    Automation, Condition, Conditions, Macro, MacroResult, RuleAction, SlaPolicy, SlaPolicyMetric,
-    Trigger, TriggerCategory, View, ViewCount, ViewRow,
+    Automation, Condition, Conditions, GroupSlaPolicy, Macro, MacroResult, RuleAction, SlaPolicy,
+    SlaPolicyMetric, Trigger, TriggerCategory, View, ViewCount, ViewRow,
 };
 pub use search::{Count, CountValue, RefreshedCount, SearchResult};
 pub use sideloads::{SideloadName, Sideloads};

@@ -5,7 +5,9 @@
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use super::ids::{AutomationId, MacroId, SlaPolicyId, TriggerCategoryId, TriggerId, ViewId};
+use super::ids::{
+    AutomationId, GroupSlaPolicyId, MacroId, SlaPolicyId, TriggerCategoryId, TriggerId, ViewId,
+};
 
 model! {
     /// One action of a macro, trigger or automation: `{"field": "status", "value": "solved"}`.
@@ -266,6 +268,31 @@ model! {
         /// Which tickets it applies to.
         opt filter: Conditions,
         /// Its targets.
+        opt policy_metrics: Vec<SlaPolicyMetric>,
+        /// Creation time.
+        ts created_at: OffsetDateTime,
+        /// Last update time.
+        ts updated_at: OffsetDateTime,
+    }
+}
+
+model! {
+    /// A group SLA policy (`/api/v2/group_slas/policies`; string ids): targets for how
+    /// long a ticket may stay with one group (`group_ownership_time`).
+    pub struct GroupSlaPolicy {
+        /// Policy id (a string).
+        req id: GroupSlaPolicyId,
+        /// API URL.
+        opt url: String,
+        /// Title.
+        opt title: String,
+        /// Description.
+        opt description: String,
+        /// Position (first match wins).
+        opt position: i64,
+        /// Which tickets it applies to (`all` only; values are arrays of group ids).
+        opt filter: Conditions,
+        /// Its targets (in seconds for `group_ownership_time`).
         opt policy_metrics: Vec<SlaPolicyMetric>,
         /// Creation time.
         ts created_at: OffsetDateTime,

@@ -182,7 +182,7 @@ impl<T> Collection<T> {
     }
 
     /// The collection path, if the family supports `op` and its parent is filled in.
-    fn require(&self, op: Op) -> Result<&str, Error> {
+    pub(super) fn require(&self, op: Op) -> Result<&str, Error> {
         if !self.family.ops.has(op) {
             return Err(Error::InvalidRequest(format!(
                 "{} has no {op:?} operation",
@@ -310,7 +310,7 @@ impl<T: DeserializeOwned + Send + 'static> Collection<T> {
         .await
     }
 
-    async fn bulk<R>(
+    pub(super) async fn bulk<R>(
         &self,
         method: Method,
         path: &str,

@@ -56,6 +56,7 @@ macro_rules! family {
         )?
     };
 }
+pub(super) use family;
 
 // ---- Families whose models and handlers existed before the catalogue. ----
 family!(@record Ticket, "tickets");

@@ -10,7 +10,8 @@
 //! * Every other family — organizations, groups, ticket fields, macros, views, triggers,
 //!   brands, webhooks, … — is a [`Collection<T>`]: the one generic handler, driven by the
 //!   family's catalogue row ([`collection`]), typed by the declarations in [`families`];
-//!   family-specific operations in [`rules`] (macros, views), [`tags`] and [`specials`].
+//!   family-specific operations in [`rules`] (macros, views), [`tags`] and [`specials`];
+//!   channels, content and settings families in [`families_more`].
 //!   [`Client::family`] reads any catalogue family as `serde_json::Value`.
 //!
 //! The query of a list is the [`ListQuery`] struct: it derives `Serialize`, so what you
@@ -18,6 +19,7 @@
 
 pub mod collection;
 pub mod families;
+pub mod families_more;
 mod list;
 pub mod rules;
 pub mod search;
@@ -25,6 +27,7 @@ mod search_query;
 pub mod specials;
 pub mod tags;
 pub mod tickets;
+mod update_many;
 pub mod users;
 
 use std::fmt;
