@@ -331,7 +331,8 @@ pub static FAMILIES: &[Family] = &[
             legacy_cursor_fields: true,
             ..Paging::CURSOR
         },
-        limits: &[limit(LimitOn::Op(Op::List), "ticket-audits-index", 500, 60)],
+        // No endpoint limit is documented for the account-wide list: only the account
+        // limit applies (zendesk-api.md §3.2 names only the per-ticket audits' 500/min).
         seed: Seed::Derived,
         bespoke: true,
         ..BASE

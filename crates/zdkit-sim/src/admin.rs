@@ -22,6 +22,7 @@ pub(crate) fn router() -> Router<SimState> {
         .route("/__sim/health", get(health))
         .route("/__sim/reset", post(reset))
         .route("/__sim/ground-truth/{kind}", get(ground_truth))
+        .merge(crate::truth_comments::router())
         .merge(crate::control::router())
 }
 

@@ -50,7 +50,8 @@
 //! attachments. Admin: `GET /__sim/health`, `POST /__sim/reset`,
 //! `GET /__sim/ground-truth/{tickets|users|organizations|groups|ticket_fields}`
 //! (`[id, updated_at, generated_timestamp, deleted, archived]` rows of every record ever
-//! created). Quirks (archiving, search lag, …): [`Quirks`], `docs/design/simulator-quirks.md`.
+//! created), `GET /__sim/ground-truth/comments` (`[id, created_at, ticket_id,
+//! ticket_deleted, ticket_archived]` of every comment). Quirks (archiving, search lag, …): [`Quirks`], `docs/design/simulator-quirks.md`.
 
 mod admin;
 mod api;
@@ -67,6 +68,7 @@ mod layers;
 pub mod limits;
 mod state;
 pub mod stats;
+mod truth_comments;
 mod wire;
 
 pub use config::{Quirks, SimConfig};

@@ -14,7 +14,7 @@ use zdkit::{
 use zdkit_sim::limits::Plan;
 use zdkit_sim::{SimConfig, SimState};
 use zdkit_sync::backfill::{
-    self, BackfillEvent, BackfillOptions, Plan as BackfillPlan, RouteTotals,
+    self, BackfillEvent, BackfillOptions, CommentsPlan, Plan as BackfillPlan, RouteTotals,
 };
 use zdkit_sync::engine::{
     sync, CancelToken, Progress, ProgressEvent, StreamReport, SyncError, SyncOptions, SyncReport,
@@ -104,6 +104,18 @@ pub struct SyncArgs {
     /// is requested (only the plan's counting requests) and nothing is written.
     #[arg(long, requires = "backfill")]
     plan_only: bool,
+    /// With --backfill --with-comments: no comment routes (the ticket events come from
+    /// the single ticket-events export).
+    #[arg(long, requires = "backfill")]
+    no_comment_routes: bool,
+    /// With --backfill --with-comments: leave out the account-wide audits walk
+    /// (`/api/v2/ticket_audits`).
+    #[arg(long, requires = "backfill")]
+    no_audits_walk: bool,
+    /// With --backfill --with-comments: leave out the per-ticket audits of archived
+    /// tickets (the ticket-events export covers them alone).
+    #[arg(long, requires = "backfill")]
+    no_archived_audits: bool,
 }
 
 /// Subcommands of `zd sync`.
@@ -212,11 +224,15 @@ pub async fn run(g: &GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
     {
         options.streams.push(Stream::TicketEvents);
     }
-    if args.backfill && !args.no_search_export && args.since.is_none() {
+    if args.backfill && args.since.is_none() {
         options.backfill = Some(BackfillOptions {
             margin_secs: args.backfill_margin.max(0),
             concurrency: args.backfill_concurrency.max(1),
             incremental: !args.no_backfill_incremental,
+            search_export: !args.no_search_export,
+            comments: !args.no_comment_routes,
+            comment_audits: !args.no_audits_walk,
+            archived_audits: !args.no_archived_audits,
             ..BackfillOptions::default()
         });
     }
@@ -314,7 +330,35 @@ fn plan_json(p: &BackfillPlan) -> Value {
              "per_minute": p.incremental_per_minute, "requests": p.incremental_requests()},
         ],
         "search_requests": p.search_requests(),
+        "comments": p.comments.as_ref().map(comments_plan_json),
         "expected_secs": p.expected_secs(),
+    })
+}
+
+fn comments_plan_json(c: &CommentsPlan) -> Value {
+    let (secs, per_ticket) = c.forecast();
+    json!({
+        "started_at": format_utc(c.mark.started_at),
+        "since": format_utc(c.mark.since),
+        "archived_before": format_utc(c.mark.archived_before),
+        "resumed": c.resumed,
+        "tickets": c.tickets,
+        "archived_tickets": c.archived,
+        "comments_per_ticket": c.comments_per_ticket,
+        "routes": [
+            {"route": "audits walk", "bucket": "account", "per_minute": c.account_per_minute,
+             "requests": c.walk_requests(), "enabled": c.walk},
+            {"route": "archived audits", "bucket": "ticket-audits",
+             "per_minute": c.ticket_audits_per_minute, "requests": per_ticket,
+             "enabled": c.per_ticket},
+            {"route": "ticket-events export (prefix)", "bucket": "incremental-exports",
+             "per_minute": c.incremental_per_minute,
+             "tickets": c.archived.saturating_sub(per_ticket)},
+            {"route": "ticket-events export (tail)", "bucket": "incremental-exports",
+             "per_minute": c.incremental_per_minute, "requests": 2},
+        ],
+        "expected_secs": secs,
+        "export_only_secs": c.export_only_secs(),
     })
 }
 
@@ -551,6 +595,15 @@ async fn summary(
             "search_records": b.search.records,
             "search_failed_pages": b.search.failed_pages,
             "search_restarts": b.search.restarts,
+            "comments": b.comments.as_ref().map(|c| json!({
+                "walk_pages": c.walk_pages,
+                "walk_audits": c.walk_audits,
+                "archived_tickets": c.archived_total,
+                "archived_fetched": c.archived_fetched,
+                "archived_by_export": c.archived_by_export,
+                "prefix_pages": c.prefix_pages,
+                "comments_written": c.comments_written,
+            })),
             "done": b.done,
         })),
         "tables": tables,
@@ -681,6 +734,19 @@ impl Reporter {
             }
             BackfillEvent::CatchUp => {
                 "backfill: slices done; the incremental exports catch up".to_owned()
+            }
+            BackfillEvent::CommentPage { totals, .. } => {
+                let n = totals.walk_pages + totals.archived_fetched + totals.prefix_pages;
+                if n % 100 != 0 || !matches!(self.mode, Mode::Lines) {
+                    return;
+                }
+                format!(
+                    "comments: audits walk {} pages, archived {}/{} per ticket, events export {} pages",
+                    totals.walk_pages,
+                    totals.archived_fetched,
+                    totals.archived_total,
+                    totals.prefix_pages
+                )
             }
             _ => return,
         };

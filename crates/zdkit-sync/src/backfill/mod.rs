@@ -26,9 +26,11 @@
 //! # let _ = report; Ok(()) }
 //! ```
 
+pub mod comments;
 mod plan;
 mod search;
 
+pub use comments::{CommentTotals, CommentsPlan};
 pub use plan::{Plan, StreamPlan};
 
 use std::collections::{BTreeMap, VecDeque};
@@ -70,6 +72,21 @@ pub struct BackfillOptions {
     /// Run the incremental route during the backfill. `false` leaves it to the next run
     /// (from `T0 − margin`): the mirror is then exact only after that run.
     pub incremental: bool,
+    /// Backfill the ticket-events stream's comments (when synced with comments) through
+    /// the comment routes ([`comments`]). `false`: the single ticket-events export.
+    pub comments: bool,
+    /// Run the account-wide audits walk (`GET /api/v2/ticket_audits`). `false` leaves
+    /// every ticket to the ticket-events export and the per-ticket audits.
+    pub comment_audits: bool,
+    /// Fetch archived tickets' audits per ticket. `false` leaves them to the
+    /// ticket-events export's prefix.
+    pub archived_audits: bool,
+    /// Closed tickets last updated more than this many days before the start count as
+    /// archived (Zendesk archives tickets closed for 120 days). Default 119: a ticket
+    /// archived within a day of the start is fetched per ticket too.
+    pub archive_days: u32,
+    /// Per-ticket audit requests at once. Default 8.
+    pub audit_concurrency: usize,
 }
 
 impl Default for BackfillOptions {
@@ -81,6 +98,11 @@ impl Default for BackfillOptions {
             slow_page: None,
             search_export: true,
             incremental: true,
+            comments: true,
+            comment_audits: true,
+            archived_audits: true,
+            archive_days: 119,
+            audit_concurrency: 8,
         }
     }
 }
@@ -121,18 +143,28 @@ pub enum BackfillEvent<'a> {
         /// The route's totals.
         totals: &'a RouteTotals,
     },
+    /// A page of a comment route was committed.
+    CommentPage {
+        /// Which route: [`comments::ROUTE_WALK`], [`comments::ROUTE_ARCHIVED`],
+        /// [`comments::ROUTE_PREFIX`] or [`comments::ROUTE_DONE`].
+        route: &'static str,
+        /// The comment routes' totals.
+        totals: &'a CommentTotals,
+    },
     /// The incremental export is catching up after the slices.
     CatchUp,
 }
 
 /// What a backfill did ([`SyncReport::backfill`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackfillReport {
     /// The plan it ran.
     pub plan: Plan,
     /// The search-export route.
     pub search: RouteTotals,
+    /// The comment routes, when they ran.
+    pub comments: Option<CommentTotals>,
     /// Every stream's backfill is done (slices and catch-up).
     pub done: bool,
 }
@@ -153,13 +185,24 @@ async fn prepare(
     wanted: &[Stream],
     resume: &BTreeMap<Stream, Option<Checkpoint>>,
     bf: &BackfillOptions,
+    with_comments: bool,
 ) -> Result<Option<Plan>, SyncError> {
-    if !bf.search_export {
-        return Ok(None);
-    }
     let t0 = now_secs(client);
+    let comments = if bf.comments && with_comments && wanted.contains(&Stream::TicketEvents) {
+        let synced = resume
+            .get(&Stream::TicketEvents)
+            .is_some_and(Option::is_some);
+        comments::plan(client, store, bf, synced, t0).await?
+    } else {
+        None
+    };
     let mut streams = Vec::new();
-    for stream in plan::backfillable(wanted) {
+    let backfilled = if bf.search_export {
+        plan::backfillable(wanted)
+    } else {
+        Vec::new()
+    };
+    for stream in backfilled {
         let pre = SyncError::Preflight;
         let mark = store
             .load_route_checkpoints(&mark_key(stream))
@@ -217,11 +260,12 @@ async fn prepare(
             None => {}
         }
     }
-    if streams.is_empty() {
+    if streams.is_empty() && comments.is_none() {
         return Ok(None);
     }
     Ok(Some(Plan {
         streams,
+        comments,
         search_per_minute: plan::rate(client, "search-export", 100),
         incremental_per_minute: plan::rate(client, "incremental-exports", 10),
         concurrency: bf.concurrency.max(1),
@@ -248,7 +292,15 @@ pub async fn plan(
             .map_err(SyncError::Preflight)?;
         resume.insert(stream, cp);
     }
-    prepare(client, store, &options.streams, &resume, bf).await
+    prepare(
+        client,
+        store,
+        &options.streams,
+        &resume,
+        bf,
+        options.with_comments,
+    )
+    .await
 }
 
 /// The engine's hook: the plan to run for this sync, if any.
@@ -260,7 +312,7 @@ pub(crate) async fn prepare_for_sync(
     resume: &BTreeMap<Stream, Option<Checkpoint>>,
 ) -> Result<Option<Plan>, SyncError> {
     match &options.backfill {
-        Some(bf) => prepare(client, store, wanted, resume, bf).await,
+        Some(bf) => prepare(client, store, wanted, resume, bf, options.with_comments).await,
         None => Ok(None),
     }
 }
@@ -333,11 +385,23 @@ pub(crate) async fn run(args: RunArgs<'_>, plan: Plan) -> Result<SyncReport, Syn
     } = args;
     let bf = options.backfill.clone().unwrap_or_default();
     persist(store, &plan).await?;
+    if let Some(c) = &plan.comments {
+        comments::persist(store, c).await?;
+    }
     progress.event(&ProgressEvent::Backfill(BackfillEvent::Planned {
         plan: &plan,
     }));
     let stop = CancelToken::new();
-    let since_of = |stream: Stream| plan.streams.iter().find(|s| s.stream == stream);
+    // The incremental start of each backfilled stream (`T0 − margin`).
+    let since_of = |stream: Stream| -> Option<i64> {
+        if stream == Stream::TicketEvents {
+            return plan.comments.as_ref().map(|c| c.mark.since);
+        }
+        plan.streams
+            .iter()
+            .find(|s| s.stream == stream)
+            .map(|s| s.since)
+    };
     let with_since = |since: i64| SyncOptions {
         since,
         ..options.clone()
@@ -393,7 +457,7 @@ pub(crate) async fn run(args: RunArgs<'_>, plan: Plan) -> Result<SyncReport, Syn
             if planned.is_some() && !bf.incremental {
                 continue;
             }
-            let opts = planned.map(|p| with_since(p.since));
+            let opts = planned.map(with_since);
             let ctx = Ctx {
                 options: opts.as_ref().unwrap_or(options),
                 ..ctx
@@ -414,8 +478,26 @@ pub(crate) async fn run(args: RunArgs<'_>, plan: Plan) -> Result<SyncReport, Syn
         let all = futures_util::future::join_all((0..n).map(|_| walkers.walker())).await;
         all.into_iter().find_map(Result::err)
     };
-    let (lists, chain, search_err) = tokio::join!(lists, chain, searches);
-    let mut first_error = search_err;
+    let comment_routes = plan.comments.as_ref().map(|c| comments::Routes {
+        client,
+        store,
+        progress,
+        cancel,
+        stop: &stop,
+        plan: c,
+        concurrency: bf.audit_concurrency,
+        since: options.since,
+        per_page: options.per_page,
+        totals: Mutex::new(CommentTotals::default()),
+    });
+    let comment_run = async {
+        match &comment_routes {
+            Some(r) => r.run().await.err(),
+            None => None,
+        }
+    };
+    let (lists, chain, search_err, comment_err) = tokio::join!(lists, chain, searches, comment_run);
+    let mut first_error = search_err.or(comment_err);
     let mut reports: Vec<StreamReport> = Vec::new();
     for r in lists.into_iter().chain(chain) {
         match r {
@@ -433,15 +515,25 @@ pub(crate) async fn run(args: RunArgs<'_>, plan: Plan) -> Result<SyncReport, Syn
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .clone();
-    let slices_done = search_totals.slices_done == search_totals.slices_total;
+    let comment_totals = comment_routes.map(|r| {
+        r.totals
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    });
+    let slices_done = search_totals.slices_done == search_totals.slices_total
+        && comment_totals.as_ref().is_none_or(|t| t.done);
     let mut done = false;
     if slices_done && !ctx.stopped() {
         progress.event(&ProgressEvent::Backfill(BackfillEvent::CatchUp));
         done = true;
-        for sp in &plan.streams {
-            let stream = sp.stream;
+        let mut caught_up: Vec<(Stream, i64)> =
+            plan.streams.iter().map(|s| (s.stream, s.since)).collect();
+        if let Some(c) = &plan.comments {
+            caught_up.push((Stream::TicketEvents, c.mark.since));
+        }
+        for (stream, since) in caught_up {
             if bf.incremental {
-                let opts = with_since(sp.since);
+                let opts = with_since(since);
                 let ctx = Ctx {
                     options: &opts,
                     ..ctx
@@ -459,13 +551,26 @@ pub(crate) async fn run(args: RunArgs<'_>, plan: Plan) -> Result<SyncReport, Syn
                 }
             } else if resume.get(&stream).is_none_or(Option::is_none) {
                 // The incremental route is left to the next run, from `since`.
-                let cp = Checkpoint::Export(zdkit::export::Checkpoint::Time(sp.since));
+                let cp = Checkpoint::Export(zdkit::export::Checkpoint::Time(since));
                 store
                     .apply_page(stream, Vec::new(), cp)
                     .await
                     .map_err(|source| SyncError::Store { stream, source })?;
             }
-            write_mark(store, sp, true).await?;
+            match (
+                plan.streams.iter().find(|s| s.stream == stream),
+                &plan.comments,
+            ) {
+                (Some(sp), _) => write_mark(store, sp, true).await?,
+                (None, Some(c)) => {
+                    let mark = crate::store::CommentsMark {
+                        done: true,
+                        ..c.mark.clone()
+                    };
+                    comments::write_mark(store, &mark).await?;
+                }
+                (None, None) => {}
+            }
         }
     }
     if !done {
@@ -483,6 +588,7 @@ pub(crate) async fn run(args: RunArgs<'_>, plan: Plan) -> Result<SyncReport, Syn
         backfill: Some(BackfillReport {
             plan,
             search: search_totals,
+            comments: comment_totals,
             done,
         }),
     })

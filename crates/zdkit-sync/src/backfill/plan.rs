@@ -11,11 +11,13 @@ use super::{BackfillOptions, BACKFILL_STREAMS};
 use crate::store::{columns::format_unix, SliceMark, Stream};
 
 /// What a backfill will do (or, resumed, what is left of it).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Plan {
     /// Per backfilled stream.
     pub streams: Vec<StreamPlan>,
+    /// The comment routes of the ticket-events stream, when it is backfilled.
+    pub comments: Option<super::CommentsPlan>,
     /// Search-export requests a minute the forecast assumes (the learned limit, less the
     /// client's headroom).
     pub search_per_minute: u32,
@@ -74,12 +76,13 @@ impl Plan {
         2 * self.streams.len() as u64
     }
 
-    /// The forecast in seconds: the slower of the two routes at their rates.
+    /// The forecast in seconds: the slowest route at its rate.
     pub fn expected_secs(&self) -> f64 {
         let per_sec = |per_min: u32| f64::from(per_min.max(1)) / 60.0;
         let search = self.search_requests() as f64 / per_sec(self.search_per_minute);
         let inc = self.incremental_requests() as f64 / per_sec(self.incremental_per_minute);
-        search.max(inc)
+        let comments = self.comments.as_ref().map_or(0.0, |c| c.forecast().0);
+        search.max(inc).max(comments)
     }
 }
 
@@ -104,6 +107,45 @@ impl fmt::Display for Plan {
                 s.stream.as_str(),
                 format_unix(s.since),
                 format_unix(s.started_at),
+            )?;
+        }
+        if let Some(c) = &self.comments {
+            let (secs, per_ticket) = c.forecast();
+            let on = |b: bool| if b { "" } else { "  (disabled)" };
+            writeln!(
+                f,
+                "  comments      audits walk     ~{} requests of 100 audits ({} tickets, ~{:.1} comments each)  [account bucket, {}/min]{}{}",
+                c.walk_requests(),
+                c.tickets.saturating_sub(c.archived),
+                c.comments_per_ticket,
+                c.account_per_minute,
+                on(c.walk),
+                if c.resumed { "  (resumed)" } else { "" },
+            )?;
+            writeln!(
+                f,
+                "  comments      archived        {} closed tickets updated before {}: ~{} per ticket  [ticket-audits bucket, {}/min]{}",
+                c.archived,
+                format_unix(c.mark.archived_before),
+                per_ticket,
+                c.ticket_audits_per_minute,
+                on(c.per_ticket),
+            )?;
+            writeln!(
+                f,
+                "  comments      events export   the rest of them from the oldest event forward, until it meets the per-ticket audits  [incremental-exports bucket, {}/min]",
+                c.incremental_per_minute,
+            )?;
+            writeln!(
+                f,
+                "  comments      events export   from {} (start minus margin), then a catch-up  [incremental-exports bucket]",
+                format_unix(c.mark.since),
+            )?;
+            writeln!(
+                f,
+                "  comments      expected about {:.1} min (the ticket-events export alone: about {:.1} min)",
+                secs / 60.0,
+                c.export_only_secs() / 60.0,
             )?;
         }
         write!(

@@ -158,7 +158,7 @@ impl StreamReport {
 }
 
 /// What a [`sync`] did.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SyncReport {
     /// Per stream, in the order of [`Stream::every`]. A stream not reached because the

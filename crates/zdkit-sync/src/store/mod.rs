@@ -31,7 +31,7 @@ mod tables;
 
 pub use error::StoreError;
 pub use family::FamilyStream;
-pub use route::{BackfillMark, Merge, SliceMark};
+pub use route::{ArchivedMark, AuditWalkMark, BackfillMark, CommentsMark, Merge, SliceMark};
 
 /// One record as Zendesk sent it: a JSON object with at least an integer `id`.
 pub type Record = serde_json::Value;
@@ -280,6 +280,13 @@ pub enum Checkpoint {
     /// A search-export slice of a backfill (key `STREAM/search/NNNN`),
     /// `{"kind":"search_slice",…}`.
     SearchSlice(SliceMark),
+    /// A comments backfill (key `ticket_events/backfill`), `{"kind":"comments_backfill",…}`.
+    Comments(CommentsMark),
+    /// The account-wide audits walk (key `ticket_events/audits`), `{"kind":"audit_walk",…}`.
+    AuditWalk(AuditWalkMark),
+    /// The archived tickets' audits (key `ticket_events/archived`),
+    /// `{"kind":"archived_audits",…}`.
+    Archived(ArchivedMark),
 }
 
 impl From<zdkit::export::Checkpoint> for Checkpoint {
@@ -298,6 +305,9 @@ enum StoredCheckpoint {
     Refresh { walk: u64, next: Option<String> },
     Backfill(BackfillMark),
     SearchSlice(SliceMark),
+    CommentsBackfill(CommentsMark),
+    AuditWalk(AuditWalkMark),
+    ArchivedAudits(ArchivedMark),
 }
 
 impl Serialize for Checkpoint {
@@ -313,6 +323,9 @@ impl Serialize for Checkpoint {
             },
             Checkpoint::Backfill(m) => StoredCheckpoint::Backfill(m.clone()),
             Checkpoint::SearchSlice(m) => StoredCheckpoint::SearchSlice(m.clone()),
+            Checkpoint::Comments(m) => StoredCheckpoint::CommentsBackfill(m.clone()),
+            Checkpoint::AuditWalk(m) => StoredCheckpoint::AuditWalk(m.clone()),
+            Checkpoint::Archived(m) => StoredCheckpoint::ArchivedAudits(m.clone()),
         }
         .serialize(s)
     }
@@ -328,6 +341,9 @@ impl<'de> Deserialize<'de> for Checkpoint {
             StoredCheckpoint::Refresh { walk, next } => Checkpoint::Refresh { walk, next },
             StoredCheckpoint::Backfill(m) => Checkpoint::Backfill(m),
             StoredCheckpoint::SearchSlice(m) => Checkpoint::SearchSlice(m),
+            StoredCheckpoint::CommentsBackfill(m) => Checkpoint::Comments(m),
+            StoredCheckpoint::AuditWalk(m) => Checkpoint::AuditWalk(m),
+            StoredCheckpoint::ArchivedAudits(m) => Checkpoint::Archived(m),
         })
     }
 }
@@ -661,6 +677,20 @@ mod tests {
                 to: 9,
                 after: Some(4),
                 expected: 100,
+                done: true,
+            }),
+            Checkpoint::Comments(CommentsMark {
+                started_at: 10,
+                since: 5,
+                archived_before: 1,
+                done: false,
+            }),
+            Checkpoint::AuditWalk(AuditWalkMark {
+                after: Some("c".into()),
+                done: false,
+            }),
+            Checkpoint::Archived(ArchivedMark {
+                below: Some((7, 3)),
                 done: true,
             }),
         ] {

@@ -48,3 +48,37 @@ pub struct SliceMark {
     /// The walk reached the slice's end.
     pub done: bool,
 }
+
+/// A comments backfill (key `ticket_events/backfill`): its start, the ticket-events
+/// export's start, and which tickets count as archived. Stored before its first data
+/// request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentsMark {
+    /// The backfill's start `T0` (Unix seconds).
+    pub started_at: i64,
+    /// The ticket-events export's start (`T0 − margin`).
+    pub since: i64,
+    /// Closed tickets last updated before this (Unix seconds) are fetched per ticket.
+    pub archived_before: i64,
+    /// Every comment route finished and the ticket-events export caught up after them.
+    pub done: bool,
+}
+
+/// The walk of the account-wide `GET /api/v2/ticket_audits` (key `ticket_events/audits`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditWalkMark {
+    /// The `page[after]` cursor of the next page; `None` before the first page.
+    pub after: Option<String>,
+    /// The walk reached its last page.
+    pub done: bool,
+}
+
+/// The per-ticket audits of the archived candidates (key `ticket_events/archived`),
+/// walked newest first by `(updated_at, id)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchivedMark {
+    /// Every candidate at or above this `(updated_at, id)` is stored; `None`: none yet.
+    pub below: Option<(i64, i64)>,
+    /// Every candidate is stored (per ticket, or by the ticket-events export's prefix).
+    pub done: bool,
+}

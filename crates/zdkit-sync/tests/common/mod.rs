@@ -220,3 +220,73 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// One comment of the simulator's ground truth (`GET /__sim/ground-truth/comments`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommentTruth {
+    pub id: i64,
+    pub created_at: i64,
+    pub ticket_id: i64,
+    pub ticket_deleted: bool,
+    pub ticket_archived: bool,
+}
+
+/// Every comment the simulator holds, ordered by id.
+pub async fn comment_truth(client: &zdkit::Client) -> Vec<CommentTruth> {
+    let v: serde_json::Value = client
+        .get("/__sim/ground-truth/comments")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .unwrap();
+    let mut out: Vec<CommentTruth> = v["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| CommentTruth {
+            id: r[0].as_i64().unwrap(),
+            created_at: r[1].as_i64().unwrap(),
+            ticket_id: r[2].as_i64().unwrap(),
+            ticket_deleted: r[3].as_bool().unwrap(),
+            ticket_archived: r[4].as_bool().unwrap(),
+        })
+        .collect();
+    out.sort_by_key(|c| c.id);
+    out
+}
+
+/// The store's comments against the ground truth: every comment of a ticket not deleted,
+/// and every comment created at or after `since`, is stored once with its `created_at`;
+/// nothing else is stored but comments of deleted tickets (which the backfill's routes
+/// need not carry). Returns how many comments of archived tickets were checked.
+pub async fn assert_comments_exact(client: &zdkit::Client, store: &dyn Store, since: i64) -> usize {
+    let truth = comment_truth(client).await;
+    let got = store.ids_and_stamps(store::Table::Comments).await.unwrap();
+    let by_id: std::collections::HashMap<i64, &CommentTruth> =
+        truth.iter().map(|c| (c.id, c)).collect();
+    for g in &got {
+        let t = by_id
+            .get(&g.id)
+            .unwrap_or_else(|| panic!("stored comment {} is not in the truth", g.id));
+        assert_eq!(g.updated_at, Some(t.created_at), "comment {}", g.id);
+    }
+    let want: Vec<&CommentTruth> = truth
+        .iter()
+        .filter(|c| !c.ticket_deleted || c.created_at >= since)
+        .collect();
+    let missing: Vec<_> = want
+        .iter()
+        .filter(|w| got.binary_search_by_key(&w.id, |g| g.id).is_err())
+        .take(5)
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} comments missing, e.g. {missing:?}",
+        want.iter()
+            .filter(|w| got.binary_search_by_key(&w.id, |g| g.id).is_err())
+            .count(),
+        want.len()
+    );
+    want.iter().filter(|c| c.ticket_archived).count()
+}

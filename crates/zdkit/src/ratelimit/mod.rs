@@ -453,6 +453,10 @@ impl RequestClass {
             ("GET", ["search", "export"]) => add("search-export", Some(100), MINUTE),
             ("GET", ["search"]) => add("search-index", Some(2500), MINUTE),
             ("GET", ["deleted_tickets"]) => add("deleted-tickets-index", Some(10), MINUTE),
+            // "List Audits for a Ticket": 500/min (developer.zendesk.com, Rate limits).
+            ("GET", ["tickets", id, "audits"]) if is_id(id) => {
+                add("ticket-audits", Some(500), MINUTE)
+            }
             ("PUT", ["tickets", id]) if is_id(id) => {
                 add("tickets-update", Some(if hv { 300 } else { 100 }), MINUTE);
                 buckets.push(BucketSpec::new(
@@ -527,6 +531,11 @@ mod tests {
 
     #[test]
     fn classification_by_method_and_path() {
+        assert_eq!(
+            names(Method::GET, "/api/v2/tickets/42/audits?page[size]=100"),
+            ["account", "ticket-audits"]
+        );
+        assert_eq!(names(Method::GET, "/api/v2/ticket_audits"), ["account"]);
         assert_eq!(
             names(Method::GET, "/api/v2/tickets.json?page[size]=100"),
             ["account", "tickets-index"]

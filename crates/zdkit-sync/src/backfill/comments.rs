@@ -1,0 +1,750 @@
+//! The comment routes of a backfill (`--with-comments`): the ticket-events stream's
+//! first sync through three routes at once, each on its own budget, merged by event and
+//! comment id into the same `ticket_events` and `comments` tables the export fills.
+//!
+//! - **Audits walk**: `GET /api/v2/ticket_audits`, 100 audits a page on the account limit,
+//!   every audit of every ticket that is neither archived nor deleted.
+//! - **Archived tickets**: the closed tickets last updated before
+//!   [`CommentsMark::archived_before`] (found by search export), newest first, one
+//!   `GET /api/v2/tickets/{id}/audits` each (their own 500/min bucket), while the
+//!   ticket-events export walks the oldest part of the history forward from `since`
+//!   (`start_time=0` on a first sync): a candidate last updated before the export's
+//!   position is already covered, so the two meet in the middle and stop.
+//! - **The ticket-events export** from `T0 − margin` (run by the backfill's export chain,
+//!   then caught up): every change made during the backfill.
+//!
+//! Why the union is exact, and what it assumes of Zendesk: `docs/design/backfill.md`.
+//! Checkpoints (one per route, in `sync_state`): `ticket_events/backfill` (the plan),
+//! `ticket_events/audits` (the walk's cursor), `ticket_events/archived` (the candidates
+//! done), `ticket_events/prefix` (the prefix export's `start_time`).
+
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+
+use futures_util::TryStreamExt;
+use serde_json::Value;
+use zdkit::models::{SideloadName, TicketId};
+use zdkit::resources::SearchQuery;
+use zdkit::Client;
+
+use super::{BackfillEvent, BackfillOptions};
+use crate::engine::{CancelToken, Progress, ProgressEvent, SyncError};
+use crate::store::columns::format_unix;
+use crate::store::{ArchivedMark, AuditWalkMark, Checkpoint, CommentsMark, Merge, Store, Stream};
+
+pub(super) const MARK_KEY: &str = "ticket_events/backfill";
+const WALK_KEY: &str = "ticket_events/audits";
+const ARCHIVED_KEY: &str = "ticket_events/archived";
+const PREFIX_KEY: &str = "ticket_events/prefix";
+
+/// The route names of [`BackfillEvent::CommentPage`].
+pub const ROUTE_WALK: &str = "audits walk";
+/// See [`ROUTE_WALK`].
+pub const ROUTE_ARCHIVED: &str = "archived audits";
+/// See [`ROUTE_WALK`].
+pub const ROUTE_PREFIX: &str = "events export";
+/// See [`ROUTE_WALK`]: every comment route is done.
+pub const ROUTE_DONE: &str = "done";
+
+/// Audits a `GET /api/v2/ticket_audits` page holds (Zendesk's maximum).
+const WALK_PAGE: u32 = 100;
+/// Ticket events an export page holds (Zendesk's maximum).
+const EXPORT_PAGE: u32 = 1000;
+/// Tickets sampled (one list page with `include=comment_count`) for the estimate.
+const SAMPLE: u32 = 100;
+
+/// The comment routes' part of a [`Plan`](super::Plan).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CommentsPlan {
+    /// The stored mark: start, the tail export's start, the archive cut-off.
+    pub mark: CommentsMark,
+    /// Read from the store (a resumed backfill).
+    pub resumed: bool,
+    /// Tickets created before the start (search count).
+    pub tickets: u64,
+    /// Archived candidates: closed tickets last updated before the cut-off (search count).
+    pub archived: u64,
+    /// Mean comments a ticket (sampled from one list page with `comment_count`).
+    pub comments_per_ticket: f64,
+    /// Requests a minute assumed: the account limit (shared by the audits walk and the
+    /// per-ticket audits), the per-ticket audits' bucket, the incremental exports'.
+    pub account_per_minute: u32,
+    /// See [`CommentsPlan::account_per_minute`].
+    pub ticket_audits_per_minute: u32,
+    /// See [`CommentsPlan::account_per_minute`].
+    pub incremental_per_minute: u32,
+    /// The routes that run (the others were disabled by option).
+    pub walk: bool,
+    /// See [`CommentsPlan::walk`].
+    pub per_ticket: bool,
+}
+
+impl CommentsPlan {
+    /// Audits-walk requests expected: the non-archived tickets' comments, 100 a page.
+    pub fn walk_requests(&self) -> u64 {
+        if !self.walk {
+            return 0;
+        }
+        let live = self.tickets.saturating_sub(self.archived) as f64;
+        (live * self.comments_per_ticket / f64::from(WALK_PAGE)).ceil() as u64 + 1
+    }
+
+    /// The forecast in seconds and how many archived tickets go per ticket: the shortest
+    /// time in which the audits walk fits the account budget and the per-ticket audits
+    /// and the prefix export together cover every candidate.
+    pub fn forecast(&self) -> (f64, u64) {
+        let per_sec = |n: u32| f64::from(n.max(1)) / 60.0;
+        let account = per_sec(self.account_per_minute);
+        let bucket = if self.per_ticket {
+            per_sec(self.ticket_audits_per_minute)
+        } else {
+            0.0
+        };
+        // Tickets a second the prefix export covers (a ticket's events ≈ its comments).
+        let export = per_sec(self.incremental_per_minute) * f64::from(EXPORT_PAGE)
+            / self.comments_per_ticket.max(1.0);
+        let walk = self.walk_requests() as f64;
+        let archived = self.archived as f64;
+        let fits = |t: f64| {
+            let per_ticket = (bucket * t).min((account * t - walk).max(0.0));
+            walk <= account * t && archived <= export * t + per_ticket
+        };
+        let (mut lo, mut hi) = (0.0f64, 1.0f64);
+        while !fits(hi) && hi < 1e9 {
+            hi *= 2.0;
+        }
+        for _ in 0..60 {
+            let mid = (lo + hi) / 2.0;
+            if fits(mid) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        let per_ticket = (bucket * hi)
+            .min((account * hi - walk).max(0.0))
+            .min(archived);
+        (hi, per_ticket.round() as u64)
+    }
+
+    /// The single ticket-events export's time for the same history, in seconds.
+    pub fn export_only_secs(&self) -> f64 {
+        let events = self.tickets as f64 * self.comments_per_ticket;
+        (events / f64::from(EXPORT_PAGE)).ceil()
+            / (f64::from(self.incremental_per_minute.max(1)) / 60.0)
+    }
+}
+
+/// The comment routes' totals so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CommentTotals {
+    /// Audits-walk pages committed.
+    pub walk_pages: u64,
+    /// Audits received by the walk.
+    pub walk_audits: u64,
+    /// Archived candidates found.
+    pub archived_total: u64,
+    /// Candidates fetched per ticket.
+    pub archived_fetched: u64,
+    /// Candidates left to the prefix export (all their events precede its position).
+    pub archived_by_export: u64,
+    /// Prefix-export pages committed.
+    pub prefix_pages: u64,
+    /// Comment rows inserted or replaced by these routes.
+    pub comments_written: u64,
+    /// The walk and the archived candidates are done.
+    pub done: bool,
+}
+
+pub(super) async fn load_mark(store: &dyn Store) -> Result<Option<CommentsMark>, SyncError> {
+    Ok(store
+        .load_route_checkpoints(MARK_KEY)
+        .await
+        .map_err(SyncError::Preflight)?
+        .into_iter()
+        .find_map(|(k, cp)| match cp {
+            Checkpoint::Comments(m) if k == MARK_KEY => Some(m),
+            _ => None,
+        }))
+}
+
+fn client_err(source: zdkit::Error) -> SyncError {
+    SyncError::Client {
+        stream: Stream::TicketEvents,
+        source,
+    }
+}
+
+fn store_err(source: crate::store::StoreError) -> SyncError {
+    SyncError::Store {
+        stream: Stream::TicketEvents,
+        source,
+    }
+}
+
+fn archived_query(before: i64) -> SearchQuery {
+    SearchQuery::tickets()
+        .term("status:closed")
+        .term(format!("updated<{}", format_unix(before)))
+}
+
+/// The plan of the comment routes, or `None` when the ticket-events stream is not
+/// backfilled (not wanted, without comments, already synced, or its backfill is done).
+pub(super) async fn plan(
+    client: &Client,
+    store: &dyn Store,
+    bf: &BackfillOptions,
+    synced_before: bool,
+    t0: i64,
+) -> Result<Option<CommentsPlan>, SyncError> {
+    let (mark, resumed) = match load_mark(store).await? {
+        Some(m) if m.done => return Ok(None),
+        Some(m) => (m, true),
+        None if synced_before => return Ok(None),
+        None => (
+            CommentsMark {
+                started_at: t0,
+                since: t0 - bf.margin_secs,
+                archived_before: t0 - i64::from(bf.archive_days) * 86_400,
+                done: false,
+            },
+            false,
+        ),
+    };
+    let search = client.search();
+    let all = SearchQuery::tickets().term(format!("created<{}", format_unix(mark.started_at)));
+    let tickets = search.count(&all).await.map_err(client_err)?;
+    let archived = search
+        .count(&archived_query(mark.archived_before))
+        .await
+        .map_err(client_err)?;
+    let sample = client
+        .tickets()
+        .list()
+        .page_size(SAMPLE)
+        .include(&[SideloadName::CommentCount])
+        .send()
+        .await
+        .map_err(client_err)?;
+    let counts: Vec<f64> = sample
+        .items
+        .iter()
+        .filter_map(|t| serde_json::to_value(t).ok())
+        .filter_map(|v| v.get("comment_count").and_then(Value::as_f64))
+        .collect();
+    let comments_per_ticket = if counts.is_empty() {
+        1.0
+    } else {
+        counts.iter().sum::<f64>() / counts.len() as f64
+    };
+    Ok(Some(CommentsPlan {
+        mark,
+        resumed,
+        tickets,
+        archived,
+        comments_per_ticket,
+        account_per_minute: super::plan::rate(client, "account", 700),
+        ticket_audits_per_minute: super::plan::rate(client, "ticket-audits", 500),
+        incremental_per_minute: super::plan::rate(client, "incremental-exports", 10),
+        walk: bf.comment_audits,
+        per_ticket: bf.archived_audits,
+    }))
+}
+
+/// Stores a new plan's mark (before the first data request).
+pub(super) async fn persist(store: &dyn Store, plan: &CommentsPlan) -> Result<(), SyncError> {
+    if plan.resumed {
+        return Ok(());
+    }
+    write_mark(store, &plan.mark).await
+}
+
+pub(super) async fn write_mark(store: &dyn Store, mark: &CommentsMark) -> Result<(), SyncError> {
+    store
+        .apply_route_page(
+            Stream::TicketEvents,
+            MARK_KEY,
+            Vec::new(),
+            Checkpoint::Comments(mark.clone()),
+            Merge::Newest,
+        )
+        .await
+        .map(|_| ())
+        .map_err(store_err)
+}
+
+/// An audit as the item the ticket-events export sends for the same update: `events`
+/// become `child_events` (each keeps its `type`, which names it as `event_type` does),
+/// `timestamp` is `created_at` in Unix seconds, `updater_id` the `author_id`, and
+/// `event_type` is `Audit`. Every other field stays as sent. A comment's `created_at`,
+/// `audit_id` and `ticket_id` come from the enclosing item, as for the export's.
+pub(crate) fn audit_to_event(audit: Value) -> Option<Value> {
+    let Value::Object(mut o) = audit else {
+        return None;
+    };
+    let created = o
+        .get("created_at")
+        .and_then(Value::as_str)
+        .and_then(unix_of)?;
+    let events = o.remove("events").unwrap_or(Value::Array(Vec::new()));
+    o.insert("child_events".into(), events);
+    o.insert("timestamp".into(), created.into());
+    if let Some(author) = o.get("author_id").cloned() {
+        o.entry("updater_id").or_insert(author);
+    }
+    o.entry("event_type").or_insert_with(|| "Audit".into());
+    Some(Value::Object(o))
+}
+
+fn to_events(audits: Vec<zdkit::models::Audit>) -> Result<Vec<Value>, SyncError> {
+    let mut out = Vec::with_capacity(audits.len());
+    for a in audits {
+        let v = serde_json::to_value(a).map_err(|e| {
+            client_err(zdkit::Error::InvalidRequest(format!(
+                "re-encoding an audit: {e}"
+            )))
+        })?;
+        match audit_to_event(v) {
+            Some(e) => out.push(e),
+            None => {
+                return Err(client_err(zdkit::Error::Incomplete(
+                    "an audit without a valid created_at".into(),
+                )))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// An RFC 3339 time as Unix seconds.
+fn unix_of(text: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(time::OffsetDateTime::unix_timestamp)
+}
+
+/// One archived candidate: `(updated_at, id)`.
+type Candidate = (i64, i64);
+
+/// What the per-ticket workers and the prefix export share.
+#[derive(Debug, Default)]
+struct Meet {
+    /// Candidates, newest first.
+    queue: Vec<Candidate>,
+    /// The next candidate to take.
+    next: usize,
+    /// Taken, not yet committed.
+    inflight: BTreeSet<usize>,
+    /// The prefix export's position: every event before it is stored.
+    prefix_at: i64,
+    /// The prefix reached the newest candidate not taken: every other one is covered.
+    met: bool,
+}
+
+impl Meet {
+    /// The next candidate for a per-ticket worker, unless the prefix covers it.
+    fn take(&mut self) -> Option<(usize, Candidate)> {
+        if self.met {
+            return None;
+        }
+        let c = *self.queue.get(self.next)?;
+        if c.0 < self.prefix_at {
+            self.met = true;
+            return None;
+        }
+        let i = self.next;
+        self.next += 1;
+        self.inflight.insert(i);
+        Some((i, c))
+    }
+
+    /// The watermark: every candidate at or above it is committed (`None`: none is).
+    fn below(&self, floor: Option<Candidate>) -> Option<Candidate> {
+        let first_open = self.inflight.first().copied().unwrap_or(self.next);
+        first_open.checked_sub(1).map(|i| self.queue[i]).or(floor)
+    }
+}
+
+/// The comment routes of one run.
+pub(super) struct Routes<'a> {
+    pub client: &'a Client,
+    pub store: &'a dyn Store,
+    pub progress: &'a dyn Progress,
+    pub cancel: &'a CancelToken,
+    pub stop: &'a CancelToken,
+    pub plan: &'a CommentsPlan,
+    pub concurrency: usize,
+    /// Start of the prefix export on a first run (the sync's `since`).
+    pub since: i64,
+    /// Ticket events a prefix-export page asks for (the sync's `per_page`).
+    pub per_page: u32,
+    pub totals: Mutex<CommentTotals>,
+}
+
+impl Routes<'_> {
+    fn stopped(&self) -> bool {
+        self.cancel.is_cancelled() || self.stop.is_cancelled()
+    }
+
+    async fn wait_stopped(&self) {
+        tokio::select! {
+            () = self.cancel.cancelled() => {}
+            () = self.stop.cancelled() => {}
+        }
+    }
+
+    fn report(&self, route: &'static str, f: impl FnOnce(&mut CommentTotals)) {
+        let snapshot = {
+            let mut t = self
+                .totals
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            f(&mut t);
+            t.clone()
+        };
+        self.progress
+            .event(&ProgressEvent::Backfill(BackfillEvent::CommentPage {
+                route,
+                totals: &snapshot,
+            }));
+    }
+
+    /// Both routes; an error stops the other (and the rest of the sync) after its page.
+    pub(super) async fn run(&self) -> Result<(), SyncError> {
+        let stored = self
+            .store
+            .load_route_checkpoints("ticket_events/")
+            .await
+            .map_err(store_err)?;
+        let find = |key: &str| {
+            stored
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, c)| c.clone())
+        };
+        let walk = match find(WALK_KEY) {
+            Some(Checkpoint::AuditWalk(m)) => m,
+            _ => AuditWalkMark {
+                after: None,
+                done: !self.plan.walk,
+            },
+        };
+        let archived = match find(ARCHIVED_KEY) {
+            Some(Checkpoint::Archived(m)) => m,
+            _ => ArchivedMark {
+                below: None,
+                done: false,
+            },
+        };
+        let prefix_at = match find(PREFIX_KEY) {
+            Some(Checkpoint::Export(zdkit::export::Checkpoint::Time(t))) => t,
+            _ => self.since,
+        };
+        let fail = |r: Result<(), SyncError>| {
+            if r.is_err() {
+                self.stop.cancel();
+            }
+            r
+        };
+        let (a, b) = tokio::join!(async { fail(self.walk(walk).await) }, async {
+            fail(self.archived(archived, prefix_at).await)
+        },);
+        a.and(b)?;
+        if !self.stopped() {
+            self.report(ROUTE_DONE, |t| t.done = true);
+        }
+        Ok(())
+    }
+
+    /// Walks `GET /api/v2/ticket_audits` from its stored cursor to the end.
+    async fn walk(&self, mut mark: AuditWalkMark) -> Result<(), SyncError> {
+        if mark.done {
+            return Ok(());
+        }
+        let mut req = self.client.ticket_audits().list().page_size(WALK_PAGE);
+        if let Some(after) = &mark.after {
+            req = req.filter("page[after]", after);
+        }
+        let mut pages = req.pages();
+        loop {
+            let next = tokio::select! {
+                biased;
+                () = self.wait_stopped() => return Ok(()),
+                next = pages.try_next() => next.map_err(client_err)?,
+            };
+            let Some(page) = next else { break };
+            let after = page.after_cursor().map(str::to_owned);
+            let n = page.items.len() as u64;
+            let records = to_events(page.items)?;
+            mark.done = after.is_none();
+            if after.is_some() {
+                mark.after = after;
+            }
+            let stats = self
+                .store
+                .apply_route_page(
+                    Stream::TicketEvents,
+                    WALK_KEY,
+                    records,
+                    Checkpoint::AuditWalk(mark.clone()),
+                    Merge::Newest,
+                )
+                .await
+                .map_err(store_err)?;
+            self.report(ROUTE_WALK, |t| {
+                t.walk_pages += 1;
+                t.walk_audits += n;
+                t.comments_written += stats.comments_written;
+            });
+            if mark.done || self.stopped() {
+                return Ok(());
+            }
+        }
+        // The pages ended without a page saying so (an empty first page).
+        mark.done = true;
+        self.store
+            .apply_route_page(
+                Stream::TicketEvents,
+                WALK_KEY,
+                Vec::new(),
+                Checkpoint::AuditWalk(mark),
+                Merge::Newest,
+            )
+            .await
+            .map(|_| ())
+            .map_err(store_err)
+    }
+
+    /// The archived candidates still to store, newest first.
+    async fn candidates(&self, below: Option<Candidate>) -> Result<Vec<Candidate>, SyncError> {
+        let q = archived_query(self.plan.mark.archived_before);
+        let mut pages = self.client.search().export(&q).page_size(1000).pages();
+        let mut out = Vec::new();
+        while let Some(page) = tokio::select! {
+            biased;
+            () = self.wait_stopped() => return Ok(Vec::new()),
+            next = pages.try_next() => next.map_err(client_err)?,
+        } {
+            for item in page.items {
+                let v = serde_json::to_value(item).unwrap_or(Value::Null);
+                let id = v.get("id").and_then(Value::as_i64);
+                let updated = v
+                    .get("updated_at")
+                    .and_then(Value::as_str)
+                    .and_then(unix_of);
+                if let (Some(id), Some(updated)) = (id, updated) {
+                    out.push((updated, id));
+                }
+            }
+        }
+        out.sort_unstable_by(|a, b| b.cmp(a));
+        out.dedup();
+        if let Some(w) = below {
+            out.retain(|c| *c < w);
+        }
+        Ok(out)
+    }
+
+    /// The per-ticket workers and the prefix export, until they meet.
+    async fn archived(&self, mark: ArchivedMark, prefix_at: i64) -> Result<(), SyncError> {
+        if mark.done {
+            return Ok(());
+        }
+        let queue = self.candidates(mark.below).await?;
+        if self.stopped() {
+            return Ok(());
+        }
+        let total = queue.len() as u64;
+        self.report(ROUTE_ARCHIVED, |t| t.archived_total = total);
+        let meet = Mutex::new(Meet {
+            queue,
+            prefix_at,
+            ..Meet::default()
+        });
+        let floor = mark.below;
+        let workers = (0..if self.plan.per_ticket && self.plan.walk {
+            self.concurrency.max(1)
+        } else {
+            0
+        })
+            .map(|_| self.per_ticket(&meet, floor));
+        let (w, p) = tokio::join!(
+            futures_util::future::join_all(workers),
+            self.prefix(&meet, floor)
+        );
+        for r in w {
+            r?;
+        }
+        p?;
+        if self.stopped() {
+            return Ok(());
+        }
+        let (left, _) = {
+            let m = meet
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            (m.queue.len().saturating_sub(m.next), ())
+        };
+        self.report(ROUTE_ARCHIVED, |t| t.archived_by_export = left as u64);
+        self.store
+            .apply_route_page(
+                Stream::TicketEvents,
+                ARCHIVED_KEY,
+                Vec::new(),
+                Checkpoint::Archived(ArchivedMark {
+                    below: None,
+                    done: true,
+                }),
+                Merge::Newest,
+            )
+            .await
+            .map(|_| ())
+            .map_err(store_err)
+    }
+
+    fn lock<'m>(meet: &'m Mutex<Meet>) -> std::sync::MutexGuard<'m, Meet> {
+        meet.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// One per-ticket worker: candidates from the top until the prefix covers the rest.
+    async fn per_ticket(
+        &self,
+        meet: &Mutex<Meet>,
+        floor: Option<Candidate>,
+    ) -> Result<(), SyncError> {
+        while !self.stopped() {
+            let Some((i, (_, id))) = Self::lock(meet).take() else {
+                return Ok(());
+            };
+            let Ok(tid) = u64::try_from(id) else { continue };
+            let fetch = async {
+                let mut pages = self.client.tickets().audits(TicketId(tid)).pages();
+                let mut all = Vec::new();
+                while let Some(page) = pages.try_next().await? {
+                    all.extend(page.items);
+                }
+                Ok::<_, zdkit::Error>(all)
+            };
+            let audits = tokio::select! {
+                biased;
+                () = self.wait_stopped() => return Ok(()),
+                r = fetch => match r {
+                    Ok(a) => a,
+                    // Deleted since it was found: it has no audits to store.
+                    Err(e) if e.api().is_some_and(|a| a.status == 404) => Vec::new(),
+                    Err(e) => return Err(client_err(e)),
+                },
+            };
+            let records = to_events(audits)?;
+            // The watermark as it stands with this candidate still open: committing it
+            // never claims a candidate whose own page is not committed.
+            let below = Self::lock(meet).below(floor);
+            let stats = self
+                .store
+                .apply_route_page(
+                    Stream::TicketEvents,
+                    ARCHIVED_KEY,
+                    records,
+                    Checkpoint::Archived(ArchivedMark { below, done: false }),
+                    Merge::Newest,
+                )
+                .await
+                .map_err(store_err)?;
+            Self::lock(meet).inflight.remove(&i);
+            self.report(ROUTE_ARCHIVED, |t| {
+                t.archived_fetched += 1;
+                t.comments_written += stats.comments_written;
+            });
+        }
+        Ok(())
+    }
+
+    /// The ticket-events export from the stored position forward, until every candidate
+    /// not taken by a worker was last updated before its position.
+    async fn prefix(&self, meet: &Mutex<Meet>, _floor: Option<Candidate>) -> Result<(), SyncError> {
+        // Without the audits walk the export is the only route of the live tickets: it
+        // runs to its end.
+        let full = !self.plan.walk;
+        let covered = |m: &mut Meet| {
+            if full {
+                return m.met;
+            }
+            if m.met || m.queue.get(m.next).is_none_or(|c| c.0 < m.prefix_at) {
+                m.met = true;
+            }
+            m.met
+        };
+        let start = {
+            let mut m = Self::lock(meet);
+            if covered(&mut m) {
+                return Ok(());
+            }
+            m.prefix_at
+        };
+        let req = self
+            .client
+            .incremental()
+            .ticket_events()
+            .include(&[SideloadName::CommentEvents])
+            .per_page(self.per_page)
+            .start_time(start);
+        let mut pages = req.stream_pages();
+        loop {
+            let next = tokio::select! {
+                biased;
+                () = self.wait_stopped() => return Ok(()),
+                next = pages.try_next() => next.map_err(client_err)?,
+            };
+            let Some(page) = next else { return Ok(()) };
+            let at = match &page.checkpoint {
+                zdkit::export::Checkpoint::Time(t) => *t,
+                zdkit::export::Checkpoint::Cursor(_) => {
+                    return Err(client_err(zdkit::Error::Incomplete(
+                        "the ticket-events export answered a cursor".into(),
+                    )))
+                }
+            };
+            let records = page
+                .items
+                .into_iter()
+                .map(serde_json::to_value)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| {
+                    client_err(zdkit::Error::InvalidRequest(format!(
+                        "re-encoding a ticket event: {e}"
+                    )))
+                })?;
+            let stats = self
+                .store
+                .apply_route_page(
+                    Stream::TicketEvents,
+                    PREFIX_KEY,
+                    records,
+                    Checkpoint::Export(zdkit::export::Checkpoint::Time(at)),
+                    Merge::Newest,
+                )
+                .await
+                .map_err(store_err)?;
+            self.report(ROUTE_PREFIX, |t| {
+                t.prefix_pages += 1;
+                t.comments_written += stats.comments_written;
+            });
+            let done = {
+                let mut m = Self::lock(meet);
+                // Everything before `at` is stored: one second less when the stream
+                // has not ended, as the next page starts at `at` inclusive.
+                m.prefix_at = m.prefix_at.max(at);
+                covered(&mut m) || page.end_of_stream
+            };
+            if done || self.stopped() {
+                if page.end_of_stream {
+                    Self::lock(meet).met = true;
+                }
+                return Ok(());
+            }
+        }
+    }
+}
