@@ -22,6 +22,8 @@ use zdkit_sync::store::{self, Checkpoint, RowStamp, Stream, Table};
 
 const CHILD_URL: &str = "ZD_BACKFILL_CRASH_URL";
 const CHILD_PORT: &str = "ZD_BACKFILL_CRASH_PORT";
+/// `comments`: the child backfills ticket events with comments instead.
+const CHILD_MODE: &str = "ZD_BACKFILL_CRASH_MODE";
 const T0: Timestamp = Timestamp::from_unix_secs(1_700_000_040);
 const TICKETS: u64 = 4_000;
 
@@ -61,6 +63,29 @@ fn options() -> SyncOptions {
     }
 }
 
+/// Ticket events with comments through the comment routes (small export pages, so that
+/// the prefix export takes several).
+fn comment_options() -> SyncOptions {
+    SyncOptions {
+        streams: vec![Stream::TicketEvents],
+        with_comments: true,
+        per_page: 100,
+        backfill: Some(BackfillOptions {
+            audit_concurrency: 3,
+            ..BackfillOptions::default()
+        }),
+        ..SyncOptions::default()
+    }
+}
+
+fn options_for(mode: &str) -> SyncOptions {
+    if mode == "comments" {
+        comment_options()
+    } else {
+        options()
+    }
+}
+
 /// The child: one sync, printing a line per committed page of each route.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "the crash tests run it as a child process"]
@@ -69,14 +94,18 @@ async fn backfill_crash_child() {
     let (Ok(url), Ok(port)) = (std::env::var(CHILD_URL), std::env::var(CHILD_PORT)) else {
         return;
     };
+    let mode = std::env::var(CHILD_MODE).unwrap_or_default();
     let (client, _state) = sim(port.parse().unwrap()).await;
     let store = store::open(&url).await.unwrap();
     let progress = |e: &ProgressEvent<'_>| match e {
         ProgressEvent::PageWritten { stream, .. } => println!("page {stream}"),
         ProgressEvent::Backfill(BackfillEvent::SearchPage { .. }) => println!("page search"),
+        ProgressEvent::Backfill(BackfillEvent::CommentPage { route, .. }) if *route != "done" => {
+            println!("page {route}")
+        }
         _ => {}
     };
-    let r = common::sync_once_unlocked(&client, &*store, &options(), &progress)
+    let r = common::sync_once_unlocked(&client, &*store, &options_for(&mode), &progress)
         .await
         .unwrap();
     assert!(r.streams.iter().all(|s| s.complete), "{r:?}");
@@ -88,11 +117,19 @@ async fn backfill_crash_child() {
 struct Seen {
     search: usize,
     export: usize,
+    /// The child was killed (it had not finished).
+    killed: bool,
 }
 
 /// Runs the child; SIGKILLs it at the `kill_after`-th line `page …` (any route), or lets
 /// it finish.
 fn run_child(url: &str, port: u16, kill_after: Option<usize>) -> Seen {
+    run_child_in("", url, port, kill_after.map(|n| ("", n)))
+}
+
+/// [`run_child`] in `mode`, killing at the `n`-th line `page ROUTE` (`""`: any route).
+fn run_child_in(mode: &str, url: &str, port: u16, kill: Option<(&str, usize)>) -> Seen {
+    let kill_after = kill.map(|(_, n)| n);
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "backfill_crash_child",
@@ -103,6 +140,7 @@ fn run_child(url: &str, port: u16, kill_after: Option<usize>) -> Seen {
         ])
         .env(CHILD_URL, url)
         .env(CHILD_PORT, port.to_string())
+        .env(CHILD_MODE, mode)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -113,14 +151,18 @@ fn run_child(url: &str, port: u16, kill_after: Option<usize>) -> Seen {
     for line in BufReader::new(child.stdout.take().unwrap()).lines() {
         let line = line.unwrap();
         if let Some(what) = line.strip_prefix("page ") {
-            pages += 1;
+            let counted = kill.is_none_or(|(route, _)| route.is_empty() || route == what);
+            if counted {
+                pages += 1;
+            }
             if what == "search" {
                 seen.search += 1;
             } else {
                 seen.export += 1;
             }
-            if Some(pages) == kill_after {
+            if counted && Some(pages) == kill_after {
                 child.kill().unwrap();
+                seen.killed = true;
                 break;
             }
         }
@@ -228,4 +270,86 @@ async fn sqlite_killed_backfills_resume_exactly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_killed_backfills_resume_exactly() {
     killed_backfills_resume_exactly(Backend::Postgres).await;
+}
+
+/// `kill -9` a comment backfill during each comment route (the audits walk, the archived
+/// tickets' audits, the ticket-events export's prefix, the tail), twice each, then let it
+/// finish: the comments equal the ground truth and every route's checkpoint is done.
+async fn killed_comment_backfills_resume_exactly(b: Backend) {
+    let db = Db::new(b).await;
+    drop(db.open().await);
+    let port = common::free_port();
+    let kills = [
+        ("audits walk", 3),
+        ("archived audits", 2),
+        ("events export", 1),
+        ("audits walk", 9),
+        ("archived audits", 7),
+        ("events export", 2),
+        ("ticket_events", 1),
+    ];
+    let mut killed_in = std::collections::BTreeSet::new();
+    for (route, n) in kills {
+        let (url, p) = (db.url.clone(), port);
+        let seen = tokio::task::spawn_blocking(move || {
+            run_child_in("comments", &url, p, Some((route, n)))
+        })
+        .await
+        .unwrap();
+        if seen.killed {
+            killed_in.insert(route);
+        }
+    }
+    assert_eq!(
+        killed_in.len(),
+        4,
+        "a kill fell in every route: {killed_in:?}"
+    );
+    let url = db.url.clone();
+    tokio::task::spawn_blocking(move || run_child_in("comments", &url, port, None))
+        .await
+        .unwrap();
+    let (client, _state) = sim(port).await;
+    let store = db.open().await;
+    let marks = store
+        .load_route_checkpoints("ticket_events/")
+        .await
+        .unwrap();
+    let mark = marks
+        .iter()
+        .find_map(|(_, cp)| match cp {
+            Checkpoint::Comments(m) => Some(m.clone()),
+            _ => None,
+        })
+        .expect("the comment backfill's mark");
+    assert!(mark.done, "{marks:?}");
+    assert!(
+        marks.iter().any(|(k, cp)| k == "ticket_events/archived"
+            && matches!(cp, Checkpoint::Archived(m) if m.done)),
+        "{marks:?}"
+    );
+    let archived = common::assert_comments_exact(&client, &*store, mark.since).await;
+    assert!(archived > 100, "{archived}");
+    let r = common::sync_once_unlocked(
+        &client,
+        &*store,
+        &comment_options(),
+        &zdkit_sync::engine::NoProgress,
+    )
+    .await
+    .unwrap();
+    assert!(
+        r.backfill.is_none() && r.streams.iter().all(|s| s.complete),
+        "{r:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_killed_comment_backfills_resume_exactly() {
+    killed_comment_backfills_resume_exactly(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_killed_comment_backfills_resume_exactly() {
+    killed_comment_backfills_resume_exactly(Backend::Postgres).await;
 }
