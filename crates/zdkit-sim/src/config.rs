@@ -23,6 +23,11 @@ pub struct SimConfig {
     pub users: u64,
     /// How many organizations are generated (ids `1..=organizations`; at least 1).
     pub organizations: u64,
+    /// The share of generated tickets (percent) archived at the start: the share of
+    /// closed tickets is raised or lowered so that this many are closed and older than
+    /// [`Quirks::archive_after_days`] (at most the share of tickets that old). `None`:
+    /// the default status mix (30% closed, about 26% archived with the 120-day default).
+    pub archived_percent: Option<f64>,
     /// The seed every generated record derives from.
     pub seed: u64,
     /// Virtual seconds per real second of the default clock.
@@ -128,6 +133,7 @@ impl std::fmt::Debug for SimConfig {
             .field("tickets", &self.tickets)
             .field("users", &self.users)
             .field("organizations", &self.organizations)
+            .field("archived_percent", &self.archived_percent)
             .field("seed", &self.seed)
             .field("time_scale", &self.time_scale)
             .field("clock", &self.clock)
@@ -173,6 +179,7 @@ impl Default for SimConfig {
             tickets,
             users,
             organizations: default_organizations(users),
+            archived_percent: None,
             seed: 1,
             time_scale: 1.0,
             clock: None,

@@ -69,6 +69,13 @@ impl SimState {
             admin_email: config.admin_email.clone(),
             end_user_email: config.end_user_email.clone(),
             split_updated: config.quirks.split_updated_at,
+            closed_bp: None,
+        };
+        let seeds = Seeds {
+            closed_bp: config.archived_percent.and_then(|p| {
+                crate::data::tickets::closed_bp_for(&seeds, p, config.quirks.archive_after_days)
+            }),
+            ..seeds
         };
         let db = Db::new(&seeds);
         SimState(Arc::new(Inner {

@@ -45,13 +45,19 @@ pub struct SimArgs {
     /// `GET /tickets`, still in show, exports and search export (0: never).
     #[arg(long, default_value_t = 120)]
     archive_after_days: u64,
+    /// The share of generated tickets archived at the start, in percent (e.g. 30): sets
+    /// how many generated tickets are closed (default: 30% closed, about 26% archived).
+    #[arg(long, value_parser = parse_percent)]
+    archived_percent: Option<f64>,
     /// Seconds before a write is visible to search and search export (0: at once).
     #[arg(long, default_value_t = 180)]
     search_lag_secs: u64,
     /// Seconds a search export cursor stays valid (0: forever).
     #[arg(long, default_value_t = 3600)]
     search_cursor_ttl_secs: u64,
-    /// Virtual milliseconds a search export page takes per archived ticket on it.
+    /// Virtual milliseconds a search export page takes per archived ticket on it (with
+    /// --search-export-timeout-ms: big pages of archived tickets time out, e.g. 40 ms
+    /// makes a 1,000-ticket page with 30% archived take 12 s, over the 10 s default).
     #[arg(long, default_value_t = 0)]
     search_export_archived_ms: u64,
     /// A search export page slower than this (virtual ms) gets 504 (0: never).
@@ -67,6 +73,14 @@ pub struct SimArgs {
     no_quirks: bool,
 }
 
+/// A percentage in `0..=100`.
+fn parse_percent(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err(format!("{s:?} is not a percentage between 0 and 100")),
+    }
+}
+
 /// Runs the simulator until interrupted.
 pub async fn run(args: SimArgs) -> anyhow::Result<()> {
     let time_scale = zdkit::config::parse_time_scale(&args.time_scale, "--time-scale")
@@ -79,6 +93,7 @@ pub async fn run(args: SimArgs) -> anyhow::Result<()> {
     if let Some(orgs) = args.organizations {
         config.organizations = orgs;
     }
+    config.archived_percent = args.archived_percent;
     config.plan = args.plan;
     config.seed = args.seed;
     config.time_scale = time_scale;

@@ -98,7 +98,7 @@ pub struct SyncArgs {
     #[arg(long, value_name = "SECS", default_value_t = 3_600)]
     backfill_margin: i64,
     /// Search-export walkers running at once during a backfill.
-    #[arg(long, value_name = "N", default_value_t = 4)]
+    #[arg(long, value_name = "N", default_value_t = zdkit_sync::backfill::BackfillOptions::default().concurrency)]
     backfill_concurrency: usize,
     /// With --backfill: print the plan (routes, buckets, expected time) and stop: no data
     /// is requested (only the plan's counting requests) and nothing is written.

@@ -15,6 +15,7 @@ mod org_writes;
 mod orgs;
 pub(crate) mod paging;
 mod search;
+mod search_export;
 mod search_query;
 mod tags;
 mod ticket_audits;

@@ -1,5 +1,5 @@
-//! Search (`/search`, `/search/count`, `/search/export`): a linear scan with the query
-//! subset of [`super::search_query`].
+//! Search (`/search`): a linear scan with the query subset of [`super::search_query`];
+//! count and export walk the `created_at` index ([`super::search_export`]).
 
 use axum::extract::State;
 use axum::response::Response;
@@ -17,8 +17,6 @@ use crate::data::{Db, Seeds};
 use crate::error::{ApiError, Obj};
 use crate::extract::{enc, Base, Q};
 use crate::state::SimState;
-use axum::response::IntoResponse;
-use base64::Engine;
 
 /// The most results a search can page through.
 const SEARCH_CAP: u64 = 1000;
@@ -26,14 +24,14 @@ const SEARCH_CAP: u64 = 1000;
 pub(crate) fn router() -> Router<SimState> {
     Router::new()
         .route("/api/v2/search", get(search))
-        .route("/api/v2/search/count", get(count))
-        .route("/api/v2/search/export", get(export))
+        .route("/api/v2/search/count", get(super::search_export::count))
+        .route("/api/v2/search/export", get(super::search_export::export))
 }
 
-const KINDS: [&str; 4] = ["ticket", "user", "organization", "group"];
+pub(super) const KINDS: [&str; 4] = ["ticket", "user", "organization", "group"];
 
 /// A hit: `(kind index, sort key, id)`.
-type Hit = (usize, u64, u64);
+pub(super) type Hit = (usize, u64, u64);
 
 /// The sort field: `sort_by=`, else `order_by:` in the query.
 fn sort_key(q: &Q, query: &Query) -> Result<&'static str, ApiError> {
@@ -54,14 +52,14 @@ fn sort_key(q: &Q, query: &Query) -> Result<&'static str, ApiError> {
 }
 
 /// The newest write search sees at `now`: writes lag by `search_lag_secs`.
-fn cutoff(st: &SimState) -> u64 {
+pub(super) fn cutoff(st: &SimState) -> u64 {
     match st.quirks().search_lag_secs {
         0 => u64::MAX,
         lag => st.now_secs().saturating_sub(lag),
     }
 }
 
-fn hits(db: &Db, s: &Seeds, query: &Query, sort: &str, cut: u64) -> Vec<Hit> {
+pub(super) fn hits(db: &Db, s: &Seeds, query: &Query, sort: &str, cut: u64) -> Vec<Hit> {
     let mut out = Vec::new();
     if query.wants("ticket") {
         // The description is only needed for free text; custom fields never.
@@ -139,7 +137,7 @@ fn hits(db: &Db, s: &Seeds, query: &Query, sort: &str, cut: u64) -> Vec<Hit> {
 }
 
 /// A hit as the index holds it (see [`cutoff`]).
-fn render(db: &Db, s: &Seeds, base: &str, hit: Hit, cut: u64) -> Option<Value> {
+pub(super) fn render(db: &Db, s: &Seeds, base: &str, hit: Hit, cut: u64) -> Option<Value> {
     let (kind, _, id) = hit;
     let mut v = match kind {
         0 => {
@@ -230,7 +228,7 @@ fn scoped_sideloads(mut obj: Obj, db: &Db, s: &Seeds, base: &str, page: &[Hit], 
     obj
 }
 
-fn parse_query(q: &Q, db: &Db, s: &Seeds, caller: u64) -> Result<Query, ApiError> {
+pub(super) fn parse_query(q: &Q, db: &Db, s: &Seeds, caller: u64) -> Result<Query, ApiError> {
     let text = q.get("query").unwrap_or("");
     search_query::parse(text, db, s, caller).map_err(|e| ApiError::BadRequest {
         error: "invalid".to_string(),
@@ -292,156 +290,4 @@ async fn search(
         .field("previous_page", &(page > 1).then(|| link(page - 1)))
         .field("count", &all.len())
         .ok())
-}
-
-async fn count(
-    State(st): State<SimState>,
-    Extension(caller): Extension<Caller>,
-    q: Q,
-) -> Result<Response, ApiError> {
-    let s = st.seeds();
-    let db = st.read();
-    let query = parse_query(&q, &db, s, caller.user_id)?;
-    let n = hits(&db, s, &query, "relevance", cutoff(&st)).len();
-    Ok(Obj::new().field("count", &n).ok())
-}
-
-/// A search export cursor: the `(created_at, id)` of the last hit and when the cursor was
-/// issued (it expires `search_cursor_ttl_secs` later, as Zendesk's does after an hour).
-fn export_cursor(kind: usize, k: (u64, u64), issued: u64) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(format!("se{kind}:{}:{}:{issued}", k.0, k.1))
-}
-
-fn parse_export_cursor(kind: usize, token: &str) -> Option<((u64, u64), u64)> {
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(token.trim_end_matches('='))
-        .ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let mut parts = text.split(':');
-    if parts.next()? != format!("se{kind}") {
-        return None;
-    }
-    let a = parts.next()?.parse().ok()?;
-    let b = parts.next()?.parse().ok()?;
-    let issued = parts.next()?.parse().ok()?;
-    parts.next().is_none().then_some(((a, b), issued))
-}
-
-/// The gateway timeout a slow search export page gets.
-fn gateway_timeout() -> Response {
-    let page = "<html><head><title>504 Gateway Time-out</title></head><body>\
-                <h1>504 Gateway Time-out</h1></body></html>\n";
-    let mut r = (axum::http::StatusCode::GATEWAY_TIMEOUT, page).into_response();
-    r.headers_mut().insert(
-        axum::http::header::CONTENT_TYPE,
-        axum::http::HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    r
-}
-
-async fn export(
-    State(st): State<SimState>,
-    Extension(caller): Extension<Caller>,
-    Base(base): Base,
-    q: Q,
-) -> Result<Response, ApiError> {
-    let kind = q.get("filter[type]").ok_or_else(|| ApiError::BadRequest {
-        error: "InvalidParameter".to_string(),
-        description: "filter[type] is required".to_string(),
-    })?;
-    let Some(kind_idx) = KINDS.iter().position(|k| *k == kind) else {
-        return Err(ApiError::bad_param("filter[type]", kind));
-    };
-    let size = match q.u64("page[size]")? {
-        None => 100,
-        Some(n) if (1..=1000).contains(&n) => n as usize,
-        Some(_) => {
-            return Err(ApiError::InvalidPaginationParameter(
-                "page[size] must be between 1 and 1000".into(),
-            ))
-        }
-    };
-    let quirks = *st.quirks();
-    let now = st.now_secs();
-    let after = match q.present("page[after]") {
-        Some(c) => {
-            let (key, issued) = parse_export_cursor(kind_idx, c).ok_or_else(|| {
-                ApiError::InvalidPaginationParameter("page[after] is not a valid cursor".into())
-            })?;
-            let ttl = quirks.search_cursor_ttl_secs;
-            if ttl > 0 && now.saturating_sub(issued) > ttl {
-                return Err(ApiError::InvalidPaginationParameter(format!(
-                    "page[after] has expired: search export cursors are valid for {ttl} seconds"
-                )));
-            }
-            Some(key)
-        }
-        None => None,
-    };
-    let s = st.seeds();
-    let (obj, archived) = {
-        let db = st.read();
-        let mut query = parse_query(&q, &db, s, caller.user_id)?;
-        if query.kind.is_some() {
-            return Err(ApiError::BadRequest {
-                error: "InvalidParameter".to_string(),
-                description: "type: is not allowed in the query of an export; use filter[type]"
-                    .to_string(),
-            });
-        }
-        query.kind = Some(kind.to_string());
-        let cut = cutoff(&st);
-        // Ordered by created_at (then id), the only order search export has.
-        let mut all = hits(&db, s, &query, "created_at", cut);
-        all.sort_by_key(|h| (h.1, h.2));
-        let from = after.map_or(0, |k| all.partition_point(|h| (h.1, h.2) <= k));
-        let page: Vec<Hit> = all.iter().skip(from).take(size).copied().collect();
-        let has_more = all.len() > from + size;
-        let archived = page
-            .iter()
-            .filter(|h| h.0 == 0 && st.is_archived(&db, h.2))
-            .count() as u64;
-        let results: Vec<Value> = page
-            .iter()
-            .filter_map(|h| render(&db, s, &base, *h, cut))
-            .collect();
-        let after_cursor = page
-            .last()
-            .map(|h| export_cursor(kind_idx, (h.1, h.2), now));
-        let next = after_cursor.as_ref().filter(|_| has_more).map(|c| {
-            let mut parts: Vec<String> =
-                q.0.iter()
-                    .filter(|(k, _)| k != "page[after]")
-                    .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-                    .collect();
-            parts.push(format!("page%5Bafter%5D={}", enc(c)));
-            format!("{base}/api/v2/search/export?{}", parts.join("&"))
-        });
-        let obj = Obj::new()
-            .field("results", &results)
-            .field("facets", &Value::Null)
-            .field(
-                "meta",
-                &json!({"has_more": has_more, "after_cursor": after_cursor, "before_cursor": null}),
-            )
-            .field("links", &json!({"next": next, "prev": null}));
-        (obj, archived)
-    };
-    // Archived tickets are slow to fetch: a page costs `search_export_archived_ms` per
-    // archived ticket, and past `search_export_timeout_ms` the gateway gives up.
-    let cost = archived.saturating_mul(quirks.search_export_archived_ms);
-    let limit = quirks.search_export_timeout_ms;
-    if limit > 0 && cost > limit {
-        st.clock()
-            .sleep(std::time::Duration::from_millis(limit))
-            .await;
-        return Ok(gateway_timeout());
-    }
-    if cost > 0 {
-        st.clock()
-            .sleep(std::time::Duration::from_millis(cost))
-            .await;
-    }
-    Ok(obj.ok())
 }

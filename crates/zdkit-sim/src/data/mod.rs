@@ -49,6 +49,9 @@ pub(crate) struct Seeds {
     /// Generated tickets may have `updated_at` < `generated_timestamp`
     /// ([`crate::config::Quirks::split_updated_at`]).
     pub split_updated: bool,
+    /// Basis points of generated tickets that are closed (`None`: the default status
+    /// mix, 30% closed); set from [`crate::SimConfig::archived_percent`].
+    pub closed_bp: Option<u64>,
 }
 
 impl Seeds {

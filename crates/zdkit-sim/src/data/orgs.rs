@@ -30,11 +30,18 @@ impl Record for Organization {
     fn ts(&self) -> u64 {
         self.ts
     }
+    fn created(&self) -> u64 {
+        self.created_at
+    }
 }
 
 impl Generate for Organization {
     fn base_ts(s: &Seeds, id: u64) -> u64 {
         gen::spread_ts(s.seed, KIND_ORG, s.t0, id, s.organizations)
+    }
+
+    fn base_created(s: &Seeds, id: u64) -> u64 {
+        Self::base_ts(s, id).saturating_sub(hash(s.seed, KIND_ORG, id, 7) % (90 * 86_400))
     }
 
     fn generate(s: &Seeds, id: u64) -> Self {
@@ -56,7 +63,7 @@ impl Generate for Organization {
             },
             details: None,
             notes: None,
-            created_at: ts.saturating_sub(h(7) % (90 * 86_400)),
+            created_at: Self::base_created(s, id),
             updated_at: ts,
             ts,
         }
@@ -114,11 +121,18 @@ impl Record for Group {
     fn ts(&self) -> u64 {
         self.ts
     }
+    fn created(&self) -> u64 {
+        self.created_at
+    }
 }
 
 impl Generate for Group {
     fn base_ts(s: &Seeds, id: u64) -> u64 {
         s.t0.saturating_sub(gen::SPAN_SECS) + id * 3600
+    }
+
+    fn base_created(s: &Seeds, id: u64) -> u64 {
+        Self::base_ts(s, id) - hash(s.seed, KIND_GROUP, id, 1) % 3600
     }
 
     fn generate(s: &Seeds, id: u64) -> Self {
@@ -130,7 +144,7 @@ impl Generate for Group {
         Group {
             id,
             name,
-            created_at: ts - hash(s.seed, KIND_GROUP, id, 1) % 3600,
+            created_at: Self::base_created(s, id),
             ts,
         }
     }

@@ -6,6 +6,8 @@ use std::ops::Bound;
 
 use super::Seeds;
 
+mod by_created;
+
 /// A record kept in a [`Table`].
 pub(crate) trait Record: Clone {
     /// The id.
@@ -19,6 +21,10 @@ pub(crate) trait Record: Clone {
     /// The `updated_at` (Unix seconds); the `generated_timestamp` unless the record says
     /// otherwise (a system update that changed no field moves only the latter).
     fn updated(&self) -> u64 {
+        self.ts()
+    }
+    /// The `created_at` (Unix seconds); never changes (default: the timestamp).
+    fn created(&self) -> u64 {
         self.ts()
     }
 }
@@ -37,6 +43,10 @@ pub(crate) trait Generate: Record {
     fn base_updated(s: &Seeds, id: u64) -> u64 {
         Self::base_ts(s, id)
     }
+    /// The generated record's `created_at`, cheaply (default: its timestamp).
+    fn base_created(s: &Seeds, id: u64) -> u64 {
+        Self::base_ts(s, id)
+    }
 }
 
 /// Generated records `1..=base` plus an overlay of written records.
@@ -49,6 +59,8 @@ pub(crate) struct Table<T> {
     /// search index still shows, [`Table::get_indexed`]).
     prev: HashMap<u64, T>,
     order: BTreeSet<(u64, u64)>,
+    /// The `created_at` order (search export).
+    created: by_created::CreatedIndex,
     live: u64,
 }
 
@@ -62,6 +74,7 @@ impl<T: Generate> Table<T> {
             over: HashMap::new(),
             prev: HashMap::new(),
             order: BTreeSet::new(),
+            created: by_created::CreatedIndex::default(),
             live: base - deleted,
         }
     }
@@ -132,6 +145,20 @@ impl<T: Generate> Table<T> {
         }
     }
 
+    /// Whether the search index (at `cutoff`, as [`Table::get_indexed`]) holds `id` as a
+    /// live record; cheap for generated records (no generation).
+    pub(crate) fn is_indexed_live(&self, s: &Seeds, id: u64, cutoff: u64) -> bool {
+        let generated = || id >= 1 && id <= self.base && !T::base_deleted(s, id);
+        match self.over.get(&id) {
+            Some(r) if r.ts() <= cutoff => !r.deleted(),
+            Some(_) => match self.prev.get(&id) {
+                Some(p) if p.ts() <= cutoff => !p.deleted(),
+                _ => generated(),
+            },
+            None => generated(),
+        }
+    }
+
     /// Whether `id` is a live record (cheap: no generation).
     pub(crate) fn is_live(&self, s: &Seeds, id: u64) -> bool {
         match self.over.get(&id) {
@@ -161,6 +188,8 @@ impl<T: Generate> Table<T> {
             self.live -= 1;
         }
         self.order.insert((rec.ts(), id));
+        self.created
+            .on_put(s, self.over.get(&id), &rec, self.base);
         if let Some(old) = self.over.insert(id, rec) {
             self.prev.insert(id, old);
         }
@@ -379,6 +408,7 @@ mod tests {
             admin_email: String::new(),
             end_user_email: String::new(),
             split_updated: false,
+            closed_bp: None,
         }
     }
 

@@ -64,6 +64,9 @@ impl Record for Ticket {
     fn updated(&self) -> u64 {
         self.updated_at
     }
+    fn created(&self) -> u64 {
+        self.created_at
+    }
 }
 
 /// The number of comments generated for ticket `id`: usually 1–4, 1% of tickets 120–250.
@@ -99,6 +102,30 @@ impl Generate for Ticket {
         let ts = Ticket::base_ts(s, id);
         gen_updated_at(s, id, ts, gen_created_at(s, id, ts))
     }
+
+    fn base_created(s: &Seeds, id: u64) -> u64 {
+        gen_created_at(s, id, Ticket::base_ts(s, id))
+    }
+}
+
+/// The share of closed tickets (basis points) that makes `percent` % of the generated
+/// tickets archived at `t0`: archived tickets are the closed, not deleted ones last
+/// updated more than `after_days` days before `t0`, so the closed share is `percent`
+/// divided by the share of such old, live tickets (counted, one cheap pass). `None` when
+/// archiving is off or no ticket is old enough; capped at every old ticket closed.
+pub(crate) fn closed_bp_for(s: &Seeds, percent: f64, after_days: u64) -> Option<u64> {
+    if after_days == 0 || s.tickets == 0 || !percent.is_finite() || percent <= 0.0 {
+        return None;
+    }
+    let limit = s.t0.saturating_sub(after_days.saturating_mul(86_400));
+    let old = (1..=s.tickets)
+        .filter(|&id| !Ticket::base_deleted(s, id) && Ticket::base_updated(s, id) < limit)
+        .count();
+    if old == 0 {
+        return None;
+    }
+    let bp = percent.min(100.0) / 100.0 * s.tickets as f64 / old as f64 * 10_000.0;
+    Some((bp.round() as u64).min(10_000))
 }
 
 /// When generated ticket `id` (timestamp `ts`) was created.
@@ -120,7 +147,14 @@ fn gen_updated_at(s: &Seeds, id: u64, ts: u64, created_at: u64) -> u64 {
 
 /// The status of generated ticket `id`, cheaply.
 pub(crate) fn gen_status(s: &Seeds, id: u64) -> &'static str {
-    match hash(s.seed, KIND_TICKET, id, 5) % 100 {
+    let h = hash(s.seed, KIND_TICKET, id, 5);
+    let r = match s.closed_bp {
+        None => h % 100,
+        // A set share of closed tickets; the others keep the default mix.
+        Some(bp) if (h >> 20) % 10_000 < bp => return "closed",
+        Some(_) => h % 70,
+    };
+    match r {
         0..=4 => "new",
         5..=24 => "open",
         25..=34 => "pending",

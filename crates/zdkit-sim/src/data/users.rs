@@ -41,6 +41,9 @@ impl Record for User {
     fn ts(&self) -> u64 {
         self.ts
     }
+    fn created(&self) -> u64 {
+        self.created_at
+    }
 }
 
 /// The email of generated user `id`.
@@ -87,6 +90,10 @@ pub(crate) fn gen_id_for_external(s: &Seeds, ext: &str) -> Option<u64> {
 impl Generate for User {
     fn base_ts(s: &Seeds, id: u64) -> u64 {
         gen::spread_ts(s.seed, KIND_USER, s.t0, id, s.users)
+    }
+
+    fn base_created(s: &Seeds, id: u64) -> u64 {
+        Self::base_ts(s, id).saturating_sub(hash(s.seed, KIND_USER, id, 11) % (30 * 86_400))
     }
 
     fn generate(s: &Seeds, id: u64) -> Self {
@@ -138,7 +145,7 @@ impl Generate for User {
             suspended: false,
             default_group_id: (role != "end-user").then(|| 1 + h(10) % s.groups),
             user_fields: Map::new(),
-            created_at: ts.saturating_sub(h(11) % (30 * 86_400)),
+            created_at: Self::base_created(s, id),
             updated_at: ts,
             ts,
         }

@@ -271,6 +271,7 @@ mod tests {
             admin_email: String::new(),
             end_user_email: String::new(),
             split_updated: false,
+            closed_bp: None,
         };
         let a = event_id(&s, 1);
         assert_eq!(a.len(), 36, "{a}");

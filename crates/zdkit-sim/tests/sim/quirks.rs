@@ -572,3 +572,24 @@ async fn user_and_scoped_search_sideloads() {
     }
     assert!(s.body["organizations"].is_array());
 }
+
+#[tokio::test]
+async fn archived_percent_sets_the_share_of_archived_tickets() {
+    for (percent, tickets) in [(Some(30.0), 20_000u64), (Some(60.0), 5_000), (None, 20_000)] {
+        let sim = start_with(SimConfig {
+            archived_percent: percent,
+            ..SimConfig::with_tickets(tickets)
+        })
+        .await;
+        let truth = sim.get("/__sim/ground-truth/tickets").await;
+        let rows = truth.body["tickets"].as_array().unwrap();
+        let archived = rows.iter().filter(|r| r[4] == true).count() as f64;
+        let share = 100.0 * archived / tickets as f64;
+        // The default mix: 30% closed, 97% live, 975 of 1,095 days old enough.
+        let want = percent.unwrap_or(30.0 * 0.97 * 975.0 / 1095.0);
+        assert!(
+            (share - want).abs() < 1.5,
+            "{percent:?}: {share:.2}% archived, want {want:.2}%"
+        );
+    }
+}

@@ -57,8 +57,13 @@ impl PageSize {
         }
     }
 
-    /// After a page that took `took`: whether the size changed.
-    fn observe(&mut self, took: Duration) -> bool {
+    /// After a good page of size `asked` that took `took` (pages asked at another size
+    /// than the current one, by a walker that has not seen the change yet, say nothing
+    /// about it): whether the size changed.
+    pub(super) fn observe(&mut self, asked: u32, took: Duration) -> bool {
+        if asked != self.size {
+            return false;
+        }
         if self.slow.is_some_and(|slow| took > slow) {
             return self.shrink();
         }
@@ -69,6 +74,15 @@ impl PageSize {
             return true;
         }
         false
+    }
+
+    /// After a page of size `asked` failed: the size to retry with (halved, unless another
+    /// walker already made it smaller than `asked`); `None` when `asked` was the smallest.
+    pub(super) fn shrink_from(&mut self, asked: u32) -> Option<u32> {
+        if self.size < asked {
+            return Some(self.size);
+        }
+        self.shrink().then_some(self.size)
     }
 
     /// Halves the size; `false` when it is already the smallest.
@@ -123,7 +137,9 @@ pub(super) struct Walkers<'a> {
     pub stop: &'a CancelToken,
     pub queue: Mutex<VecDeque<SliceJob>>,
     pub totals: Mutex<RouteTotals>,
-    pub slow: Option<Duration>,
+    /// The page size, one for the route: every walker asks the same server, so what one
+    /// learns (a size that times out) the others need not learn again.
+    pub size: Mutex<PageSize>,
 }
 
 impl Walkers<'_> {
@@ -148,17 +164,22 @@ impl Walkers<'_> {
     /// One walker: slices from the queue until it is empty, the run stops, or a slice
     /// fails (the error stops the other walkers after their page).
     pub(super) async fn walker(&self) -> Result<(), SyncError> {
-        let mut size = PageSize::new(self.slow);
         while !self.stopped() {
             let Some(job) = self.next_job() else {
                 return Ok(());
             };
-            if let Err(e) = self.walk(job, &mut size).await {
+            if let Err(e) = self.walk(job).await {
                 self.stop.cancel();
                 return Err(e);
             }
         }
         Ok(())
+    }
+
+    fn page_size(&self) -> std::sync::MutexGuard<'_, PageSize> {
+        self.size
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn report(&self, f: impl FnOnce(&mut RouteTotals)) {
@@ -177,7 +198,7 @@ impl Walkers<'_> {
     }
 
     /// Walks one slice from its watermark to its end.
-    async fn walk(&self, mut job: SliceJob, size: &mut PageSize) -> Result<(), SyncError> {
+    async fn walk(&self, mut job: SliceJob) -> Result<(), SyncError> {
         let stream = job.stream;
         let key = job.key();
         let client_err = |source| SyncError::Client { stream, source };
@@ -185,7 +206,8 @@ impl Walkers<'_> {
         'restart: loop {
             let from = job.mark.after.unwrap_or(job.mark.from);
             let q = slice_query(stream, from, job.mark.to);
-            let mut pages = self.client.search().export(&q).page_size(size.size).pages();
+            let asked = self.page_size().size;
+            let mut pages = self.client.search().export(&q).page_size(asked).pages();
             loop {
                 let started = clock.now();
                 let next = tokio::select! {
@@ -201,11 +223,10 @@ impl Walkers<'_> {
                         continue 'restart;
                     }
                     Some(Err(e)) if is_slow_failure(&e) => {
-                        if !size.shrink() {
+                        let Some(now) = self.page_size().shrink_from(asked) else {
                             return Err(client_err(e));
-                        }
-                        tracing::info!(%key, size = size.size, error = %e, "search export page failed; smaller pages");
-                        let now = size.size;
+                        };
+                        tracing::info!(%key, size = now, error = %e, "search export page failed; smaller pages");
                         self.report(|t| {
                             t.failed_pages += 1;
                             t.page_size = now;
@@ -235,8 +256,11 @@ impl Walkers<'_> {
                     )
                     .await
                     .map_err(|source| SyncError::Store { stream, source })?;
-                let changed = size.observe(took);
-                let now = size.size;
+                let now = {
+                    let mut size = self.page_size();
+                    size.observe(asked, took);
+                    size.size
+                };
                 self.report(|t| {
                     t.pages += 1;
                     t.records += stats.received as u64;
@@ -246,7 +270,7 @@ impl Walkers<'_> {
                 if self.stopped() {
                     return Ok(());
                 }
-                if changed {
+                if now != asked {
                     // A new size takes effect from the watermark (a restart costs no
                     // extra request: the next page starts where this one ended).
                     continue 'restart;
@@ -277,13 +301,17 @@ mod tests {
     fn page_size_halves_when_slow_or_failed_and_grows_back_ever_more_rarely() {
         let mut p = PageSize::new(Some(Duration::from_secs(5)));
         assert_eq!(p.size, 1000);
-        assert!(p.observe(Duration::from_secs(6)));
+        assert!(p.observe(1000, Duration::from_secs(6)));
         assert_eq!(p.size, 500);
+        assert!(
+            !p.observe(1000, Duration::from_secs(6)),
+            "a page asked at the old size says nothing"
+        );
         for _ in 0..7 {
-            assert!(!p.observe(Duration::from_secs(1)));
+            assert!(!p.observe(500, Duration::from_secs(1)));
         }
         assert!(
-            p.observe(Duration::from_secs(1)),
+            p.observe(500, Duration::from_secs(1)),
             "8 good pages after one failure"
         );
         assert_eq!(p.size, 1000);
@@ -294,9 +322,17 @@ mod tests {
         assert!(p.shrink());
         assert_eq!(p.size, 100);
         assert!(!p.shrink(), "never below the minimum");
+        assert_eq!(p.shrink_from(100), None);
+        let mut r = PageSize::new(None);
+        assert_eq!(r.shrink_from(1000), Some(500));
+        assert_eq!(
+            r.shrink_from(1000),
+            Some(500),
+            "a second walker failing at the old size does not halve again"
+        );
         let mut q = PageSize::new(None);
         assert!(
-            !q.observe(Duration::from_secs(600)),
+            !q.observe(1000, Duration::from_secs(600)),
             "latency ignored without a threshold"
         );
     }
