@@ -77,7 +77,15 @@ fn walk<T: Generate>(
 }
 
 /// Up to `take` hits of kind `kind` strictly after `after`, in export order.
-fn page(db: &Db, s: &Seeds, query: &Query, kind: usize, after: (u64, u64), take: usize, cut: u64) -> Vec<Hit> {
+fn page(
+    db: &Db,
+    s: &Seeds,
+    query: &Query,
+    kind: usize,
+    after: (u64, u64),
+    take: usize,
+    cut: u64,
+) -> Vec<Hit> {
     let mut out = Vec::new();
     let mut push = |key: (u64, u64), ok: bool| {
         if ok {
@@ -93,13 +101,31 @@ fn page(db: &Db, s: &Seeds, query: &Query, kind: usize, after: (u64, u64), take:
             } else {
                 <Ticket as Generate>::generate
             };
-            walk(&db.tickets, s, query, after, cut, generate, |k, t| push(k, query.ticket(&t)));
+            walk(&db.tickets, s, query, after, cut, generate, |k, t| {
+                push(k, query.ticket(&t))
+            });
         }
-        1 => walk(&db.users, s, query, after, cut, User::generate, |k, u| push(k, query.user(&u))),
-        2 => walk(&db.orgs, s, query, after, cut, Organization::generate, |k, o| {
-            let ok = query.named(&o.name, &o.tags, o.created_at, o.updated_at, o.external_id.as_deref());
-            push(k, ok)
+        1 => walk(&db.users, s, query, after, cut, User::generate, |k, u| {
+            push(k, query.user(&u))
         }),
+        2 => walk(
+            &db.orgs,
+            s,
+            query,
+            after,
+            cut,
+            Organization::generate,
+            |k, o| {
+                let ok = query.named(
+                    &o.name,
+                    &o.tags,
+                    o.created_at,
+                    o.updated_at,
+                    o.external_id.as_deref(),
+                );
+                push(k, ok)
+            },
+        ),
         _ => walk(&db.groups, s, query, after, cut, Group::generate, |k, g| {
             push(k, query.named(&g.name, &[], g.created_at, g.ts, None))
         }),
@@ -117,9 +143,7 @@ fn count_in<T: Generate>(
     matches: impl Fn(&T) -> bool,
 ) -> u64 {
     let (lo, hi) = created_range(query);
-    let keys = table
-        .created_after(s, (lo, 0))
-        .take_while(|k| k.0 < hi);
+    let keys = table.created_after(s, (lo, 0)).take_while(|k| k.0 < hi);
     if created_only(query) {
         keys.filter(|k| table.is_indexed_live(s, k.1, cut)).count() as u64
     } else {
@@ -151,7 +175,13 @@ pub(super) async fn count(
     }
     if query.wants("organization") {
         n += count_in(&db.orgs, s, &query, cut, |o| {
-            query.named(&o.name, &o.tags, o.created_at, o.updated_at, o.external_id.as_deref())
+            query.named(
+                &o.name,
+                &o.tags,
+                o.created_at,
+                o.updated_at,
+                o.external_id.as_deref(),
+            )
         });
     }
     if query.wants("group") {
@@ -251,7 +281,15 @@ pub(super) async fn export(
         let cut = cutoff(&st);
         // Ordered by created_at (then id), the only order search export has; one hit
         // past the page says whether there are more.
-        let mut page = page(&db, s, &query, kind_idx, after.unwrap_or((0, 0)), size + 1, cut);
+        let mut page = page(
+            &db,
+            s,
+            &query,
+            kind_idx,
+            after.unwrap_or((0, 0)),
+            size + 1,
+            cut,
+        );
         let has_more = page.len() > size;
         page.truncate(size);
         let archived = page
@@ -327,7 +365,11 @@ mod tests {
             let mut db = st.write();
             for i in 0..400u64 {
                 // Half the writes are inside the lag (invisible to the index yet).
-                let at = if i % 2 == 0 { now - 500 + i } else { now - 50 + i % 40 };
+                let at = if i % 2 == 0 {
+                    now - 500 + i
+                } else {
+                    now - 50 + i % 40
+                };
                 match i % 4 {
                     0 => {
                         let id = db.tickets.alloc_id();

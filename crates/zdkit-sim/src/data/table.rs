@@ -188,8 +188,7 @@ impl<T: Generate> Table<T> {
             self.live -= 1;
         }
         self.order.insert((rec.ts(), id));
-        self.created
-            .on_put(s, self.over.get(&id), &rec, self.base);
+        self.created.on_put(s, self.over.get(&id), &rec, self.base);
         if let Some(old) = self.over.insert(id, rec) {
             self.prev.insert(id, old);
         }

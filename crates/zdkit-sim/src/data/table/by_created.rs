@@ -48,8 +48,9 @@ impl CreatedIndex {
 impl<T: Generate> Table<T> {
     fn created_base(&self, s: &Seeds) -> &[u64] {
         self.created.base.get_or_init(|| {
-            let mut keys: Vec<(u64, u64)> =
-                (1..=self.base).map(|id| (T::base_created(s, id), id)).collect();
+            let mut keys: Vec<(u64, u64)> = (1..=self.base)
+                .map(|id| (T::base_created(s, id), id))
+                .collect();
             keys.sort_unstable();
             keys.into_iter().map(|(_, id)| id).collect()
         })
@@ -70,9 +71,7 @@ impl<T: Generate> Table<T> {
             .map(move |&id| (T::base_created(s, id), id))
             // A generated record written with another created_at is in `over` instead.
             .filter(move |&(created, id)| {
-                self.over
-                    .get(&id)
-                    .is_none_or(|r| r.created() == created)
+                self.over.get(&id).is_none_or(|r| r.created() == created)
             });
         let over = self
             .created
