@@ -252,7 +252,9 @@ impl Sink {
                 return self.push(&serde_json::from_str(record.get())?);
             }
         }
-        if text.iter().any(|b| matches!(b, b'\n' | b'\r')) {
+        // `<[u8]>::contains` is memchr: two vectorised scans, where a per-byte closure
+        // was a quarter of zd's instructions per page (callgrind, BENCHMARKS.md).
+        if text.contains(&b'\n') || text.contains(&b'\r') {
             let flat: Vec<u8> = text
                 .iter()
                 .map(|&b| if matches!(b, b'\n' | b'\r') { b' ' } else { b })
