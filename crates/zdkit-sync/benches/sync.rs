@@ -26,14 +26,17 @@ use futures_util::future::BoxFuture;
 use zdkit::{Client, Credentials, RateLimitPolicy, ScaledClock, SharedClock};
 use zdkit_sim::limits::Plan;
 use zdkit_sim::{SimConfig, SimState};
-use zdkit_sync::engine::{sync, CancelToken, SyncOptions};
+use zdkit_sync::engine::{sync, CancelToken, NoProgress, SyncOptions};
 use zdkit_sync::store::{
     self, Checkpoint, PageStats, Record, RowStamp, Store, Stream, Summary, Table,
 };
 
-/// `null`: a store that keeps nothing, to time fetching and decoding alone.
-#[derive(Debug)]
-struct NullStore;
+/// `null`: a store that keeps nothing, to time fetching and decoding alone. `replay-*`
+/// keeps the pages it is given (`pages` set) to write them again into a real store.
+#[derive(Debug, Default)]
+struct NullStore {
+    pages: Option<std::sync::Mutex<Vec<(Stream, Vec<Record>, Checkpoint)>>>,
+}
 
 impl Store for NullStore {
     fn location(&self) -> &str {
@@ -47,11 +50,17 @@ impl Store for NullStore {
     }
     fn apply_page(
         &self,
-        _: Stream,
+        stream: Stream,
         records: Vec<Record>,
-        _: Checkpoint,
+        checkpoint: Checkpoint,
     ) -> BoxFuture<'_, store::Result<PageStats>> {
         let n = records.len();
+        if let Some(pages) = &self.pages {
+            pages
+                .lock()
+                .unwrap()
+                .push((stream, records, checkpoint));
+        }
         Box::pin(async move {
             Ok(PageStats {
                 received: n,
@@ -170,7 +179,7 @@ async fn run_case(case: &str, tickets: u64) {
         _ => (Plan::Unlimited, 1.0),
     };
     let mut pg = None;
-    let url = if case == "unlimited-postgres" {
+    let url = if case == "unlimited-postgres" || case == "replay-postgres" {
         let (url, client) = pg_schema_url("zd_bench_sync").await;
         pg = Some(client);
         url
@@ -179,7 +188,23 @@ async fn run_case(case: &str, tickets: u64) {
     };
     let (client, clock) = start_sim(plan, tickets, scale).await;
     let store: Box<dyn Store> = if case == "null" {
-        Box::new(NullStore)
+        Box::<NullStore>::default()
+    } else if case.starts_with("replay-") {
+        let recorder = NullStore {
+            pages: Some(std::sync::Mutex::default()),
+        };
+        let options = bench_options();
+        sync(&client, &recorder, &options, &NoProgress, &CancelToken::new())
+            .await
+            .unwrap();
+        let pages = recorder.pages.unwrap().into_inner().unwrap();
+        replay(case, &url, pages, tickets).await;
+        if let Some(pg) = pg {
+            let _ = pg
+                .batch_execute("DROP SCHEMA IF EXISTS zd_bench_sync CASCADE")
+                .await;
+        }
+        return;
     } else {
         zdkit_sync::open(&url).await.unwrap()
     };
@@ -242,6 +267,44 @@ async fn run_case(case: &str, tickets: u64) {
             .batch_execute("DROP SCHEMA IF EXISTS zd_bench_sync CASCADE")
             .await;
     }
+}
+
+/// `replay-sqlite`, `replay-postgres`: the pages of a sync (fetched first, into memory)
+/// written again into the store, in the same order: the store's share of the sync alone.
+#[allow(clippy::disallowed_methods)] // a benchmark measures real time
+async fn replay(
+    case: &str,
+    url: &str,
+    pages: Vec<(Stream, Vec<Record>, Checkpoint)>,
+    tickets: u64,
+) {
+    let store = zdkit_sync::open(url).await.unwrap();
+    let records: usize = pages.iter().map(|p| p.1.len()).sum();
+    let n = pages.len();
+    let t0 = Instant::now();
+    let cpu0 = cpu_secs();
+    for (stream, records, checkpoint) in pages {
+        store.apply_page(stream, records, checkpoint).await.unwrap();
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    let cpu = match (cpu0, cpu_secs()) {
+        (Some(a), Some(b)) => format!("; bench CPU {:.2} s", b - a),
+        _ => String::new(),
+    };
+    assert_eq!(store.count(Table::Tickets).await.unwrap(), tickets);
+    println!(
+        "{case}: {tickets} tickets ({records} records, {n} pages) written in {secs:.2}s \
+         = {:.0} tickets/s{cpu}",
+        tickets as f64 / secs
+    );
+}
+
+/// CPU seconds (user + system) of this process so far; Linux only.
+fn cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0) // USER_HZ is 100 on Linux
 }
 
 fn main() {
