@@ -31,11 +31,14 @@ use zdkit_sync::store::{
     self, Checkpoint, PageStats, Record, RowStamp, Store, Stream, Summary, Table,
 };
 
+/// A page as the engine handed it to the store.
+type Page = (Stream, Vec<Record>, Checkpoint);
+
 /// `null`: a store that keeps nothing, to time fetching and decoding alone. `replay-*`
 /// keeps the pages it is given (`pages` set) to write them again into a real store.
 #[derive(Debug, Default)]
 struct NullStore {
-    pages: Option<std::sync::Mutex<Vec<(Stream, Vec<Record>, Checkpoint)>>>,
+    pages: Option<std::sync::Mutex<Vec<Page>>>,
 }
 
 impl Store for NullStore {
@@ -56,10 +59,7 @@ impl Store for NullStore {
     ) -> BoxFuture<'_, store::Result<PageStats>> {
         let n = records.len();
         if let Some(pages) = &self.pages {
-            pages
-                .lock()
-                .unwrap()
-                .push((stream, records, checkpoint));
+            pages.lock().unwrap().push((stream, records, checkpoint));
         }
         Box::pin(async move {
             Ok(PageStats {
@@ -194,9 +194,15 @@ async fn run_case(case: &str, tickets: u64) {
             pages: Some(std::sync::Mutex::default()),
         };
         let options = bench_options();
-        sync(&client, &recorder, &options, &NoProgress, &CancelToken::new())
-            .await
-            .unwrap();
+        sync(
+            &client,
+            &recorder,
+            &options,
+            &NoProgress,
+            &CancelToken::new(),
+        )
+        .await
+        .unwrap();
         let pages = recorder.pages.unwrap().into_inner().unwrap();
         replay(case, &url, pages, tickets).await;
         if let Some(pg) = pg {
@@ -272,12 +278,7 @@ async fn run_case(case: &str, tickets: u64) {
 /// `replay-sqlite`, `replay-postgres`: the pages of a sync (fetched first, into memory)
 /// written again into the store, in the same order: the store's share of the sync alone.
 #[allow(clippy::disallowed_methods)] // a benchmark measures real time
-async fn replay(
-    case: &str,
-    url: &str,
-    pages: Vec<(Stream, Vec<Record>, Checkpoint)>,
-    tickets: u64,
-) {
+async fn replay(case: &str, url: &str, pages: Vec<Page>, tickets: u64) {
     let store = zdkit_sync::open(url).await.unwrap();
     let records: usize = pages.iter().map(|p| p.1.len()).sum();
     let n = pages.len();

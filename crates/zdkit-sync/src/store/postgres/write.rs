@@ -22,9 +22,7 @@ use tokio_postgres::{Client, Statement, Transaction};
 use crate::store::columns::{self, Kind, Rows, Val};
 use crate::store::family::{FamilyStream, Key};
 use crate::store::generic::{self, Dialect, FamilyPage};
-use crate::store::{
-    Checkpoint, Merge, PageStats, Record, Result, StoreError, Stream, Table,
-};
+use crate::store::{Checkpoint, Merge, PageStats, Record, Result, StoreError, Stream, Table};
 
 use super::Inner;
 
@@ -441,12 +439,10 @@ pub(super) async fn write_page(
     if !page.deleted_tickets.is_empty() {
         first.push(exec(&tx, &st.delete_metrics, vec![&page.deleted_tickets]));
     }
-    let ((written, ids), counts) = futures_util::future::try_join(
-        main_upsert,
-        futures_util::future::try_join_all(first),
-    )
-    .await
-    .map_err(&err)?;
+    let ((written, ids), counts) =
+        futures_util::future::try_join(main_upsert, futures_util::future::try_join_all(first))
+            .await
+            .map_err(&err)?;
     let comments_written = counts[2];
     let metrics_written = counts[3];
 
