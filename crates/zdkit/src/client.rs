@@ -10,7 +10,7 @@ use zdkit_clock::{SharedClock, SystemClock};
 
 use crate::auth::Credentials;
 use crate::error::Error;
-use crate::ratelimit::{BudgetStore, InProcessStore, RateLimitPolicy};
+use crate::ratelimit::{BudgetStore, InProcessStore, RateLimitPolicy, WaitObserver};
 use crate::request::RequestBuilder;
 use crate::retry::{RetryBudget, RetryPolicy};
 use crate::stats::{ClientStats, Stats};
@@ -20,6 +20,8 @@ use crate::stats::{ClientStats, Stats};
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<Inner>,
+    /// Told of this clone's waits for budget ([`Client::observing_waits`]).
+    pub(crate) observer: Option<Arc<dyn WaitObserver>>,
 }
 
 pub(crate) struct Inner {
@@ -307,6 +309,7 @@ impl ClientBuilder {
                 cache: crate::cache::Cache::default(),
                 max_body: self.max_body,
             }),
+            observer: None,
         })
     }
 }
@@ -363,6 +366,32 @@ impl Client {
     /// The clock this client waits on.
     pub fn clock(&self) -> &SharedClock {
         &self.inner.clock
+    }
+
+    /// A clone whose requests (and the exports, lists and pages it starts) announce each
+    /// wait for rate-limit budget to `observer` before they sleep
+    /// ([`crate::ratelimit::BudgetWait`]: the bucket, how long, its rate). Everything else
+    /// (budget, connections, stats) stays shared with `self`; `self` keeps its own
+    /// observer, if any.
+    ///
+    /// ```
+    /// # fn demo(client: zdkit::Client) {
+    /// use std::sync::Arc;
+    /// let tickets = client.observing_waits(Arc::new(|w: &zdkit::ratelimit::BudgetWait| {
+    ///     eprintln!("tickets: waiting {:.0?} for {}", w.wait, w.bucket);
+    /// }));
+    /// # let _ = tickets; }
+    /// ```
+    pub fn observing_waits(&self, observer: Arc<dyn WaitObserver>) -> Client {
+        Client {
+            inner: self.inner.clone(),
+            observer: Some(observer),
+        }
+    }
+
+    /// The rate-limit policy this client was built with.
+    pub fn rate_limit_policy(&self) -> &RateLimitPolicy {
+        &self.inner.rate
     }
 
     /// Counters and the limiter's view, shared by all clones.

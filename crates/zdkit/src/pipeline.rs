@@ -407,12 +407,42 @@ impl Client {
                         );
                     }
                     inner.stats.add_budget_wait(&w.bucket, d);
+                    if let Some(observer) = &self.observer {
+                        observer.waiting(&self.budget_wait(class, &w, now, d));
+                    }
                     waits += 1;
                     *waited += d;
                     tracing::trace!(bucket = %w.bucket, wait_ms = d.as_millis() as u64, "waiting for budget");
                     inner.clock.sleep_until(now + d).await;
                 }
             }
+        }
+    }
+
+    /// What [`WaitObserver`](crate::ratelimit::WaitObserver)s are told of a wait: the
+    /// bucket's limit as the store knows it (else the class's assumption) and its window.
+    fn budget_wait(
+        &self,
+        class: &RequestClass,
+        w: &crate::ratelimit::WaitUntil,
+        now: Timestamp,
+        d: Duration,
+    ) -> crate::ratelimit::BudgetWait {
+        let spec = class.buckets.iter().find(|b| b.key.to_string() == w.bucket);
+        let learned = self
+            .inner
+            .store
+            .snapshot()
+            .into_iter()
+            .find(|b| b.bucket == w.bucket)
+            .and_then(|b| b.limit);
+        crate::ratelimit::BudgetWait {
+            bucket: w.bucket.clone(),
+            wait: d,
+            until: now + d,
+            limit: learned.or(spec.and_then(|s| s.limit)),
+            window: spec.map_or(Duration::from_secs(60), |s| s.window),
+            lane: class.lane,
         }
     }
 

@@ -608,3 +608,59 @@ async fn exclude_deleted_exports_only_live_tickets_and_comments_stream() {
     let audits = c.tickets().audits(id).send().await.unwrap();
     assert!(!audits.items.is_empty());
 }
+
+/// A clone made with `observing_waits` announces each wait for budget before it sleeps:
+/// the bucket, the wait, and the bucket's rate; the original client stays silent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waits_for_budget_are_announced_to_the_observing_clone() {
+    use std::sync::{Arc, Mutex};
+    use zdkit::ratelimit::BudgetWait;
+    let sim = start(3_000).await;
+    let log: Arc<Mutex<Vec<BudgetWait>>> = Arc::default();
+    let sink = log.clone();
+    let c = sim.client.observing_waits(Arc::new(move |w: &BudgetWait| {
+        sink.lock().unwrap().push(w.clone())
+    }));
+    // 3,000 tickets at 100 a page: 31 export pages at 10/min, so waits for the bucket.
+    let mut pages = c
+        .incremental()
+        .tickets()
+        .start_time(0)
+        .per_page(100)
+        .stream_pages();
+    while pages.try_next().await.unwrap().is_some() {}
+    let seen = log.lock().unwrap().clone();
+    let exports: Vec<&BudgetWait> = seen
+        .iter()
+        .filter(|w| w.bucket == "incremental-exports")
+        .collect();
+    assert!(exports.len() >= 5, "{seen:?}");
+    for w in &exports {
+        assert!(w.wait > std::time::Duration::ZERO);
+        assert_eq!(w.limit, Some(10), "{w:?}");
+        assert_eq!(w.window, std::time::Duration::from_secs(60));
+        assert_eq!(w.interval(), Some(std::time::Duration::from_secs(6)));
+    }
+    let waited: std::time::Duration = exports.iter().map(|w| w.wait).sum();
+    let stats = sim.client.stats();
+    let counted = stats.bucket("incremental-exports").unwrap().waited;
+    assert_eq!(waited, counted, "every counted wait was announced");
+    // The original client has no observer: its waits are counted, not announced.
+    let mut pages = sim
+        .client
+        .incremental()
+        .tickets()
+        .start_time(0)
+        .per_page(100)
+        .stream_pages();
+    while pages.try_next().await.unwrap().is_some() {}
+    assert!(
+        sim.client
+            .stats()
+            .bucket("incremental-exports")
+            .unwrap()
+            .waited
+            > counted
+    );
+    assert_eq!(log.lock().unwrap().len(), seen.len());
+}

@@ -14,6 +14,7 @@ pub mod search;
 pub mod sim;
 pub mod sync;
 pub mod sync_controls;
+pub mod sync_progress;
 pub mod ticket_tags;
 pub mod tickets;
 

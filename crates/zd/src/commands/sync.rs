@@ -2,26 +2,22 @@
 //! `zdkit_sync::engine`); `--simulate` syncs an in-process simulator instead.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{json, Value};
 use zdkit::{
     Client, ClientStats, Clock, Credentials, RateLimitPolicy, ScaledClock, SharedClock, SystemClock,
 };
 use zdkit_sim::limits::Plan;
 use zdkit_sim::{SimConfig, SimState};
-use zdkit_sync::backfill::{
-    self, BackfillEvent, BackfillOptions, CommentsPlan, Plan as BackfillPlan, RouteTotals,
-};
-use zdkit_sync::engine::{
-    sync, CancelToken, Progress, ProgressEvent, StreamReport, SyncError, SyncOptions, SyncReport,
-};
+use zdkit_sync::backfill::{self, BackfillOptions, CommentsPlan, Plan as BackfillPlan};
+use zdkit_sync::engine::{sync, CancelToken, StreamReport, SyncError, SyncOptions, SyncReport};
 use zdkit_sync::store::{self, Store, Stream};
 
 use super::sync_controls::{self, format_utc, parse_duration, parse_since};
+use super::sync_progress::{ProgressMode, Reporter};
 use crate::config::{GlobalArgs, Settings};
 use crate::output;
 use crate::report::{CliError, Exit};
@@ -63,6 +59,17 @@ pub struct SyncArgs {
     /// No progress on stderr.
     #[arg(short, long)]
     quiet: bool,
+    /// How progress is shown on stderr: bars on a terminal and lines otherwise (auto),
+    /// lines, JSON lines (json: one object per page, wait and stream), or none.
+    #[arg(long, value_enum, value_name = "MODE", default_value = "auto")]
+    progress: ProgressMode,
+    /// Request no sideloads: tickets without `metric_sets` (no ticket_metrics rows) and
+    /// users without `identities` (no identities rows); smaller export pages.
+    #[arg(long)]
+    no_sideloads: bool,
+    /// Leave out these sideloads (`metric_sets`, `identities`).
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    no_sideload: Vec<String>,
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     json: bool,
@@ -220,6 +227,8 @@ pub async fn run(g: &GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
         streams: select_streams(&args.streams, &args.skip)?,
         ..SyncOptions::default()
     };
+    sync_controls::apply_sideloads(&mut options, args.no_sideloads, &args.no_sideload)
+        .map_err(usage)?;
     if (args.with_events || args.with_comments) && !options.streams.contains(&Stream::TicketEvents)
     {
         options.streams.push(Stream::TicketEvents);
@@ -418,7 +427,12 @@ impl Run<'_> {
     /// stream behind.
     async fn once(&self, first: bool) -> anyhow::Result<()> {
         let (client, args) = (self.client, self.args);
-        let reporter = Reporter::new(client.clone(), args.quiet);
+        let mode = if args.quiet {
+            ProgressMode::None
+        } else {
+            args.progress
+        };
+        let reporter = Reporter::new(client.clone(), mode);
         let wall = SystemClock::new();
         let (wall0, virt0) = (wall.now(), client.clock().now());
         let stats0 = client.stats();
@@ -558,6 +572,8 @@ fn stream_json(s: &StreamReport) -> Value {
         "complete": s.complete,
         "unavailable": s.unavailable,
         "resumed": s.resumed_from.is_some(),
+        "waited_secs": s.waited.as_secs_f64(),
+        "waited_on": s.waited_on,
     })
 }
 
@@ -666,206 +682,4 @@ fn render(v: &Value) -> String {
         ));
     }
     out
-}
-
-/// Progress on stderr: bars on a terminal, log lines otherwise, nothing with `--quiet`.
-struct Reporter {
-    client: Client,
-    mode: Mode,
-}
-
-enum Mode {
-    Quiet,
-    Lines,
-    Bars {
-        multi: MultiProgress,
-        client_bar: ProgressBar,
-        bars: Mutex<BTreeMap<Stream, ProgressBar>>,
-        search_bar: Mutex<Option<ProgressBar>>,
-    },
-}
-
-impl Reporter {
-    fn new(client: Client, quiet: bool) -> Reporter {
-        let mode = if quiet {
-            Mode::Quiet
-        } else if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-            let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
-            let client_bar = multi.add(ProgressBar::new_spinner());
-            client_bar.set_style(style());
-            client_bar.set_prefix("client");
-            Mode::Bars {
-                multi,
-                client_bar,
-                bars: Mutex::new(BTreeMap::new()),
-                search_bar: Mutex::new(None),
-            }
-        } else {
-            Mode::Lines
-        };
-        Reporter { client, mode }
-    }
-
-    fn client_line(&self) -> String {
-        let s = self.client.stats();
-        format!(
-            "{} requests, {:.1}s waiting for budget, {} 429s, {} retries",
-            s.requests,
-            s.budget_wait().as_secs_f64(),
-            s.rate_limited,
-            s.retries
-        )
-    }
-
-    fn clear(&self) {
-        if let Mode::Bars { multi, .. } = &self.mode {
-            let _ = multi.clear();
-        }
-    }
-}
-
-impl Reporter {
-    /// The plan before it runs; the search-export route's progress.
-    fn backfill_event(&self, event: &BackfillEvent<'_>) {
-        let line = match event {
-            BackfillEvent::Planned { plan } => plan.to_string(),
-            BackfillEvent::SearchPage { totals } => {
-                format!("search export: {}", search_line(totals))
-            }
-            BackfillEvent::CatchUp => {
-                "backfill: slices done; the incremental exports catch up".to_owned()
-            }
-            BackfillEvent::CommentPage { totals, .. } => {
-                let n = totals.walk_pages + totals.archived_fetched + totals.prefix_pages;
-                if n % 100 != 0 || !matches!(self.mode, Mode::Lines) {
-                    return;
-                }
-                format!(
-                    "comments: audits walk {} pages, archived {}/{} per ticket, events export {} pages",
-                    totals.walk_pages,
-                    totals.archived_fetched,
-                    totals.archived_total,
-                    totals.prefix_pages
-                )
-            }
-            _ => return,
-        };
-        match &self.mode {
-            Mode::Quiet => {}
-            Mode::Lines => output::note(&format!("sync: {line}")),
-            Mode::Bars {
-                multi, search_bar, ..
-            } => match event {
-                BackfillEvent::SearchPage { totals } => {
-                    let mut bar = search_bar.lock().unwrap_or_else(|p| p.into_inner());
-                    let bar = bar.get_or_insert_with(|| {
-                        let b = multi.add(ProgressBar::new_spinner());
-                        b.set_style(style());
-                        b.set_prefix("search export");
-                        b
-                    });
-                    bar.set_message(search_line(totals));
-                    bar.tick();
-                }
-                _ => multi.suspend(|| output::note(&line)),
-            },
-        }
-    }
-}
-
-fn search_line(t: &RouteTotals) -> String {
-    format!(
-        "{}/{} slices, {} records, {} pages (page size {}, {} failed pages)",
-        t.slices_done, t.slices_total, t.records, t.pages, t.page_size, t.failed_pages
-    )
-}
-
-fn style() -> ProgressStyle {
-    ProgressStyle::with_template("{spinner} {prefix:<14} {msg}")
-        .unwrap_or_else(|_| ProgressStyle::default_spinner())
-}
-
-fn totals_line(t: &StreamReport) -> String {
-    format!("{} records, {} pages", t.records, t.pages)
-}
-
-impl Progress for Reporter {
-    fn event(&self, event: &ProgressEvent<'_>) {
-        if let ProgressEvent::Backfill(b) = event {
-            self.backfill_event(b);
-            return;
-        }
-        match (&self.mode, event) {
-            (Mode::Quiet, _) => {}
-            (
-                Mode::Lines,
-                ProgressEvent::StreamStarted {
-                    stream,
-                    resume_from,
-                },
-            ) => {
-                let from = if resume_from.is_some() {
-                    "resuming"
-                } else {
-                    "first run"
-                };
-                output::note(&format!("sync: {stream}: started ({from})"));
-            }
-            (Mode::Lines, ProgressEvent::PageWritten { stream, totals, .. }) => {
-                output::note(&format!(
-                    "sync: {stream}: {}; {}",
-                    totals_line(totals),
-                    self.client_line()
-                ));
-            }
-            (Mode::Lines, ProgressEvent::StreamFinished { stream, totals }) => {
-                let how = if totals.complete {
-                    "caught up"
-                } else {
-                    "stopped"
-                };
-                output::note(&format!("sync: {stream}: {how}, {}", totals_line(totals)));
-            }
-            (
-                Mode::Bars {
-                    multi,
-                    client_bar,
-                    bars,
-                    ..
-                },
-                e,
-            ) => {
-                let mut bars = bars.lock().unwrap_or_else(|p| p.into_inner());
-                match e {
-                    ProgressEvent::StreamStarted { stream, .. } => {
-                        let bar = multi.add(ProgressBar::new_spinner());
-                        bar.set_style(style());
-                        bar.set_prefix(stream.as_str());
-                        bar.set_message("starting");
-                        bars.insert(*stream, bar);
-                    }
-                    ProgressEvent::PageWritten { stream, totals, .. } => {
-                        if let Some(bar) = bars.get(stream) {
-                            bar.set_message(totals_line(totals));
-                            bar.tick();
-                        }
-                    }
-                    ProgressEvent::StreamFinished { stream, totals } => {
-                        if let Some(bar) = bars.get(stream) {
-                            let how = if totals.complete {
-                                "caught up"
-                            } else {
-                                "stopped"
-                            };
-                            bar.finish_with_message(format!("{how}: {}", totals_line(totals)));
-                        }
-                    }
-                    _ => {}
-                }
-                client_bar.set_message(self.client_line());
-                client_bar.tick();
-            }
-            (Mode::Lines, _) => {}
-        }
-    }
 }

@@ -60,6 +60,33 @@ pub fn parse_since(s: &str, now: i64) -> Result<i64, String> {
     }
 }
 
+/// The sideloads `--no-sideloads` and `--no-sideload a,b` leave out of `options`
+/// (`metric_sets`: ticket metrics; `identities`: user identities). An unknown name is an
+/// error naming the known ones.
+pub fn apply_sideloads(
+    options: &mut zdkit_sync::SyncOptions,
+    none: bool,
+    names: &[String],
+) -> Result<(), String> {
+    if none {
+        options.ticket_metrics = false;
+        options.user_identities = false;
+    }
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        match name {
+            "metric_sets" => options.ticket_metrics = false,
+            "identities" => options.user_identities = false,
+            other => {
+                return Err(format!(
+                    "unknown sideload `{}` (sideloads: metric_sets, identities)",
+                    zdkit::text::escape_control(other)
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
 /// `YYYY-MM-DD HH:MM:SS UTC` of Unix seconds.
 pub fn format_utc(secs: i64) -> String {
     let t = OffsetDateTime::from_unix_timestamp(secs).unwrap_or(OffsetDateTime::UNIX_EPOCH);

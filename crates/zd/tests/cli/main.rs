@@ -13,5 +13,6 @@ mod secrets;
 mod sim;
 mod support;
 mod sync;
+mod sync_progress;
 mod tickets;
 mod usage;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use tokio::sync::Notify;
 
-use super::StreamReport;
+use super::{StreamPace, StreamReport};
 use crate::store::{Checkpoint, PageStats, Stream};
 
 /// One thing that happened during a sync.
@@ -28,6 +28,20 @@ pub enum ProgressEvent<'a> {
         page: PageStats,
         /// The stream's totals so far.
         totals: &'a StreamReport,
+        /// Its rate, the bucket it last waited on, pages left and ETA.
+        pace: &'a StreamPace,
+    },
+    /// A request of the stream is about to wait for rate-limit budget: which bucket, how
+    /// long (`wait`), and the stream's pace (`pace.waiting` set). A page written ends it.
+    Waiting {
+        /// The stream.
+        stream: Stream,
+        /// The wait, as the client announced it.
+        wait: &'a zdkit::ratelimit::BudgetWait,
+        /// The stream's totals so far.
+        totals: &'a StreamReport,
+        /// The stream's pace, its ETA at least the wait.
+        pace: &'a StreamPace,
     },
     /// A backfill's plan or progress ([`crate::backfill`]).
     Backfill(crate::backfill::BackfillEvent<'a>),

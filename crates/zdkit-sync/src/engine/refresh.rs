@@ -12,6 +12,7 @@
 use serde_json::Value;
 use zdkit_catalog::PageDefault;
 
+use super::pace::{Pacer, PageFacts};
 use super::streams::Ctx;
 use super::{ProgressEvent, StreamReport, SyncError};
 use crate::store::{Checkpoint, FamilyStream, Stream};
@@ -76,14 +77,23 @@ impl Ctx<'_> {
         walk.start(&url);
         let started = super::streams::unix_now(self.client);
         let resumed_walk = resumed.is_some();
+        let (client, mut waits) = super::pace::observed(self.client);
+        let mut pacer = Pacer::for_path(self.client, &first);
         loop {
             if self.stopped() {
                 break;
             }
-            let got = tokio::select! {
-                biased;
-                () = self.wait_stopped() => break,
-                r = self.client.get(&url).send() => r.and_then(|r| r.json::<Value>()),
+            let request = client.get(&url).send();
+            tokio::pin!(request);
+            let got = loop {
+                tokio::select! {
+                    biased;
+                    () = self.wait_stopped() => return Ok(self.finish(report)),
+                    r = &mut request => break r.and_then(|r| r.json::<Value>()),
+                    Ok(()) = waits.changed() => {
+                        self.report_wait(stream, &mut pacer, &mut report, &mut waits);
+                    }
+                }
             };
             let mut page = match got {
                 Ok(p) => p,
@@ -117,6 +127,8 @@ impl Ctx<'_> {
             // The next-page rule reads the page's paging fields (the records are taken
             // out, so count them back in by hand).
             let items = records.len();
+            // Offset pages say how many records the list has: the pages left follow.
+            let total = page.get("count").and_then(Value::as_u64);
             page[plural] = Value::Array(Vec::new());
             let next = next_page(&mut walk, &page, items, base, &first).map_err(client_err)?;
             let end = next.is_none();
@@ -143,10 +155,24 @@ impl Ctx<'_> {
             if end && !resumed_walk {
                 report.complete_up_to = Some(started);
             }
+            let pages_left = total.filter(|_| items > 0 && !resumed_walk).map(|n| {
+                let left = n.saturating_sub(report.records);
+                left.div_ceil(items as u64)
+            });
+            let pace = pacer.page(
+                self.client.clock().now(),
+                PageFacts {
+                    records: stats.received as u64,
+                    position: None,
+                    end,
+                    pages_left,
+                },
+            );
             self.progress.event(&ProgressEvent::PageWritten {
                 stream,
                 page: stats,
                 totals: &report,
+                pace: &pace,
             });
             match next {
                 Some(n) => url = n,

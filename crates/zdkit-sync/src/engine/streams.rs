@@ -8,15 +8,17 @@ use zdkit::export::{ExportPage, ExportRecord, ExportRequest};
 use zdkit::models::{Resource, SideloadName};
 use zdkit::{Client, ListRequest};
 
+use super::pace::{Pacer, PageFacts};
 use super::{CancelToken, Progress, ProgressEvent, StreamReport, SyncError, SyncOptions};
 use crate::store::{Checkpoint, Record, Store, Stream};
 
 /// Whether `stream` is a full list rather than an incremental export.
 pub(crate) fn is_list(stream: Stream) -> bool {
-    matches!(
-        stream,
-        Stream::Groups | Stream::TicketFields | Stream::Family(_)
-    )
+    match stream {
+        Stream::Groups | Stream::TicketFields => true,
+        Stream::Family(f) => !f.is_export(),
+        _ => false,
+    }
 }
 
 /// What every stream needs.
@@ -41,6 +43,11 @@ struct Fetched {
     end: bool,
     /// The client clock just before the page was requested (Unix seconds).
     requested_at: i64,
+    /// How far the export has come: the `end_time` of a time-based page, else the newest
+    /// stamp on the page (for the ETA).
+    position: Option<i64>,
+    /// The client clock when the page arrived (taken on the fetch task, for the rate).
+    received_at: zdkit::Timestamp,
 }
 
 /// Zendesk's exports leave out changes of the most recent minute.
@@ -76,11 +83,18 @@ fn to_records<T: Serialize>(items: Vec<T>) -> Result<Vec<Record>, zdkit::Error> 
         .collect()
 }
 
-fn fetched<T: Serialize + Send + 'static>(
+fn fetched<T: ExportRecord + Serialize + Send + 'static>(
     mut page: ExportPage<T>,
     requested_at: i64,
+    received_at: zdkit::Timestamp,
     identities: bool,
 ) -> Fetched {
+    let position = match &page.checkpoint {
+        zdkit::export::Checkpoint::Time(t) => Some(*t),
+        zdkit::export::Checkpoint::Cursor(_) => {
+            page.items.iter().filter_map(|i| i.export_key().1).max()
+        }
+    };
     let items = page.items;
     let sideloaded = identities
         .then(|| page.sideloads.identities.take())
@@ -97,6 +111,8 @@ fn fetched<T: Serialize + Send + 'static>(
         checkpoint: Checkpoint::Export(page.checkpoint),
         end: page.end_of_stream,
         requested_at,
+        position,
+        received_at,
     }
 }
 
@@ -156,10 +172,11 @@ impl Ctx<'_> {
     /// Pages of `stream`, decoded into records on a task of their own, one page ahead.
     fn fetcher(
         &self,
+        client: &Client,
         stream: Stream,
         from: Option<&Checkpoint>,
     ) -> (mpsc::Receiver<Result<Fetched, zdkit::Error>>, AbortOnDrop) {
-        let inc = self.client.incremental();
+        let inc = client.incremental();
         let (tx, rx) = mpsc::channel(1);
         let task = match stream {
             Stream::Tickets => {
@@ -167,24 +184,26 @@ impl Ctx<'_> {
                 if self.options.ticket_metrics {
                     req = req.include(&[SideloadName::MetricSets]);
                 }
-                spawn_fetch(self.client, req, tx)
+                spawn_fetch(client, req, tx)
             }
             Stream::Users => {
                 let mut req = self.start(inc.users(), from);
                 if self.options.user_identities {
                     req = req.include(&[SideloadName::Identities]);
                 }
-                spawn_fetch(self.client, req, tx)
+                spawn_fetch(client, req, tx)
             }
-            Stream::Organizations => {
-                spawn_fetch(self.client, self.start(inc.organizations(), from), tx)
+            Stream::Organizations => spawn_fetch(client, self.start(inc.organizations(), from), tx),
+            // The one exported catalogue family (`FamilyStream::is_export`).
+            Stream::Family(_) => {
+                spawn_fetch(client, self.start(inc.ticket_metric_events(), from), tx)
             }
             _ => {
                 let mut req = self.start(inc.ticket_events(), from);
                 if self.options.with_comments {
                     req = req.include(&[SideloadName::CommentEvents]);
                 }
-                spawn_fetch(self.client, req, tx)
+                spawn_fetch(client, req, tx)
             }
         };
         (rx, AbortOnDrop(task))
@@ -204,12 +223,19 @@ impl Ctx<'_> {
         if self.stopped() {
             return Ok(self.finish(report));
         }
-        let (mut rx, mut fetch) = self.fetcher(stream, from.as_ref());
+        let (client, mut waits) = super::pace::observed(self.client);
+        // Every export draws from the one incremental-exports bucket.
+        let mut pacer = Pacer::for_path(self.client, "/api/v2/incremental/");
+        let (mut rx, mut fetch) = self.fetcher(&client, stream, from.as_ref());
         loop {
             let next = tokio::select! {
                 biased;
                 () = self.wait_stopped() => break,
                 next = rx.recv() => next,
+                Ok(()) = waits.changed() => {
+                    self.report_wait(stream, &mut pacer, &mut report, &mut waits);
+                    continue;
+                }
             };
             let Some(page) = next else {
                 // The fetcher sends until the page that says `end_of_stream` (which ends
@@ -250,10 +276,20 @@ impl Ctx<'_> {
             }
             report.checkpoint = Some(page.checkpoint);
             report.complete = end;
+            let pace = pacer.page(
+                page.received_at,
+                PageFacts {
+                    records: stats.received as u64,
+                    position: page.position,
+                    end,
+                    pages_left: None,
+                },
+            );
             self.progress.event(&ProgressEvent::PageWritten {
                 stream,
                 page: stats,
                 totals: &report,
+                pace: &pace,
             });
             if end || self.stopped() {
                 break;
@@ -273,16 +309,28 @@ impl Ctx<'_> {
             return Ok(self.finish(report));
         }
         let at = i64::try_from(self.client.clock().now().unix_secs()).unwrap_or(i64::MAX);
+        let (client, mut waits) = super::pace::observed(self.client);
+        let path = match stream {
+            Stream::Groups => "/api/v2/groups",
+            _ => "/api/v2/ticket_fields",
+        };
+        let mut pacer = Pacer::for_path(self.client, path);
         let fetch = async {
             match stream {
-                Stream::Groups => list_all(self.client.groups().list()).await,
-                _ => list_all(self.client.ticket_fields().list()).await,
+                Stream::Groups => list_all(client.groups().list()).await,
+                _ => list_all(client.ticket_fields().list()).await,
             }
         };
-        let (records, pages) = tokio::select! {
-            biased;
-            () = self.wait_stopped() => return Ok(self.finish(report)),
-            r = fetch => r.map_err(|source| SyncError::Client { stream, source })?,
+        tokio::pin!(fetch);
+        let (records, pages) = loop {
+            tokio::select! {
+                biased;
+                () = self.wait_stopped() => return Ok(self.finish(report)),
+                r = &mut fetch => break r.map_err(|source| SyncError::Client { stream, source })?,
+                Ok(()) = waits.changed() => {
+                    self.report_wait(stream, &mut pacer, &mut report, &mut waits);
+                }
+            }
         };
         let checkpoint = Checkpoint::Done { at };
         let stats = self
@@ -296,12 +344,45 @@ impl Ctx<'_> {
         report.checkpoint = Some(checkpoint);
         report.complete = true;
         report.complete_up_to = Some(at);
+        let pace = pacer.page(
+            self.client.clock().now(),
+            PageFacts {
+                records: stats.received as u64,
+                position: None,
+                end: true,
+                pages_left: None,
+            },
+        );
         self.progress.event(&ProgressEvent::PageWritten {
             stream,
             page: stats,
             totals: &report,
+            pace: &pace,
         });
         Ok(self.finish(report))
+    }
+
+    /// Reports the wait just announced on `waits` as [`ProgressEvent::Waiting`] and counts
+    /// it in the stream's totals.
+    pub(super) fn report_wait(
+        &self,
+        stream: Stream,
+        pacer: &mut Pacer,
+        report: &mut StreamReport,
+        waits: &mut tokio::sync::watch::Receiver<Option<zdkit::ratelimit::BudgetWait>>,
+    ) {
+        let Some(wait) = waits.borrow_and_update().clone() else {
+            return;
+        };
+        let pace = pacer.wait(&wait);
+        report.waited = pacer.waited();
+        report.waited_on = Some(wait.bucket.clone());
+        self.progress.event(&ProgressEvent::Waiting {
+            stream,
+            wait: &wait,
+            totals: report,
+            pace: &pace,
+        });
     }
 
     pub(super) fn finish(&self, report: StreamReport) -> StreamReport {
@@ -333,7 +414,7 @@ fn spawn_fetch<T: ExportRecord + Send + 'static>(
             let Some(page) = pages.next().await else {
                 break;
             };
-            let page = page.map(|p| fetched(p, requested_at, identities));
+            let page = page.map(|p| fetched(p, requested_at, client.clock().now(), identities));
             let last = page.as_ref().map_or(true, |p| p.end);
             slot.send(page);
             if last {

@@ -3,7 +3,9 @@
 //! `_seen`, `_synced_at` and `raw` (the whole JSON object).
 //!
 //! Which families are streams is decided from the catalogue ([`FamilyStream::all`]): every
-//! listable top-level family that no dedicated stream covers. Their tables are created
+//! listable top-level family that no dedicated stream covers. Most are full refreshes; a
+//! family with an incremental export (ticket metric events) is exported instead
+//! ([`FamilyStream::is_export`]) into the same layout. Their tables are created
 //! when a store is opened (`CREATE TABLE IF NOT EXISTS`), so a family added to the
 //! catalogue gets its table without a migration; the layout itself is fixed.
 
@@ -44,17 +46,29 @@ impl FamilyStream {
     }
 
     /// Every generic family stream, in catalogue order: each listable family that is not
-    /// nested under another, has no incremental export, and no dedicated stream covers.
+    /// nested under another and no dedicated stream covers.
     pub fn all() -> impl Iterator<Item = FamilyStream> {
         FAMILIES
             .iter()
-            .filter(|f| {
-                f.ops.list
-                    && f.parent.is_none()
-                    && f.incremental.is_none()
-                    && !NOT_GENERIC.contains(&f.name)
-            })
+            .filter(|f| f.ops.list && f.parent.is_none() && !NOT_GENERIC.contains(&f.name))
             .map(FamilyStream)
+    }
+
+    /// Whether the family has an incremental export (ticket metric events): the stream
+    /// follows it from a checkpoint instead of refreshing the whole list, and nothing is
+    /// marked deleted for not being listed.
+    pub fn is_export(self) -> bool {
+        self.0.incremental.is_some()
+    }
+
+    /// The field of a record stored as the row's `updated_at`: `updated_at`, or `time`
+    /// for ticket metric events (an event's only stamp).
+    pub fn stamp_field(self) -> &'static str {
+        if self.name() == "ticket_metric_events" {
+            "time"
+        } else {
+            "updated_at"
+        }
     }
 
     /// The catalogue row.
@@ -159,14 +173,20 @@ mod tests {
         ] {
             assert!(names.contains(&want), "{want} in {names:?}");
         }
-        for not in [
-            "tickets",
-            "identities",
-            "ticket_metric_events",
-            "job_statuses",
-        ] {
+        for not in ["tickets", "identities", "job_statuses"] {
             assert!(!names.contains(&not), "{not} in {names:?}");
         }
+        let exports: Vec<&str> = FamilyStream::all()
+            .filter(|f| f.is_export())
+            .map(FamilyStream::name)
+            .collect();
+        assert_eq!(exports, ["ticket_metric_events"]);
+        assert_eq!(
+            FamilyStream::get("ticket_metric_events")
+                .unwrap()
+                .stamp_field(),
+            "time"
+        );
         assert_eq!(FamilyStream::get("tags").unwrap().key_field(), "name");
         assert_eq!(FamilyStream::get("macros").unwrap().key_field(), "id");
     }

@@ -58,7 +58,7 @@ pub(crate) fn prepare(
         }
         let row = FamilyRow {
             updated_at: record
-                .get("updated_at")
+                .get(family.stamp_field())
                 .and_then(Value::as_str)
                 .and_then(normalize_time),
             raw: json_without_nul(record),

@@ -290,3 +290,68 @@ pub async fn assert_comments_exact(client: &zdkit::Client, store: &dyn Store, si
     );
     want.iter().filter(|c| c.ticket_archived).count()
 }
+
+/// An in-process simulator of `tickets` tickets on an auto-advancing manual clock shared
+/// with the returned client (export waits take no real time).
+pub async fn start_sim(
+    tickets: u64,
+    start: Timestamp,
+) -> (zdkit::Client, ManualClock, zdkit_sim::SimState) {
+    let clock = ManualClock::auto_advancing(start);
+    let state = zdkit_sim::SimState::new(zdkit_sim::SimConfig {
+        clock: Some(clock.shared()),
+        ..zdkit_sim::SimConfig::with_tickets(tickets)
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(zdkit_sim::serve(listener, state.clone()));
+    let client = zdkit::Client::builder()
+        .base_url(url)
+        .credentials(zdkit::Credentials::api_token(
+            "admin@example.com",
+            "zd-sim-token",
+        ))
+        .clock(clock.shared())
+        .retry_policy(zdkit::RetryPolicy::default().jitter_seed(7).max_attempts(8))
+        .build()
+        .unwrap();
+    (client, clock, state)
+}
+
+/// The simulator's own listing of ticket metric events: its whole export from the
+/// beginning, as `(id, time)` sorted by id.
+pub async fn metric_events_listing(client: &zdkit::Client) -> Vec<(i64, i64)> {
+    use futures_util::TryStreamExt;
+    let mut out: Vec<(i64, i64)> = client
+        .incremental()
+        .ticket_metric_events()
+        .start_time(0)
+        .stream()
+        .map_ok(|e| {
+            let id = i64::try_from(e.id.0).unwrap();
+            (id, e.time.unwrap().unix_timestamp())
+        })
+        .try_collect()
+        .await
+        .unwrap();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The stored ticket metric events as `(id, time)` sorted by id.
+pub async fn stored_metric_events(store: &dyn Store) -> Vec<(i64, i64)> {
+    let f = store::FamilyStream::get("ticket_metric_events").unwrap();
+    let mut out: Vec<(i64, i64)> = store
+        .key_stamps(store::Table::Family(f))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            assert!(!r.deleted, "{r:?}");
+            (r.key.parse().unwrap(), r.updated_at.unwrap())
+        })
+        .collect();
+    out.sort();
+    out
+}

@@ -3,6 +3,7 @@
 //!
 //! * [`headers`]: the header grammars and `Retry-After`.
 //! * [`limiter`]: [`Limiter`], the pure state machine (`acquire` / `observe`, time passed in).
+//! * [`observe`]: [`BudgetWait`] and [`WaitObserver`], waits announced as they begin.
 //! * [`store`]: [`BudgetStore`], the seam for where the state lives (in-process
 //!   [`InProcessStore`] now; a Redis-backed store shared by many processes later).
 //!
@@ -11,6 +12,7 @@
 
 pub mod headers;
 pub mod limiter;
+pub mod observe;
 #[cfg(feature = "redis")]
 pub mod redis;
 pub mod store;
@@ -23,6 +25,7 @@ use http::Method;
 
 pub use headers::{RateLimitHeaders, Window};
 pub use limiter::{BucketSnapshot, Limiter, Permit, WaitUntil};
+pub use observe::{BudgetWait, WaitObserver};
 pub use store::{BudgetStore, InProcessStore, Observation};
 
 #[cfg(feature = "redis")]
