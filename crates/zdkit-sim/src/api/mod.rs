@@ -252,7 +252,7 @@ fn sideloads_with(
             .collect();
         obj = obj.field("organizations", &orgs);
     }
-    let metrics = || -> Vec<Value> {
+    let metrics = || -> Vec<extras::MetricSet<'_>> {
         list.iter()
             .filter(|t| !t.deleted)
             .map(|t| extras::metric_set(s, t, base))

@@ -42,6 +42,43 @@ pub(crate) fn iso(secs: u64) -> String {
     )
 }
 
+/// Unix seconds serialized as [`iso`] text without allocating (the wire form of record
+/// times on hot paths: export pages, metric sets).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Iso(pub u64);
+
+impl Iso {
+    /// The 20 bytes of `2024-01-02T03:04:05Z`.
+    fn bytes(self) -> [u8; 20] {
+        let dt = OffsetDateTime::from_unix_timestamp(i64::try_from(self.0).unwrap_or(0))
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        let mut b = *b"0000-00-00T00:00:00Z";
+        let mut put = |at: usize, width: usize, mut v: u32| {
+            for i in (at..at + width).rev() {
+                b[i] = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+        };
+        // Years past 9999 cannot come from a u64 of plausible seconds; clamp like `{:04}`
+        // would not, but keep the fixed width.
+        put(0, 4, u32::try_from(dt.year()).unwrap_or(0).min(9999));
+        put(5, 2, u32::from(u8::from(dt.month())));
+        put(8, 2, u32::from(dt.day()));
+        put(11, 2, u32::from(dt.hour()));
+        put(14, 2, u32::from(dt.minute()));
+        put(17, 2, u32::from(dt.second()));
+        b
+    }
+}
+
+impl serde::Serialize for Iso {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        let b = self.bytes();
+        // Only ASCII digits and separators were written.
+        ser.serialize_str(std::str::from_utf8(&b).unwrap_or("1970-01-01T00:00:00Z"))
+    }
+}
+
 /// Parses `2024-01-02` or `2024-01-02T03:04:05Z` to Unix seconds.
 pub(crate) fn parse_date(s: &str) -> Option<u64> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
@@ -155,6 +192,21 @@ mod tests {
         assert_eq!(parse_date("2024-01-02T03:04:05Z"), Some(1_704_164_645));
         assert_eq!(parse_date("2024-01-02"), Some(1_704_153_600));
         assert_eq!(parse_date("yesterday"), None);
+    }
+
+    #[test]
+    fn iso_serializer_writes_what_iso_formats() {
+        for secs in [
+            0,
+            59,
+            1_704_164_645,
+            951_782_400,
+            4_102_444_799,
+            253_402_300_799,
+        ] {
+            let json = serde_json::to_string(&Iso(secs)).unwrap();
+            assert_eq!(json, format!("\"{}\"", iso(secs)), "{secs}");
+        }
     }
 
     #[test]

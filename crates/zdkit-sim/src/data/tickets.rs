@@ -300,7 +300,7 @@ pub(crate) struct TicketOut<'a> {
     pub base: &'a str,
     pub comment_count: bool,
     /// The embedded `metric_set` (`include=metric_sets` on the incremental export).
-    pub metric_set: Option<Value>,
+    pub metric_set: Option<super::extras::MetricSet<'a>>,
     /// The embedded `dates` (`include=dates`).
     pub dates: Option<Value>,
 }
@@ -389,8 +389,8 @@ impl Serialize for TicketOut<'_> {
         m.serialize_entry("id", &t.id)?;
         m.serialize_entry("external_id", &t.external_id)?;
         m.serialize_entry("via", &Via(t.channel))?;
-        m.serialize_entry("created_at", &gen::iso(t.created_at))?;
-        m.serialize_entry("updated_at", &gen::iso(t.updated_at))?;
+        m.serialize_entry("created_at", &gen::Iso(t.created_at))?;
+        m.serialize_entry("updated_at", &gen::Iso(t.updated_at))?;
         m.serialize_entry("generated_timestamp", &t.ts)?;
         m.serialize_entry("type", &t.kind)?;
         m.serialize_entry("subject", &t.subject)?;
@@ -412,7 +412,7 @@ impl Serialize for TicketOut<'_> {
         m.serialize_entry("problem_id", &none)?;
         m.serialize_entry("has_incidents", &false)?;
         m.serialize_entry("is_public", &true)?;
-        m.serialize_entry("due_at", &t.due_at.map(gen::iso))?;
+        m.serialize_entry("due_at", &t.due_at.map(gen::Iso))?;
         m.serialize_entry("tags", &t.tags)?;
         m.serialize_entry("custom_fields", &Fields(&t.custom_fields))?;
         m.serialize_entry("satisfaction_rating", &none)?;
