@@ -72,18 +72,55 @@ impl Drop for AbortOnDrop {
     }
 }
 
+/// A zdkit model that becomes a JSON record: its modelled fields are serialized, and its
+/// unknown fields (`extra`, e.g. a ticket's embedded `metric_set`) are moved into the
+/// record as they are instead of being copied value by value.
+pub(crate) trait IntoRecord: Serialize {
+    /// Takes the unknown fields out of the model.
+    fn take_extra(&mut self) -> serde_json::Map<String, serde_json::Value>;
+}
+
+macro_rules! into_record {
+    ($($t:ty),*) => {$(
+        impl IntoRecord for $t {
+            fn take_extra(&mut self) -> serde_json::Map<String, serde_json::Value> {
+                std::mem::take(&mut self.extra)
+            }
+        }
+    )*};
+}
+into_record!(
+    zdkit::models::Ticket,
+    zdkit::models::User,
+    zdkit::models::Organization,
+    zdkit::models::TicketEvent,
+    zdkit::models::Identity,
+    zdkit::models::Group,
+    zdkit::models::TicketField,
+    zdkit::models::TicketMetricEvent
+);
+
 /// The records of a page as the JSON objects Zendesk sent (models keep unknown fields).
-fn to_records<T: Serialize>(items: Vec<T>) -> Result<Vec<Record>, zdkit::Error> {
+fn to_records<T: IntoRecord>(items: Vec<T>) -> Result<Vec<Record>, zdkit::Error> {
     items
         .into_iter()
-        .map(|item| {
-            serde_json::to_value(item)
-                .map_err(|e| zdkit::Error::InvalidRequest(format!("re-encoding a record: {e}")))
+        .map(|mut item| {
+            let extra = item.take_extra();
+            let mut record = serde_json::to_value(&item)
+                .map_err(|e| zdkit::Error::InvalidRequest(format!("re-encoding a record: {e}")))?;
+            if let Some(object) = record.as_object_mut() {
+                // As the model's own `Serialize` does: unknown fields after the modelled
+                // ones (a map keeps the later of two equal keys).
+                for (k, v) in extra {
+                    object.insert(k, v);
+                }
+            }
+            Ok(record)
         })
         .collect()
 }
 
-fn fetched<T: ExportRecord + Serialize + Send + 'static>(
+fn fetched<T: ExportRecord + IntoRecord + Send + 'static>(
     mut page: ExportPage<T>,
     requested_at: i64,
     received_at: zdkit::Timestamp,
@@ -394,7 +431,7 @@ impl Ctx<'_> {
     }
 }
 
-fn spawn_fetch<T: ExportRecord + Send + 'static>(
+fn spawn_fetch<T: ExportRecord + IntoRecord + Send + 'static>(
     client: &Client,
     req: ExportRequest<T>,
     tx: mpsc::Sender<Result<Fetched, zdkit::Error>>,
@@ -430,7 +467,7 @@ fn spawn_fetch<T: ExportRecord + Send + 'static>(
 const MAX_LIST_RECORDS: usize = 200_000;
 
 /// Every page of a list: the records and the number of pages.
-async fn list_all<T: Resource + Send + 'static>(
+async fn list_all<T: Resource + IntoRecord + Send + 'static>(
     req: ListRequest<T>,
 ) -> Result<(Vec<Record>, u64), zdkit::Error> {
     let mut pages = req.page_size(100).pages();

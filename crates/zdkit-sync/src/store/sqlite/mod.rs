@@ -11,17 +11,22 @@ use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use rusqlite::types::{ToSqlOutput, Value as SqlValue};
-use rusqlite::{params_from_iter, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior};
 use zdkit_clock::SharedClock;
 
-use super::columns::{self, Rows, Val};
-use super::family::{FamilyStream, Key};
-use super::generic::{self, Dialect, FamilyPage};
+use super::columns::{self, Val};
+use super::family::FamilyStream;
+use super::generic::{self, Dialect};
 use super::{
     now_iso, Checkpoint, KeyStamp, Merge, OpenOptions, PageStats, Record, Result, RowStamp, Store,
     StoreError, Stream, StreamState, Summary, Table,
 };
 use crate::migrations::{self, Migration};
+
+mod children;
+mod write;
+
+use write::{write_family_page, write_page, Target};
 
 /// A store in a SQLite file. Open it with [`SqliteStore::open`] or [`super::open`].
 #[derive(Debug, Clone)]
@@ -299,191 +304,6 @@ impl Inner {
             source: Box::new(e),
         }
     }
-
-    fn upsert(
-        &self,
-        tx: &rusqlite::Transaction<'_>,
-        rows: &Rows,
-        merge: Merge,
-    ) -> rusqlite::Result<u64> {
-        Ok(self.upsert_with_children(tx, rows, &[], merge)?.len() as u64)
-    }
-
-    /// Upserts `rows`; for each row written, replaces its ticket's tags and custom field
-    /// values with `children` (same order as the rows; none for other tables). Returns the
-    /// ids of the rows written (not older than the stored version).
-    fn upsert_with_children(
-        &self,
-        tx: &rusqlite::Transaction<'_>,
-        rows: &Rows,
-        children: &[columns::Children],
-        merge: Merge,
-    ) -> rusqlite::Result<Vec<i64>> {
-        let mut stmt = tx.prepare_cached(&self.upserts[&(rows.spec.table, merge)])?;
-        let mut written = Vec::with_capacity(rows.rows.len());
-        for (i, row) in rows.rows.iter().enumerate() {
-            let n = stmt.execute(params_from_iter(row.iter()))?;
-            if let (1, Val::Int(Some(id))) = (n, &row[0]) {
-                written.push(*id);
-                if let Some(c) = children.get(i) {
-                    write_children(tx, *id, c)?;
-                }
-            }
-        }
-        Ok(written)
-    }
-}
-
-/// Where a page goes: its checkpoint's key and how its rows merge.
-struct Target {
-    key: String,
-    merge: Merge,
-}
-
-/// One page and its checkpoint in one `BEGIN IMMEDIATE` transaction.
-fn write_page(
-    inner: &Inner,
-    conn: &mut Connection,
-    target: &Target,
-    page: &columns::PreparedPage,
-    checkpoint: &Checkpoint,
-    updated_at: &str,
-) -> Result<PageStats> {
-    let err = inner.db_err(format!("apply_page({})", target.key));
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(&err)?;
-    tx.prepare_cached(UPSERT_CHECKPOINT)
-        .and_then(|mut s| s.execute((target.key.as_str(), checkpoint.to_json(), updated_at)))
-        .map_err(&err)?;
-    let written_ids = inner
-        .upsert_with_children(&tx, &page.main, &page.children, target.merge)
-        .map_err(&err)?;
-    let written = written_ids.len() as u64;
-    let mut identities_written = 0;
-    if let Some((users, rows)) = &page.identities {
-        // Users: the identities of each user written replace (mark deleted) its stored ones.
-        let users: std::collections::HashSet<i64> = users.iter().copied().collect();
-        let replaced: std::collections::HashSet<i64> = written_ids
-            .iter()
-            .copied()
-            .filter(|id| users.contains(id))
-            .collect();
-        let mut mark = tx
-            .prepare_cached("UPDATE identities SET deleted = 1, _synced_at = ?2 WHERE user_id = ?1")
-            .map_err(&err)?;
-        for id in &replaced {
-            mark.execute((id, updated_at)).map_err(&err)?;
-        }
-        let user_at = rows.spec.cols.iter().position(|c| c.name == "user_id");
-        let keep = Rows {
-            spec: rows.spec,
-            rows: rows
-                .rows
-                .iter()
-                .filter(|r| match user_at.map(|i| &r[i]) {
-                    Some(Val::Int(Some(u))) => replaced.contains(u),
-                    _ => false,
-                })
-                .cloned()
-                .collect(),
-        };
-        identities_written = inner.upsert(&tx, &keep, target.merge).map_err(&err)?;
-    }
-    let comments_written = match &page.comments {
-        Some(rows) => inner.upsert(&tx, rows, target.merge).map_err(&err)?,
-        None => 0,
-    };
-    let metrics_written = match &page.metrics {
-        Some(rows) => inner.upsert(&tx, rows, target.merge).map_err(&err)?,
-        None => 0,
-    };
-    if !page.deleted_tickets.is_empty() {
-        let mut stmt = tx
-            .prepare_cached("UPDATE ticket_metrics SET deleted = 1 WHERE ticket_id = ?1")
-            .map_err(&err)?;
-        for id in &page.deleted_tickets {
-            stmt.execute([id]).map_err(&err)?;
-        }
-    }
-    tx.commit().map_err(&err)?;
-    Ok(PageStats {
-        received: page.received,
-        written,
-        comments_written,
-        metrics_written,
-        identities_written,
-    })
-}
-
-/// Replaces a ticket's rows in `ticket_tags` and `ticket_custom_fields`.
-fn write_children(
-    tx: &rusqlite::Transaction<'_>,
-    ticket: i64,
-    c: &columns::Children,
-) -> rusqlite::Result<()> {
-    tx.prepare_cached("DELETE FROM ticket_tags WHERE ticket_id = ?1")?
-        .execute([ticket])?;
-    tx.prepare_cached("DELETE FROM ticket_custom_fields WHERE ticket_id = ?1")?
-        .execute([ticket])?;
-    let mut tag = tx.prepare_cached("INSERT INTO ticket_tags (ticket_id, tag) VALUES (?1, ?2)")?;
-    for t in &c.tags {
-        tag.execute((ticket, t))?;
-    }
-    let mut field = tx.prepare_cached(
-        "INSERT INTO ticket_custom_fields (ticket_id, field_id, value, value_number, value_bool) \
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    for f in &c.fields {
-        field.execute((ticket, f.field_id, &f.value, f.number, f.boolean))?;
-    }
-    Ok(())
-}
-
-/// A family page and its checkpoint in one transaction.
-fn write_family_page(
-    inner: &Inner,
-    conn: &mut Connection,
-    family: FamilyStream,
-    page: &FamilyPage,
-    checkpoint: &Checkpoint,
-    now: &str,
-) -> Result<PageStats> {
-    let err = inner.db_err(format!("apply_page({})", family.name()));
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(&err)?;
-    tx.prepare_cached(UPSERT_CHECKPOINT)
-        .and_then(|mut s| s.execute((family.name(), checkpoint.to_json(), now)))
-        .map_err(&err)?;
-    let mut written = 0u64;
-    {
-        let mut stmt = tx
-            .prepare_cached(&generic::upsert_sql(family, Dialect::Sqlite))
-            .map_err(&err)?;
-        for row in &page.rows {
-            let key = match &row.key {
-                Key::Int(i) => SqlValue::Integer(*i),
-                Key::Text(t) => SqlValue::Text(t.clone()),
-            };
-            written += stmt
-                .execute((key, &row.updated_at, page.walk, now, &row.raw))
-                .map_err(&err)? as u64;
-        }
-    }
-    if let Some(walk) = page.completes {
-        tx.prepare_cached(&generic::complete_sql(family, Dialect::Sqlite))
-            .and_then(|mut s| s.execute((walk, now)))
-            .map_err(&err)?;
-    }
-    tx.commit().map_err(&err)?;
-    Ok(PageStats {
-        received: page.received,
-        written,
-        comments_written: 0,
-        metrics_written: 0,
-        identities_written: 0,
-    })
 }
 
 fn stamps_sql(table: Table) -> String {
