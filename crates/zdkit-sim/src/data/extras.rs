@@ -191,7 +191,7 @@ pub(crate) fn identities(u: &User, base: &str) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::table::Record;
+    use crate::data::table::Generate;
 
     /// The metric set as it was first written (a `json!` value): the typed one must
     /// serialize to exactly the same text.
@@ -243,7 +243,7 @@ mod tests {
         let base = "https://acme.zendesk.com";
         let mut seen = std::collections::BTreeSet::new();
         for id in 1..=2_000 {
-            let t = <Ticket as Record>::generate(seeds, id);
+            let t = <Ticket as Generate>::generate(seeds, id);
             seen.insert((t.status, t.assignee_id.is_some(), t.comments >= 2));
             let typed = serde_json::to_string(&metric_set(seeds, &t, base)).unwrap();
             let old = serde_json::to_string(&reference(seeds, &t, base)).unwrap();

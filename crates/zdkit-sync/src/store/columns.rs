@@ -136,30 +136,14 @@ fn take_identities(records: &mut [Record], now: &str) -> Option<(Vec<i64>, Rows)
     (!users.is_empty()).then(|| (users, rows.finish()))
 }
 
-/// Takes each ticket's embedded `metric_set` (the export's `metric_sets` sideload) out of
-/// the ticket: it goes to `ticket_metrics`, the ticket's `raw` keeps the ticket alone.
-fn take_metric_sets(records: &mut [Record]) -> Option<Vec<Value>> {
-    let mut out = Vec::new();
-    let mut any = false;
-    for r in records.iter_mut() {
-        if let Some(m) = r.as_object_mut().and_then(|o| o.remove("metric_set")) {
-            any = true;
-            if m.is_object() {
-                out.push(m);
-            }
-        }
-    }
-    any.then_some(out)
-}
-
 /// Extracts and de-duplicates a page's rows; `now` fills `_synced_at`.
+///
+/// Records are consumed one by one: each is dropped as soon as its rows (and, for a
+/// ticket, its embedded `metric_set`, which goes to `ticket_metrics` while the ticket's
+/// `raw` keeps the ticket alone, and its child rows) are extracted, so a page's JSON
+/// trees do not all stay in memory until the page is written.
 pub(crate) fn prepare(stream: Stream, mut records: Vec<Record>, now: &str) -> Result<PreparedPage> {
     let received = records.len();
-    let metric_sets = if stream == Stream::Tickets {
-        take_metric_sets(&mut records)
-    } else {
-        None
-    };
     let identities = if stream == Stream::Users {
         take_identities(&mut records, now)
     } else {
@@ -171,18 +155,40 @@ pub(crate) fn prepare(stream: Stream, mut records: Vec<Record>, now: &str) -> Re
             name: stream.as_str().to_owned(),
         });
     };
+    let tickets = stream == Stream::Tickets;
     let mut main = Deduper::new(main_spec);
     let mut comments = (stream == Stream::TicketEvents).then(|| Deduper::new(&COMMENTS));
-    for (index, record) in records.iter().enumerate() {
+    let mut metrics: Option<Deduper> = None;
+    // Tickets: each record's children, by record index (the page's winners are kept).
+    let mut all_children: Vec<Children> = Vec::new();
+    for (index, mut record) in records.into_iter().enumerate() {
+        if tickets {
+            if let Some(m) = record.as_object_mut().and_then(|o| o.remove("metric_set")) {
+                let d = metrics.get_or_insert_with(|| Deduper::new(&TICKET_METRICS));
+                // Derived data: a metric set without a usable id stays out (its ticket is
+                // kept).
+                if m.is_object() {
+                    match extract(&TICKET_METRICS, &m, None, now) {
+                        Ok(row) => d.push(row, 0),
+                        Err(reason) => {
+                            tracing::warn!(%reason, "ticket has an unusable metric_set; left out");
+                        }
+                    }
+                }
+            }
+        }
         let invalid = |reason: String| StoreError::InvalidRecord {
             stream: stream.as_str(),
             index,
             reason,
         };
         main.push(
-            extract(main.spec, record, None, now).map_err(invalid)?,
+            extract(main.spec, &record, None, now).map_err(invalid)?,
             index,
         );
+        if tickets {
+            all_children.push(children(&record));
+        }
         if let Some(comments) = comments.as_mut() {
             let children = record.get("child_events").and_then(Value::as_array);
             for child in children.into_iter().flatten() {
@@ -191,7 +197,7 @@ pub(crate) fn prepare(stream: Stream, mut records: Vec<Record>, now: &str) -> Re
                 }
                 // A comment is derived data: one without a usable id stays in its event's
                 // `raw` and is not worth failing the page for.
-                match extract(&COMMENTS, child, Some(record), now) {
+                match extract(&COMMENTS, child, Some(&record), now) {
                     Ok(row) => comments.push(row, index),
                     Err(reason) => {
                         tracing::warn!(index, %reason, "ticket event has an unusable comment; kept in raw only");
@@ -201,7 +207,7 @@ pub(crate) fn prepare(stream: Stream, mut records: Vec<Record>, now: &str) -> Re
         }
     }
     let mut deleted_tickets = Vec::new();
-    if stream == Stream::Tickets {
+    if tickets {
         let at = main.spec.cols.iter().position(|c| c.name == "deleted");
         for row in &main.rows {
             if let (Val::Int(Some(id)), Some(Val::Bool(Some(true)))) =
@@ -211,29 +217,16 @@ pub(crate) fn prepare(stream: Stream, mut records: Vec<Record>, now: &str) -> Re
             }
         }
     }
-    let metrics = metric_sets.map(|sets| {
-        let mut d = Deduper::new(&TICKET_METRICS);
-        for m in &sets {
-            // Derived data: a metric set without a usable id stays out (its ticket is kept).
-            match extract(&TICKET_METRICS, m, None, now) {
-                Ok(row) => d.push(row, 0),
-                Err(reason) => {
-                    tracing::warn!(%reason, "ticket has an unusable metric_set; left out");
-                }
-            }
-        }
-        d.finish()
-    });
-    let children = if stream == Stream::Tickets {
-        main.src.iter().map(|&i| children(&records[i])).collect()
-    } else {
-        Vec::new()
-    };
+    let children = main
+        .src
+        .iter()
+        .filter_map(|&i| all_children.get_mut(i).map(std::mem::take))
+        .collect();
     Ok(PreparedPage {
         received,
         main: main.finish(),
         comments: comments.map(Deduper::finish),
-        metrics,
+        metrics: metrics.map(Deduper::finish),
         deleted_tickets,
         children,
         identities,
