@@ -82,7 +82,8 @@ pub use records::{
 };
 pub use rules::{
     Automation, Condition, Conditions, GroupSlaPolicy, Macro, MacroResult, RuleAction, SlaPolicy,
-    SlaPolicyMetric, Trigger, TriggerCategory, View, ViewCount, ViewRow,
+    SlaPolicyMetric, Trigger, TriggerCategory, View, ViewColumn, ViewCount, ViewExecution,
+    ViewOrdering, ViewRow,
 };
 pub use search::{Count, CountValue, RefreshedCount, SearchResult};
 pub use sideloads::{SideloadName, Sideloads};

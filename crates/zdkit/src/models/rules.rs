@@ -173,6 +173,57 @@ model! {
 }
 
 model! {
+    /// One column of a view's `execution` (`columns`, `fields`, `custom_fields`):
+    /// `{"id": "subject", "title": "Subject"}`. `id` is a field name, or a custom field's
+    /// number.
+    pub struct ViewColumn {
+        /// The column's field (`"subject"`, `"updated"`, or a custom field id).
+        opt id: Value,
+        /// Its heading.
+        opt title: String,
+    }
+}
+
+model! {
+    /// A view's grouping or sorting (`execution.group`, `execution.sort`):
+    /// `{"id": "status", "title": "Status", "order": "asc"}`.
+    pub struct ViewOrdering {
+        /// The field grouped or sorted by.
+        opt id: Value,
+        /// Its heading.
+        opt title: String,
+        /// `asc` or `desc`.
+        opt order: String,
+    }
+}
+
+model! {
+    /// How a view shows its tickets (`view.execution`; Views API reference,
+    /// developer.zendesk.com/api-reference/ticketing/business-rules/views/). Fields it does
+    /// not name are kept in `extra`.
+    pub struct ViewExecution {
+        /// The field rows are grouped by.
+        opt group_by: String,
+        /// `asc` or `desc`.
+        opt group_order: String,
+        /// The field rows are sorted by.
+        opt sort_by: String,
+        /// `asc` or `desc`.
+        opt sort_order: String,
+        /// Grouping, with its heading.
+        opt group: ViewOrdering,
+        /// Sorting, with its heading.
+        opt sort: ViewOrdering,
+        /// The columns shown.
+        opt columns: Vec<ViewColumn>,
+        /// The system fields among the columns.
+        opt fields: Vec<ViewColumn>,
+        /// The custom fields among the columns.
+        opt custom_fields: Vec<ViewColumn>,
+    }
+}
+
+model! {
     /// A view (`/api/v2/views`): a saved ticket filter.
     pub struct View {
         /// View id.
@@ -187,8 +238,8 @@ model! {
         opt active: bool,
         /// Which tickets it shows.
         opt conditions: Conditions,
-        /// How it shows them (`{"columns", "group_by", "sort_by", …}`).
-        opt execution: Map<String, Value>,
+        /// How it shows them: columns, grouping and sorting.
+        opt execution: ViewExecution,
         /// Who sees it (null: everyone).
         opt restriction: Value,
         /// A default view (read-only).
@@ -298,5 +349,31 @@ model! {
         ts created_at: OffsetDateTime,
         /// Last update time.
         ts updated_at: OffsetDateTime,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::View;
+
+    #[test]
+    fn a_view_execution_is_typed_and_keeps_what_it_does_not_name() {
+        let text = r#"{"id": 7, "title": "Open", "execution": {
+            "group_by": "status", "sort_by": "updated_at", "sort_order": "desc",
+            "group": {"id": "status", "title": "Status", "order": "asc"},
+            "columns": [{"id": "subject", "title": "Subject"}, {"id": 360001, "title": "Team", "type": "tagger"}],
+            "custom_fields": [{"id": 360001, "title": "Team"}],
+            "brand_new": {"x": 1}}}"#;
+        let view: View = serde_json::from_str(text).unwrap();
+        let exec = view.execution.as_ref().unwrap();
+        assert_eq!(exec.group_by.as_deref(), Some("status"));
+        assert_eq!(exec.group.as_ref().unwrap().order.as_deref(), Some("asc"));
+        let columns = exec.columns.as_ref().unwrap();
+        assert_eq!(columns[1].id, Some(serde_json::json!(360001)));
+        assert_eq!(columns[1].extra["type"], "tagger");
+        assert_eq!(exec.extra["brand_new"]["x"], 1);
+        let back = serde_json::to_value(&view).unwrap();
+        let orig: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(back["execution"], orig["execution"]);
     }
 }
