@@ -138,6 +138,7 @@ struct Simulated {
     plan: Plan,
     time_scale: f64,
     tickets: u64,
+    seed: u64,
     _server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
@@ -173,9 +174,18 @@ async fn simulate(g: &GlobalArgs, args: &SyncArgs) -> anyhow::Result<(Client, Si
             plan: args.plan,
             time_scale,
             tickets: args.tickets,
+            seed: args.seed,
             _server: server,
         },
     ))
+}
+
+impl Simulated {
+    /// The account identity a store records for this simulator: its generated data
+    /// depends on the seed and the size only, not on the port it listens on.
+    fn identity(&self) -> String {
+        format!("zd-sim:seed={},tickets={}", self.seed, self.tickets)
+    }
 }
 
 /// Runs `zd sync`.
@@ -199,7 +209,7 @@ pub async fn run(g: &GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
     })?;
     let (client, simulated, account) = if args.simulate {
         let (c, s) = simulate(g, &args).await?;
-        let account = format!("{} (an in-process simulator)", c.base_url());
+        let account = format!("{} (an in-process simulator)", s.identity());
         (c, Some(s), account)
     } else {
         let settings = Settings::resolve(g)?;
@@ -227,6 +237,9 @@ pub async fn run(g: &GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
         streams: select_streams(&args.streams, &args.skip)?,
         ..SyncOptions::default()
     };
+    // A simulator starts on a fresh port each run: the store records the simulated
+    // account (its seed and size), so a rerun into the same store continues it.
+    options.account = simulated.as_ref().map(Simulated::identity);
     sync_controls::apply_sideloads(&mut options, args.no_sideloads, &args.no_sideload)
         .map_err(usage)?;
     if (args.with_events || args.with_comments) && !options.streams.contains(&Stream::TicketEvents)

@@ -61,6 +61,70 @@ fn simulate_syncs_the_demo_account_and_prints_a_json_summary() {
     );
 }
 
+/// The README's main command run twice into one store: each `--simulate` listens on a
+/// fresh port, and the store records the simulated account (seed and size), not the port,
+/// so the rerun continues the mirror; another seed is another account and is refused.
+#[test]
+fn simulate_twice_into_one_store_continues_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("zendesk.db");
+    let to = format!("sqlite:{}", db.display());
+    let sync = |seed| {
+        let args = [
+            "sync",
+            "--simulate",
+            "--tickets",
+            "300",
+            "--seed",
+            seed,
+            "--json",
+        ];
+        zd(&[], &[&args[..], &["--to", &to]].concat())
+    };
+    sync("1").expect(0);
+    let before = count(&db, "tickets");
+    assert_eq!(before, 300);
+    let r = sync("1");
+    r.expect(0);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["complete"], true, "{v}");
+    assert_eq!(count(&db, "tickets"), before);
+    assert!(
+        v["account"]
+            .as_str()
+            .is_some_and(|a| a.contains("zd-sim:seed=1,tickets=300")),
+        "{v}"
+    );
+    // Complete up to the last request less the export's minute, not up to the newest
+    // record (the organizations' time export ends at its newest one, days old here). The
+    // simulated clock starts at the real time and runs ahead, so the real time two
+    // minutes ago is a lower bound.
+    let up_to = v["complete_up_to"].as_str().unwrap();
+    let now = zdkit_clock::Clock::now(&zdkit_clock::SystemClock::new()).unix_secs();
+    let bound = time::OffsetDateTime::from_unix_timestamp(now as i64 - 120).unwrap();
+    let bound = format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+        bound.year(),
+        u8::from(bound.month()),
+        bound.day(),
+        bound.hour(),
+        bound.minute(),
+        bound.second()
+    );
+    assert!(
+        up_to.ends_with(" UTC") && *up_to >= *bound,
+        "{up_to} < {bound}: {v}"
+    );
+    let r = sync("2");
+    r.expect(2);
+    assert!(
+        r.stderr
+            .contains("mirrors zd-sim:seed=1,tickets=300, not zd-sim:seed=2"),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn quiet_sync_of_a_running_simulator_then_a_cheap_rerun() {
     let sim = Sim::start();

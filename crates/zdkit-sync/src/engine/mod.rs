@@ -70,6 +70,11 @@ pub struct SyncOptions {
     /// Users with `include=identities`: each user's identities go to `identities` (no
     /// extra request). Default `true`.
     pub user_identities: bool,
+    /// The account identity the store records and checks ([`Store::begin_sync`]);
+    /// `None` (the default): the client's base URL without its trailing slash. A caller
+    /// whose base URL changes between runs of one account (an in-process simulator on a
+    /// fresh port, say) names the account here instead.
+    pub account: Option<String>,
 }
 
 impl SyncOptions {
@@ -108,6 +113,7 @@ impl Default for SyncOptions {
             ticket_metrics: true,
             backfill: None,
             user_identities: true,
+            account: None,
         }
     }
 }
@@ -296,7 +302,7 @@ pub(crate) async fn list_streams(
 /// every stream is caught up or `cancel` is cancelled.
 ///
 /// The store is claimed first ([`Store::begin_sync`]: its lock, and the account it
-/// mirrors, `client`'s base URL), and every stored checkpoint is read before the first
+/// mirrors: [`SyncOptions::account`], else `client`'s base URL), and every stored checkpoint is read before the first
 /// request, so a locked store, another account's store or an unreadable one fails with
 /// [`SyncError::Preflight`] having sent nothing. On an error in one stream the
 /// others stop after their current page; what was committed stays committed.
@@ -312,7 +318,10 @@ pub async fn sync(
         .collect();
     // The store's lock and account first: a second sync, or another account, is refused
     // before any request.
-    let account = client.base_url().as_str().trim_end_matches('/').to_owned();
+    let account = match &options.account {
+        Some(a) => a.clone(),
+        None => client.base_url().as_str().trim_end_matches('/').to_owned(),
+    };
     store
         .begin_sync(&account)
         .await

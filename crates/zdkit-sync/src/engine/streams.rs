@@ -306,9 +306,13 @@ impl Ctx<'_> {
             report.metrics_written += stats.metrics_written;
             report.identities_written += stats.identities_written;
             if end {
+                // The last page of an export holds every change up to the request but
+                // the most recent minute: a time export's `end_time` (its newest record)
+                // can be far older when nothing changed since, so it is a lower bound.
+                let lagged = page.requested_at.saturating_sub(EXPORT_LAG_SECS);
                 report.complete_up_to = Some(match &page.checkpoint {
-                    Checkpoint::Export(zdkit::export::Checkpoint::Time(t)) => *t,
-                    _ => page.requested_at.saturating_sub(EXPORT_LAG_SECS),
+                    Checkpoint::Export(zdkit::export::Checkpoint::Time(t)) => (*t).max(lagged),
+                    _ => lagged,
                 });
             }
             report.checkpoint = Some(page.checkpoint);
