@@ -184,6 +184,32 @@ fn no_wait_reports_the_real_last_error() {
     r.expect(7);
 }
 
+/// Item 5, made deterministic: on the export bucket (10 a minute, one request each 6 s)
+/// every retry of a 500 or of a refused connection falls inside the pacing interval, where
+/// `--no-wait` gives up. What it gives up with is the real error (the 500, or the
+/// connection), never "rate limit budget exhausted".
+#[test]
+fn no_wait_on_the_export_bucket_reports_the_real_error() {
+    let h = Hostile::new();
+    let server = h.server();
+    server.handler(|_| Reply::status(500).body("boom"));
+    let export = "incremental/tickets/cursor?start_time=1700000000";
+    let r = run(&env_for(&server), &["--no-wait", "api", "GET", export]);
+    r.expect(7);
+    assert!(r.stderr.contains("500"), "{}", r.stderr);
+    assert!(!r.stderr.contains("budget exhausted"), "{}", r.stderr);
+    let dead = {
+        let h = Hostile::new();
+        let s = h.server();
+        s.url()
+    };
+    let mut env = env_for(&server);
+    env[0].1 = dead;
+    let r = run(&env, &["--no-wait", "api", "GET", export]);
+    r.expect(7);
+    assert!(!r.stderr.contains("budget exhausted"), "{}", r.stderr);
+}
+
 /// A reply chosen from the request.
 type Answer = Box<dyn Fn(&zdkit_sim::hostile::Recorded) -> Reply + Send + Sync>;
 
