@@ -100,6 +100,14 @@ impl Store for NullStore {
     fn get_raw(&self, _: Table, _: i64) -> BoxFuture<'_, store::Result<Option<Record>>> {
         Box::pin(async { Ok(None) })
     }
+    fn archived_without_history(
+        &self,
+        _: i64,
+        _: bool,
+    ) -> BoxFuture<'_, store::Result<Vec<(i64, i64)>>> {
+        // It keeps no tickets.
+        Box::pin(async { Ok(Vec::new()) })
+    }
     fn summary(&self) -> BoxFuture<'_, store::Result<Summary>> {
         Box::pin(async { Err(store::StoreError::Worker("null store".into())) })
     }

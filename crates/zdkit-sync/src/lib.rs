@@ -11,7 +11,10 @@
 //!   [`CancelToken`](engine::CancelToken).
 //! - [`backfill`]: a first sync through search export and the incremental export at once
 //!   (the planner of issue 14), used by the engine when [`SyncOptions::backfill`] is set.
+//! - [`audits`]: per-ticket audits of archived tickets, shared by the backfill's archived
+//!   route and the completeness pass of [`SyncOptions::archived_audits`].
 
+pub mod audits;
 pub mod backfill;
 pub mod engine;
 pub mod migrations;

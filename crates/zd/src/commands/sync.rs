@@ -123,6 +123,12 @@ pub struct SyncArgs {
     /// tickets (the ticket-events export covers them alone).
     #[arg(long, requires = "backfill")]
     no_archived_audits: bool,
+    /// With --with-comments or --with-events: after the sync, fetch the audits of every
+    /// archived ticket in the store whose comments (events) are missing, one
+    /// `GET /api/v2/tickets/{id}/audits` each (500/min and the account limit),
+    /// checkpointed; a rerun fetches only tickets still missing them (docs/design/sync.md).
+    #[arg(long, conflicts_with = "no_archived_audits")]
+    archived_audits: bool,
 }
 
 /// Subcommands of `zd sync`.
@@ -245,6 +251,16 @@ pub async fn run(g: &GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
     if (args.with_events || args.with_comments) && !options.streams.contains(&Stream::TicketEvents)
     {
         options.streams.push(Stream::TicketEvents);
+    }
+    if args.archived_audits {
+        if !(args.with_events || args.with_comments) {
+            return Err(usage(
+                "--archived-audits needs --with-comments (or --with-events): it completes \
+                 the ticket events and comments of archived tickets"
+                    .to_owned(),
+            ));
+        }
+        options.archived_audits = Some(zdkit_sync::audits::ArchivedAuditsOptions::default());
     }
     if args.backfill && args.since.is_none() {
         options.backfill = Some(BackfillOptions {
@@ -635,6 +651,12 @@ async fn summary(
             })),
             "done": b.done,
         })),
+        "archived_audits": report.archived_audits.as_ref().map(|c| json!({
+            "archived_tickets": c.archived_total,
+            "archived_fetched": c.archived_fetched,
+            "comments_written": c.comments_written,
+            "done": c.done,
+        })),
         "tables": tables,
         "simulated": simulated.map(|s| json!({
             "plan": s.plan.as_str(),
@@ -684,6 +706,20 @@ fn render(v: &Value) -> String {
     if let Some(t) = v["complete_up_to"].as_str() {
         out.push_str(&format!(
             "\ncomplete up to {t}; Zendesk exports lag about a minute: later changes arrive on the next run"
+        ));
+    }
+    if let Some(a) = v["archived_audits"].as_object() {
+        out.push_str(&format!(
+            "\narchived audits: {} of {} archived tickets without their history fetched, \
+             {} comments written{}",
+            a["archived_fetched"],
+            a["archived_tickets"],
+            a["comments_written"],
+            if a["done"] == true {
+                ""
+            } else {
+                " (unfinished: rerun to resume)"
+            }
         ));
     }
     if let Some(sim) = v["simulated"].as_object() {

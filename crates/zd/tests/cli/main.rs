@@ -13,6 +13,7 @@ mod secrets;
 mod sim;
 mod support;
 mod sync;
+mod sync_archived;
 mod sync_progress;
 mod tickets;
 mod usage;

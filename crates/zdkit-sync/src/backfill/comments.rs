@@ -13,21 +13,24 @@
 //! - **The ticket-events export** from `T0 − margin` (run by the backfill's export chain,
 //!   then caught up): every change made during the backfill.
 //!
+//! The per-ticket part lives in [`crate::audits`] (shared with the completeness pass of
+//! [`SyncOptions::archived_audits`](crate::SyncOptions::archived_audits)).
+//!
 //! Why the union is exact, and what it assumes of Zendesk: `docs/design/backfill.md`.
 //! Checkpoints (one per route, in `sync_state`): `ticket_events/backfill` (the plan),
 //! `ticket_events/audits` (the walk's cursor), `ticket_events/archived` (the candidates
 //! done), `ticket_events/prefix` (the prefix export's `start_time`).
 
-use std::collections::BTreeSet;
 use std::sync::Mutex;
 
 use futures_util::TryStreamExt;
 use serde_json::Value;
-use zdkit::models::{SideloadName, TicketId};
+use zdkit::models::SideloadName;
 use zdkit::resources::SearchQuery;
 use zdkit::Client;
 
 use super::{BackfillEvent, BackfillOptions};
+use crate::audits::{client_err, lock, store_err, to_events, unix_of, Candidate, Meet, PerTicket};
 use crate::engine::{CancelToken, Progress, ProgressEvent, SyncError};
 use crate::store::columns::format_unix;
 use crate::store::{ArchivedMark, AuditWalkMark, Checkpoint, CommentsMark, Merge, Store, Stream};
@@ -170,20 +173,6 @@ pub(super) async fn load_mark(store: &dyn Store) -> Result<Option<CommentsMark>,
         }))
 }
 
-fn client_err(source: zdkit::Error) -> SyncError {
-    SyncError::Client {
-        stream: Stream::TicketEvents,
-        source,
-    }
-}
-
-fn store_err(source: crate::store::StoreError) -> SyncError {
-    SyncError::Store {
-        stream: Stream::TicketEvents,
-        source,
-    }
-}
-
 fn archived_query(before: i64) -> SearchQuery {
     SearchQuery::tickets()
         .term("status:closed")
@@ -275,98 +264,6 @@ pub(super) async fn write_mark(store: &dyn Store, mark: &CommentsMark) -> Result
         .map_err(store_err)
 }
 
-/// An audit as the item the ticket-events export sends for the same update: `events`
-/// become `child_events` (each keeps its `type`, which names it as `event_type` does),
-/// `timestamp` is `created_at` in Unix seconds, `updater_id` the `author_id`, and
-/// `event_type` is `Audit`. Every other field stays as sent. A comment's `created_at`,
-/// `audit_id` and `ticket_id` come from the enclosing item, as for the export's.
-pub(crate) fn audit_to_event(audit: Value) -> Option<Value> {
-    let Value::Object(mut o) = audit else {
-        return None;
-    };
-    let created = o
-        .get("created_at")
-        .and_then(Value::as_str)
-        .and_then(unix_of)?;
-    let events = o.remove("events").unwrap_or(Value::Array(Vec::new()));
-    o.insert("child_events".into(), events);
-    o.insert("timestamp".into(), created.into());
-    if let Some(author) = o.get("author_id").cloned() {
-        o.entry("updater_id").or_insert(author);
-    }
-    o.entry("event_type").or_insert_with(|| "Audit".into());
-    Some(Value::Object(o))
-}
-
-fn to_events(audits: Vec<zdkit::models::Audit>) -> Result<Vec<Value>, SyncError> {
-    let mut out = Vec::with_capacity(audits.len());
-    for a in audits {
-        let v = serde_json::to_value(a).map_err(|e| {
-            client_err(zdkit::Error::InvalidRequest(format!(
-                "re-encoding an audit: {e}"
-            )))
-        })?;
-        match audit_to_event(v) {
-            Some(e) => out.push(e),
-            None => {
-                return Err(client_err(zdkit::Error::Incomplete(
-                    "an audit without a valid created_at".into(),
-                )))
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// An RFC 3339 time as Unix seconds.
-fn unix_of(text: &str) -> Option<i64> {
-    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-        .ok()
-        .map(time::OffsetDateTime::unix_timestamp)
-}
-
-/// One archived candidate: `(updated_at, id)`.
-type Candidate = (i64, i64);
-
-/// What the per-ticket workers and the prefix export share.
-#[derive(Debug, Default)]
-struct Meet {
-    /// Candidates, newest first.
-    queue: Vec<Candidate>,
-    /// The next candidate to take.
-    next: usize,
-    /// Taken, not yet committed.
-    inflight: BTreeSet<usize>,
-    /// The prefix export's position: every event before it is stored.
-    prefix_at: i64,
-    /// The prefix reached the newest candidate not taken: every other one is covered.
-    met: bool,
-}
-
-impl Meet {
-    /// The next candidate for a per-ticket worker, unless the prefix covers it.
-    fn take(&mut self) -> Option<(usize, Candidate)> {
-        if self.met {
-            return None;
-        }
-        let c = *self.queue.get(self.next)?;
-        if c.0 < self.prefix_at {
-            self.met = true;
-            return None;
-        }
-        let i = self.next;
-        self.next += 1;
-        self.inflight.insert(i);
-        Some((i, c))
-    }
-
-    /// The watermark: every candidate at or above it is committed (`None`: none is).
-    fn below(&self, floor: Option<Candidate>) -> Option<Candidate> {
-        let first_open = self.inflight.first().copied().unwrap_or(self.next);
-        first_open.checked_sub(1).map(|i| self.queue[i]).or(floor)
-    }
-}
-
 /// The comment routes of one run.
 pub(super) struct Routes<'a> {
     pub client: &'a Client,
@@ -384,15 +281,23 @@ pub(super) struct Routes<'a> {
 }
 
 impl Routes<'_> {
+    /// The archived route's per-ticket part (shared with the completeness pass).
+    fn route(&self) -> PerTicket<'_> {
+        PerTicket {
+            client: self.client,
+            store: self.store,
+            key: ARCHIVED_KEY,
+            cancel: self.cancel,
+            stop: self.stop,
+        }
+    }
+
     fn stopped(&self) -> bool {
-        self.cancel.is_cancelled() || self.stop.is_cancelled()
+        self.route().stopped()
     }
 
     async fn wait_stopped(&self) {
-        tokio::select! {
-            () = self.cancel.cancelled() => {}
-            () = self.stop.cancelled() => {}
-        }
+        self.route().wait_stopped().await;
     }
 
     fn report(&self, route: &'static str, f: impl FnOnce(&mut CommentTotals)) {
@@ -581,32 +486,17 @@ impl Routes<'_> {
         if self.stopped() {
             return Ok(());
         }
-        let (left, _) = {
-            let m = meet
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            (m.queue.len().saturating_sub(m.next), ())
+        let left = {
+            let m = lock(&meet);
+            m.queue.len().saturating_sub(m.next)
         };
         self.report(ROUTE_ARCHIVED, |t| t.archived_by_export = left as u64);
-        self.store
-            .apply_route_page(
-                Stream::TicketEvents,
-                ARCHIVED_KEY,
-                Vec::new(),
-                Checkpoint::Archived(ArchivedMark {
-                    below: None,
-                    done: true,
-                }),
-                Merge::Newest,
-            )
+        self.route()
+            .write_mark(ArchivedMark {
+                below: None,
+                done: true,
+            })
             .await
-            .map(|_| ())
-            .map_err(store_err)
-    }
-
-    fn lock<'m>(meet: &'m Mutex<Meet>) -> std::sync::MutexGuard<'m, Meet> {
-        meet.lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// One per-ticket worker: candidates from the top until the prefix covers the rest.
@@ -615,51 +505,13 @@ impl Routes<'_> {
         meet: &Mutex<Meet>,
         floor: Option<Candidate>,
     ) -> Result<(), SyncError> {
-        while !self.stopped() {
-            let Some((i, (_, id))) = Self::lock(meet).take() else {
-                return Ok(());
-            };
-            let Ok(tid) = u64::try_from(id) else { continue };
-            let fetch = async {
-                let mut pages = self.client.tickets().audits(TicketId(tid)).pages();
-                let mut all = Vec::new();
-                while let Some(page) = pages.try_next().await? {
-                    all.extend(page.items);
-                }
-                Ok::<_, zdkit::Error>(all)
-            };
-            let audits = tokio::select! {
-                biased;
-                () = self.wait_stopped() => return Ok(()),
-                r = fetch => match r {
-                    Ok(a) => a,
-                    // Deleted since it was found: it has no audits to store.
-                    Err(e) if e.api().is_some_and(|a| a.status == 404) => Vec::new(),
-                    Err(e) => return Err(client_err(e)),
-                },
-            };
-            let records = to_events(audits)?;
-            // The watermark as it stands with this candidate still open: committing it
-            // never claims a candidate whose own page is not committed.
-            let below = Self::lock(meet).below(floor);
-            let stats = self
-                .store
-                .apply_route_page(
-                    Stream::TicketEvents,
-                    ARCHIVED_KEY,
-                    records,
-                    Checkpoint::Archived(ArchivedMark { below, done: false }),
-                    Merge::Newest,
-                )
-                .await
-                .map_err(store_err)?;
-            Self::lock(meet).inflight.remove(&i);
+        let committed = |stats: crate::store::PageStats| {
             self.report(ROUTE_ARCHIVED, |t| {
                 t.archived_fetched += 1;
                 t.comments_written += stats.comments_written;
             });
-        }
-        Ok(())
+        };
+        self.route().worker(meet, floor, &committed).await
     }
 
     /// The ticket-events export from the stored position forward, until every candidate
@@ -678,7 +530,7 @@ impl Routes<'_> {
             m.met
         };
         let start = {
-            let mut m = Self::lock(meet);
+            let mut m = lock(meet);
             if covered(&mut m) {
                 return Ok(());
             }
@@ -733,7 +585,7 @@ impl Routes<'_> {
                 t.comments_written += stats.comments_written;
             });
             let done = {
-                let mut m = Self::lock(meet);
+                let mut m = lock(meet);
                 // Everything before `at` is stored: one second less when the stream
                 // has not ended, as the next page starts at `at` inclusive.
                 m.prefix_at = m.prefix_at.max(at);
@@ -741,7 +593,7 @@ impl Routes<'_> {
             };
             if done || self.stopped() {
                 if page.end_of_stream {
-                    Self::lock(meet).met = true;
+                    lock(meet).met = true;
                 }
                 return Ok(());
             }

@@ -594,6 +594,7 @@ pub(crate) async fn run(args: RunArgs<'_>, plan: Plan) -> Result<SyncReport, Syn
             comments: comment_totals,
             done,
         }),
+        archived_audits: None,
     })
 }
 

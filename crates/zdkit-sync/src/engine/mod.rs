@@ -75,6 +75,12 @@ pub struct SyncOptions {
     /// whose base URL changes between runs of one account (an in-process simulator on a
     /// fresh port, say) names the account here instead.
     pub account: Option<String>,
+    /// After the streams, when ticket events are among them and the sync was not
+    /// cancelled: the archived-audits completeness pass ([`crate::audits`]), one
+    /// `GET /api/v2/tickets/{id}/audits` for each archived ticket in the store whose
+    /// comments (ticket events without [`SyncOptions::with_comments`]) are missing.
+    /// Default `None`: no pass.
+    pub archived_audits: Option<crate::audits::ArchivedAuditsOptions>,
 }
 
 impl SyncOptions {
@@ -114,6 +120,7 @@ impl Default for SyncOptions {
             backfill: None,
             user_identities: true,
             account: None,
+            archived_audits: None,
         }
     }
 }
@@ -188,6 +195,9 @@ pub struct SyncReport {
     pub cancelled: bool,
     /// The backfill this sync ran, if it ran one.
     pub backfill: Option<crate::backfill::BackfillReport>,
+    /// The archived-audits pass ([`SyncOptions::archived_audits`]), if it ran: its
+    /// candidates (`archived_total`), tickets fetched, comment rows written, and `done`.
+    pub archived_audits: Option<crate::backfill::CommentTotals>,
 }
 
 impl SyncReport {
@@ -334,20 +344,44 @@ pub async fn sync(
             .map_err(SyncError::Preflight)?;
         resume.insert(stream, cp);
     }
-    if let Some(plan) =
-        crate::backfill::prepare_for_sync(client, store, options, &wanted, &resume).await?
-    {
-        let args = crate::backfill::RunArgs {
-            client,
-            store,
-            options,
-            wanted: &wanted,
-            resume,
-            progress,
-            cancel,
+    let mut report =
+        match crate::backfill::prepare_for_sync(client, store, options, &wanted, &resume).await? {
+            Some(plan) => {
+                let args = crate::backfill::RunArgs {
+                    client,
+                    store,
+                    options,
+                    wanted: &wanted,
+                    resume,
+                    progress,
+                    cancel,
+                };
+                crate::backfill::run(args, plan).await?
+            }
+            None => {
+                sync_streams(client, store, options, &wanted, &resume, progress, cancel).await?
+            }
         };
-        return crate::backfill::run(args, plan).await;
+    if let Some(aa) = &options.archived_audits {
+        if wanted.contains(&Stream::TicketEvents) && !report.cancelled {
+            let totals = crate::audits::pass(client, store, options, aa, progress, cancel).await?;
+            report.cancelled = cancel.is_cancelled();
+            report.archived_audits = Some(totals);
+        }
     }
+    Ok(report)
+}
+
+/// The streams of a sync without a backfill: the lists beside the export chain.
+async fn sync_streams(
+    client: &Client,
+    store: &dyn Store,
+    options: &SyncOptions,
+    wanted: &[Stream],
+    resume: &BTreeMap<Stream, Option<Checkpoint>>,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> Result<SyncReport, SyncError> {
     // An error in one half stops the other after its current page.
     let stop = CancelToken::new();
     let ctx = streams::Ctx {
@@ -358,7 +392,7 @@ pub async fn sync(
         cancel,
         stop: &stop,
     };
-    let lists = list_streams(&ctx, &wanted, &resume, &stop);
+    let lists = list_streams(&ctx, wanted, resume, &stop);
     let exports = async {
         let mut out = Vec::new();
         for &stream in wanted.iter().filter(|s| !streams::is_list(**s)) {
@@ -392,5 +426,6 @@ pub async fn sync(
         cancelled: cancel.is_cancelled(),
         streams: reports,
         backfill: None,
+        archived_audits: None,
     })
 }

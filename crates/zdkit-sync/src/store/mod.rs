@@ -546,6 +546,40 @@ pub trait Store: Send + Sync + fmt::Debug {
 
     /// Counts per table and every checkpoint.
     fn summary(&self) -> BoxFuture<'_, Result<Summary>>;
+
+    /// The archived-looking tickets whose history is not stored, for the archived-audits
+    /// pass: not deleted, `closed`, last updated before `updated_before` (Unix seconds),
+    /// and without their first update: no `ticket_events` row (with `comments`: no
+    /// `comments` row) created at or before the ticket's `created_at`. As `(updated_at,
+    /// id)`, newest first.
+    fn archived_without_history(
+        &self,
+        updated_before: i64,
+        comments: bool,
+    ) -> BoxFuture<'_, Result<Vec<(i64, i64)>>>;
+}
+
+/// The SQL of [`Store::archived_without_history`]: `updated_at` as Unix seconds is
+/// `epoch("t.updated_at")`, and the query's parameter is the cut-off as the dialect
+/// compares it.
+pub(crate) fn archived_without_history_sql(
+    comments: bool,
+    epoch: impl Fn(&str) -> String,
+    param: &str,
+) -> String {
+    let history = if comments {
+        "comments"
+    } else {
+        "ticket_events"
+    };
+    format!(
+        "SELECT {}, t.id FROM tickets t \
+         WHERE NOT t.deleted AND t.status = 'closed' AND t.updated_at < {param} \
+         AND NOT EXISTS (SELECT 1 FROM {history} h \
+             WHERE h.ticket_id = t.id AND h.created_at <= t.created_at) \
+         ORDER BY t.updated_at DESC, t.id DESC",
+        epoch("t.updated_at"),
+    )
 }
 
 /// Options for [`open_with`].

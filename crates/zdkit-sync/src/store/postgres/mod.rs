@@ -415,6 +415,26 @@ impl Store for PostgresStore {
         })
     }
 
+    fn archived_without_history(
+        &self,
+        updated_before: i64,
+        comments: bool,
+    ) -> BoxFuture<'_, Result<Vec<(i64, i64)>>> {
+        Box::pin(async move {
+            let sql = super::archived_without_history_sql(
+                comments,
+                |c| format!("extract(epoch FROM {c})::bigint"),
+                "to_timestamp($1::bigint)",
+            );
+            let client = self.inner.client.lock().await;
+            let rows = client
+                .query(&sql, &[&updated_before])
+                .await
+                .map_err(self.inner.db_err("archived_without_history"))?;
+            Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+        })
+    }
+
     fn get_raw(&self, table: Table, id: i64) -> BoxFuture<'_, Result<Option<Record>>> {
         Box::pin(async move {
             let client = self.inner.client.lock().await;

@@ -555,6 +555,29 @@ impl Store for SqliteStore {
         }))
     }
 
+    fn archived_without_history(
+        &self,
+        updated_before: i64,
+        comments: bool,
+    ) -> BoxFuture<'_, Result<Vec<(i64, i64)>>> {
+        Box::pin(self.blocking(move |inner, conn| {
+            let sql = super::archived_without_history_sql(
+                comments,
+                |c| format!("CAST(strftime('%s', {c}) AS INTEGER)"),
+                "?1",
+            );
+            let err = inner.db_err("archived_without_history");
+            let mut stmt = conn.prepare_cached(&sql).map_err(&err)?;
+            let rows = stmt
+                .query_map([columns::format_unix(updated_before)], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(&err)?;
+            Ok(rows)
+        }))
+    }
+
     fn get_raw(&self, table: Table, id: i64) -> BoxFuture<'_, Result<Option<Record>>> {
         Box::pin(self.blocking(move |inner, conn| {
             let raw: Option<String> = conn
