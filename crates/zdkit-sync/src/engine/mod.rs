@@ -17,9 +17,15 @@
 //! so memory stays at about two pages). A rerun with nothing new costs one request per
 //! export stream (the stored cursor answers `end_of_stream` at once) plus one per list.
 //!
-//! **Sideloads.** None are requested. Sideloaded users on ticket pages are partial objects
-//! and must never overwrite the full ones, and the users export already fetches every
-//! user (1,000 per request), so a sideload would only make ticket pages larger.
+//! **Sideloads.** Only those that carry rows of their own at no extra request: tickets
+//! with `include=metric_sets` (each ticket's metric set goes to `ticket_metrics`,
+//! [`SyncOptions::ticket_metrics`]), users with `include=identities` (to `identities`,
+//! [`SyncOptions::user_identities`]), and ticket events with `include=comment_events`
+//! (their comments go to `comments`, [`SyncOptions::with_comments`]); `zd sync
+//! --no-sideloads` / `--no-sideload NAME` turn the first two off. Sideloaded *users* or
+//! *organizations* are never requested: on ticket pages they are partial objects that must
+//! never overwrite the full ones, and the users export already fetches every user (1,000
+//! per request), so they would only make pages larger.
 //!
 //! ```no_run
 //! # async fn demo(client: zdkit::Client) -> Result<(), Box<dyn std::error::Error>> {
