@@ -78,6 +78,29 @@ impl SqliteStore {
     }
 }
 
+/// How long a statement waits for another connection's lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// `PRAGMA journal_mode = WAL`, against concurrent opens of a new database: the switch
+/// needs an exclusive lock, and when two connections race for it SQLite fails the loser
+/// with `SQLITE_BUSY` at once instead of calling the busy handler (each holds the shared
+/// lock the other waits on). The loser then waits for the winner through a lock request
+/// that does call the busy handler (`BEGIN IMMEDIATE`, given back at once) and asks
+/// again, when the database is WAL already. Each retry follows another connection's
+/// progress, so a few suffice.
+fn wal_mode(conn: &Connection) -> rusqlite::Result<String> {
+    let switch = || conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0));
+    for _ in 0..16 {
+        match switch() {
+            Err(e) if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy) => {
+                conn.execute_batch("BEGIN IMMEDIATE; ROLLBACK;")?;
+            }
+            r => return r,
+        }
+    }
+    switch()
+}
+
 fn open_blocking(path: PathBuf, options: OpenOptions) -> Result<SqliteStore> {
     let location = format!("sqlite:{}", path.display());
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -97,11 +120,8 @@ fn open_blocking(path: PathBuf, options: OpenOptions) -> Result<SqliteStore> {
     }
     let open_err = |e: rusqlite::Error| open_error(&location, e);
     let conn = Connection::open(&path).map_err(open_err)?;
-    conn.busy_timeout(Duration::from_secs(5))
-        .map_err(open_err)?;
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-        .map_err(open_err)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+    let mode = wal_mode(&conn).map_err(open_err)?;
     if !mode.eq_ignore_ascii_case("wal") {
         tracing::warn!(%location, %mode, "SQLite refused WAL journal mode; writes will be slower");
     }
