@@ -82,8 +82,8 @@ impl Harness {
         .unwrap()
     }
 
-    /// A fresh store with its lock taken: the dropped run's last blocking write may still
-    /// hold the previous one's for a moment (a killed process would not).
+    /// A fresh store with its lock taken, once the dropped run's store has let it go (its
+    /// last blocking write may still hold it: [`Db::wait_unlocked`]).
     async fn locked_store(&self) -> Box<dyn Store> {
         let account = self
             .client
@@ -91,15 +91,10 @@ impl Harness {
             .as_str()
             .trim_end_matches('/')
             .to_owned();
-        for _ in 0..10_000 {
-            let store = self.db.open().await;
-            match store.begin_sync(&account).await {
-                Ok(()) => return store,
-                Err(zdkit_sync::StoreError::Locked { .. }) => tokio::task::yield_now().await,
-                Err(e) => panic!("{e}"),
-            }
-        }
-        panic!("the store stayed locked");
+        self.db.wait_unlocked().await;
+        let store = self.db.open().await;
+        store.begin_sync(&account).await.unwrap();
+        store
     }
 
     async fn truth(&self, table: Table) -> Vec<RowStamp> {
@@ -386,6 +381,8 @@ async fn backfill_killed_in_every_route_resumes_exactly(backend: Backend) {
             h.write_round(1).await;
         }
     }
+    // The last killed run's blocking write may still hold the lock.
+    h.db.wait_unlocked().await;
     let store = h.db.open().await;
     let r = h.sync(&*store, &opts).await;
     let bf = r

@@ -111,6 +111,38 @@ impl Db {
         }
     }
 
+    /// Waits until no store holds this database's sync lock (SQLite: the `PATH.lock`
+    /// file's `flock`; PostgreSQL: the schema's session advisory lock, key 7239), without
+    /// keeping it. A dropped store can hold it a moment longer than its owner (its last
+    /// blocking write still runs; PostgreSQL frees a closed session's locks when its
+    /// backend notices): taking the lock blocks until exactly then, not for a number of
+    /// tries, and it is given back at once.
+    pub async fn wait_unlocked(&self) {
+        if let Some(path) = &self.sqlite_path {
+            let lock = format!("{}.lock", path.display());
+            tokio::task::spawn_blocking(move || {
+                let f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .truncate(false)
+                    .write(true)
+                    .open(&lock)
+                    .unwrap();
+                use rustix::fs::{flock, FlockOperation};
+                flock(&f, FlockOperation::LockExclusive).unwrap();
+                flock(&f, FlockOperation::Unlock).unwrap();
+            })
+            .await
+            .unwrap();
+        } else {
+            let schema = self.pg_schema.as_ref().unwrap();
+            let key = format!("7239, hashtext('{schema}')");
+            self.exec(&format!(
+                "SELECT pg_advisory_lock({key}); SELECT pg_advisory_unlock({key})"
+            ))
+            .await;
+        }
+    }
+
     pub async fn query_i64(&self, sql: &str) -> i64 {
         if let Some(path) = &self.sqlite_path {
             rusqlite::Connection::open(path)
