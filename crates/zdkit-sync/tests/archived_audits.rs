@@ -17,7 +17,6 @@ mod common;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 
 use common::{Backend, Db};
 use zdkit::{Client, Timestamp};
@@ -62,25 +61,14 @@ fn with_pass() -> SyncOptions {
 
 /// The simulator's tickets as `id -> (updated_at, deleted, archived)`.
 async fn ticket_truth(client: &Client) -> HashMap<i64, (i64, bool, bool)> {
-    let v: serde_json::Value = client
-        .get("/__sim/ground-truth/tickets")
-        .send()
+    common::ground_truth(client, "tickets")
         .await
-        .unwrap()
-        .json()
-        .unwrap();
-    v["tickets"]
-        .as_array()
-        .unwrap()
         .iter()
         .map(|r| {
+            let (updated, deleted, archived) = (r[1].as_i64(), r[3].as_bool(), r[4].as_bool());
             (
                 r[0].as_i64().unwrap(),
-                (
-                    r[1].as_i64().unwrap(),
-                    r[3].as_bool().unwrap(),
-                    r[4].as_bool().unwrap(),
-                ),
+                (updated.unwrap(), deleted.unwrap(), archived.unwrap()),
             )
         })
         .collect()
@@ -145,6 +133,20 @@ async fn candidate_requests(db: &Db, cut: i64) -> (u64, u64) {
     (n as u64, requests as u64)
 }
 
+/// [`assert_exact`] with the comments of over 500 archived tickets, and a rerun of the
+/// pass finds no archived ticket without its history.
+async fn assert_exact_and_complete(client: &Client, store: &dyn Store) {
+    let archived = assert_exact(client, store).await;
+    assert!(archived > 500, "{archived}");
+    let again = common::sync_once_unlocked(client, store, &with_pass(), &NoProgress)
+        .await
+        .unwrap();
+    let t = pass_totals(&again);
+    assert_eq!((t.archived_total, t.archived_fetched), (0, 0), "{t:?}");
+    assert!(t.done, "{t:?}");
+    assert_exact(client, store).await;
+}
+
 fn pass_totals(r: &SyncReport) -> &zdkit_sync::backfill::CommentTotals {
     r.archived_audits.as_ref().expect("the pass ran")
 }
@@ -180,16 +182,7 @@ async fn pass_fills_exactly_the_missing_archived_histories(b: Backend) {
     assert_eq!(after.requests - before.requests, pages + requests, "{r:?}");
     assert_eq!(after.retries, before.retries);
     assert_eq!(after.rate_limited, before.rate_limited);
-    let archived = assert_exact(&client, &*store).await;
-    assert!(archived > 500, "{archived}");
-    // A rerun finds no archived ticket without its history.
-    let again = common::sync_once_unlocked(&client, &*store, &with_pass(), &NoProgress)
-        .await
-        .unwrap();
-    let t = pass_totals(&again);
-    assert_eq!((t.archived_total, t.archived_fetched), (0, 0), "{t:?}");
-    assert!(t.done, "{t:?}");
-    assert_exact(&client, &*store).await;
+    assert_exact_and_complete(&client, &*store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -239,27 +232,10 @@ async fn sqlite_pass_without_comments_completes_the_events() {
     assert_exact(&client, &*store).await;
 }
 
-async fn child_sim(port: u16) -> Client {
-    let clock = zdkit::ManualClock::auto_advancing(T0);
-    let state = zdkit_sim::SimState::new(zdkit_sim::SimConfig {
-        clock: Some(clock.shared()),
-        ..zdkit_sim::SimConfig::with_tickets(TICKETS)
-    });
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
-        .unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(zdkit_sim::serve(listener, state));
-    Client::builder()
-        .base_url(url)
-        .credentials(zdkit::Credentials::api_token(
-            "admin@example.com",
-            "zd-sim-token",
-        ))
-        .clock(clock.shared())
-        .retry_policy(zdkit::RetryPolicy::default().jitter_seed(7).max_attempts(8))
-        .build()
-        .unwrap()
+async fn child_sim(port: u16) -> (Client, zdkit_sim::SimState) {
+    let config = zdkit_sim::SimConfig::with_tickets(TICKETS);
+    let (client, _clock, state) = common::serve_sim(config, T0, port, 8).await;
+    (client, state)
 }
 
 /// The child: one sync (`tickets`: tickets only; otherwise with the pass), printing
@@ -274,7 +250,7 @@ async fn archived_audits_child() {
     // Off the line libtest started with `test archived_audits_child ... `.
     println!();
     let mode = std::env::var(CHILD_MODE).unwrap_or_default();
-    let client = child_sim(port.parse().unwrap()).await;
+    let (client, _state) = child_sim(port.parse().unwrap()).await;
     let store = store::open(&url).await.unwrap();
     let started = std::sync::atomic::AtomicBool::new(false);
     let progress = |e: &ProgressEvent<'_>| {
@@ -312,21 +288,12 @@ struct Seen {
 /// Runs the child in `mode`; SIGKILLs it at its `kill_at`-th `fetched` line, or lets it
 /// finish.
 fn run_child(mode: &str, url: &str, port: u16, kill_at: Option<u64>) -> Seen {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "archived_audits_child",
-            "--exact",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD_URL, url)
-        .env(CHILD_PORT, port.to_string())
-        .env(CHILD_MODE, mode)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
+    let env = [
+        (CHILD_URL, url.to_owned()),
+        (CHILD_PORT, port.to_string()),
+        (CHILD_MODE, mode.to_owned()),
+    ];
+    let mut child = common::spawn_child("archived_audits_child", &env);
     let mut seen = Seen::default();
     let mut done = false;
     for line in BufReader::new(child.stdout.take().unwrap()).lines() {
@@ -392,7 +359,7 @@ async fn killed_passes_resume_exactly(b: Backend) {
         last.fetched, candidates,
         "the last run fetched every one left"
     );
-    let client = child_sim(port).await;
+    let (client, _state) = child_sim(port).await;
     let store = db.open().await;
     let marks = store
         .load_route_checkpoints("ticket_events/archived_pass")
@@ -402,13 +369,7 @@ async fn killed_passes_resume_exactly(b: Backend) {
         matches!(marks.as_slice(), [(_, Checkpoint::Archived(m))] if m.done),
         "{marks:?}"
     );
-    let archived = assert_exact(&client, &*store).await;
-    assert!(archived > 500, "{archived}");
-    let again = common::sync_once_unlocked(&client, &*store, &with_pass(), &NoProgress)
-        .await
-        .unwrap();
-    let t = pass_totals(&again);
-    assert_eq!((t.archived_total, t.archived_fetched), (0, 0), "{t:?}");
+    assert_exact_and_complete(&client, &*store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

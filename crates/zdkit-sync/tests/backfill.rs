@@ -12,48 +12,22 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{Backend, Db};
+use common::{Backend, Db, Harness};
 use tokio::sync::Notify;
 use zdkit::models::{NewComment, NewTicket, TicketId, TicketStatus, TicketUpdate};
-use zdkit::{Client, Credentials, ManualClock, RetryPolicy, Timestamp};
-use zdkit_sim::{Quirks, SimConfig, SimState};
+use zdkit_sim::{Quirks, SimConfig};
 use zdkit_sync::backfill::{self, BackfillEvent, BackfillOptions};
-use zdkit_sync::engine::{sync, CancelToken, NoProgress, ProgressEvent, SyncOptions, SyncReport};
+use zdkit_sync::engine::{sync, CancelToken, ProgressEvent, SyncOptions, SyncReport};
 use zdkit_sync::store::{RowStamp, Store, Stream, Table};
 
-const T0: Timestamp = Timestamp::from_unix_secs(1_700_000_040);
 const TICKETS: u64 = 20_000;
 
-struct Harness {
-    client: Client,
-    clock: ManualClock,
-    _state: SimState,
-    db: Db,
-}
-
 async fn start(backend: Backend, tickets: u64, quirks: Quirks) -> Harness {
-    let clock = ManualClock::auto_advancing(T0);
-    let state = SimState::new(SimConfig {
-        clock: Some(clock.shared()),
+    let config = SimConfig {
         quirks,
         ..SimConfig::with_tickets(tickets)
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(zdkit_sim::serve(listener, state.clone()));
-    let client = Client::builder()
-        .base_url(url)
-        .credentials(Credentials::api_token("admin@example.com", "zd-sim-token"))
-        .clock(clock.shared())
-        .retry_policy(RetryPolicy::default().jitter_seed(7).max_attempts(3))
-        .build()
-        .unwrap();
-    Harness {
-        client,
-        clock,
-        _state: state,
-        db: Db::new(backend).await,
-    }
+    };
+    Harness::start(backend, config, 3).await
 }
 
 /// Small slices, so that a test of 20,000 tickets has several per stream; the streams a
@@ -70,18 +44,6 @@ fn options() -> SyncOptions {
 }
 
 impl Harness {
-    async fn sync(&self, store: &dyn Store, options: &SyncOptions) -> SyncReport {
-        sync(
-            &self.client,
-            store,
-            options,
-            &NoProgress,
-            &CancelToken::new(),
-        )
-        .await
-        .unwrap()
-    }
-
     /// A fresh store with its lock taken, once the dropped run's store has let it go (its
     /// last blocking write may still hold it: [`Db::wait_unlocked`]).
     async fn locked_store(&self) -> Box<dyn Store> {

@@ -14,48 +14,22 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{Backend, Db};
+use common::{Backend, Db, Harness};
 use tokio::sync::Notify;
 use zdkit::models::{NewComment, NewTicket, TicketId, TicketUpdate};
-use zdkit::{Client, Credentials, ManualClock, RetryPolicy, Timestamp};
-use zdkit_sim::{Quirks, SimConfig, SimState};
+use zdkit_sim::{Quirks, SimConfig};
 use zdkit_sync::backfill::{self, BackfillEvent, BackfillOptions};
-use zdkit_sync::engine::{sync, CancelToken, NoProgress, ProgressEvent, SyncOptions, SyncReport};
-use zdkit_sync::store::{Store, Stream};
+use zdkit_sync::engine::{sync, CancelToken, ProgressEvent, SyncOptions, SyncReport};
+use zdkit_sync::store::Stream;
 
-const T0: Timestamp = Timestamp::from_unix_secs(1_700_000_040);
 const TICKETS: u64 = 3_000;
 
-struct Harness {
-    client: Client,
-    clock: ManualClock,
-    _state: SimState,
-    db: Db,
-}
-
 async fn start(backend: Backend) -> Harness {
-    let clock = ManualClock::auto_advancing(T0);
-    let state = SimState::new(SimConfig {
-        clock: Some(clock.shared()),
+    let config = SimConfig {
         quirks: Quirks::default(),
         ..SimConfig::with_tickets(TICKETS)
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(zdkit_sim::serve(listener, state.clone()));
-    let client = Client::builder()
-        .base_url(url)
-        .credentials(Credentials::api_token("admin@example.com", "zd-sim-token"))
-        .clock(clock.shared())
-        .retry_policy(RetryPolicy::default().jitter_seed(7).max_attempts(3))
-        .build()
-        .unwrap();
-    Harness {
-        client,
-        clock,
-        _state: state,
-        db: Db::new(backend).await,
-    }
+    };
+    Harness::start(backend, config, 3).await
 }
 
 /// Ticket events with comments only, backfilled; small export pages so that the prefix
@@ -76,18 +50,6 @@ fn since_of(r: &SyncReport) -> i64 {
 }
 
 impl Harness {
-    async fn sync(&self, store: &dyn Store, options: &SyncOptions) -> SyncReport {
-        sync(
-            &self.client,
-            store,
-            options,
-            &NoProgress,
-            &CancelToken::new(),
-        )
-        .await
-        .unwrap()
-    }
-
     /// A comment on a few live tickets and a new ticket (with its first comment).
     async fn write_round(&self, round: u64) {
         let t = self.client.tickets();

@@ -11,10 +11,9 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 
 use common::{Backend, Db};
-use zdkit::{Client, Credentials, ManualClock, RetryPolicy, Timestamp};
+use zdkit::{Client, Timestamp};
 use zdkit_sim::{SimConfig, SimState};
 use zdkit_sync::backfill::{BackfillEvent, BackfillOptions};
 use zdkit_sync::engine::{ProgressEvent, SyncOptions};
@@ -28,23 +27,8 @@ const T0: Timestamp = Timestamp::from_unix_secs(1_700_000_040);
 const TICKETS: u64 = 4_000;
 
 async fn sim(port: u16) -> (Client, SimState) {
-    let clock = ManualClock::auto_advancing(T0);
-    let state = SimState::new(SimConfig {
-        clock: Some(clock.shared()),
-        ..SimConfig::with_tickets(TICKETS)
-    });
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
-        .unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(zdkit_sim::serve(listener, state.clone()));
-    let client = Client::builder()
-        .base_url(url)
-        .credentials(Credentials::api_token("admin@example.com", "zd-sim-token"))
-        .clock(clock.shared())
-        .retry_policy(RetryPolicy::default().jitter_seed(7).max_attempts(8))
-        .build()
-        .unwrap();
+    let (client, _clock, state) =
+        common::serve_sim(SimConfig::with_tickets(TICKETS), T0, port, 8).await;
     (client, state)
 }
 
@@ -130,21 +114,12 @@ fn run_child(url: &str, port: u16, kill_after: Option<usize>) -> Seen {
 /// [`run_child`] in `mode`, killing at the `n`-th line `page ROUTE` (`""`: any route).
 fn run_child_in(mode: &str, url: &str, port: u16, kill: Option<(&str, usize)>) -> Seen {
     let kill_after = kill.map(|(_, n)| n);
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "backfill_crash_child",
-            "--exact",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD_URL, url)
-        .env(CHILD_PORT, port.to_string())
-        .env(CHILD_MODE, mode)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
+    let env = [
+        (CHILD_URL, url.to_owned()),
+        (CHILD_PORT, port.to_string()),
+        (CHILD_MODE, mode.to_owned()),
+    ];
+    let mut child = common::spawn_child("backfill_crash_child", &env);
     let mut seen = Seen::default();
     let mut done = false;
     let mut pages = 0;

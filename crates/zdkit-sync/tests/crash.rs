@@ -9,7 +9,6 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use common::{Backend, Db, T0};
@@ -120,19 +119,7 @@ async fn crash_child() {
 /// Runs the writer; kills it (SIGKILL) once it reports `kill_after` more pages, or lets
 /// it finish if `None`.
 fn run_child(url: &str, kill_after: Option<usize>) {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "crash_child",
-            "--exact",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD_URL, url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit()) // a failing writer's panic shows up in the output
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn_child("crash_child", &[(CHILD_URL, url.to_owned())]);
     let lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut applied = 0;
     let mut killed = false;

@@ -7,47 +7,19 @@ mod common;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use common::{Backend, Db};
+use common::{Backend, Harness};
 use serde_json::{json, Value};
 use tokio::sync::Notify;
 use zdkit::models::{NewComment, NewTicket, TicketId, TicketStatus, TicketUpdate};
-use zdkit::{Client, Credentials, ManualClock, RetryPolicy, Timestamp};
-use zdkit_sim::{SimConfig, SimState};
+use zdkit::{Client, Credentials, Timestamp};
+use zdkit_sim::SimConfig;
 use zdkit_sync::engine::{sync, CancelToken, NoProgress, ProgressEvent, SyncOptions, SyncReport};
 use zdkit_sync::store::{FamilyStream, KeyStamp, RowStamp, Store, Stream, Table};
 
-const T0: Timestamp = Timestamp::from_unix_secs(1_700_000_040);
 const TICKETS: u64 = 3_000;
 
-struct Harness {
-    client: Client,
-    clock: ManualClock,
-    _state: SimState,
-    db: Db,
-}
-
 async fn start(backend: Backend, tickets: u64) -> Harness {
-    let clock = ManualClock::auto_advancing(T0);
-    let state = SimState::new(SimConfig {
-        clock: Some(clock.shared()),
-        ..SimConfig::with_tickets(tickets)
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(zdkit_sim::serve(listener, state.clone()));
-    let client = Client::builder()
-        .base_url(url)
-        .credentials(Credentials::api_token("admin@example.com", "zd-sim-token"))
-        .clock(clock.shared())
-        .retry_policy(RetryPolicy::default().jitter_seed(7).max_attempts(8))
-        .build()
-        .unwrap();
-    Harness {
-        client,
-        clock,
-        _state: state,
-        db: Db::new(backend).await,
-    }
+    Harness::start(backend, SimConfig::with_tickets(tickets), 8).await
 }
 
 impl Harness {
@@ -55,16 +27,8 @@ impl Harness {
         self.db.open().await
     }
 
-    async fn sync(&self, store: &dyn Store) -> SyncReport {
-        sync(
-            &self.client,
-            store,
-            &SyncOptions::default(),
-            &NoProgress,
-            &CancelToken::new(),
-        )
-        .await
-        .unwrap()
+    async fn sync_default(&self, store: &dyn Store) -> SyncReport {
+        self.sync(store, &SyncOptions::default()).await
     }
 
     async fn get(&self, path: &str) -> Value {
@@ -289,7 +253,7 @@ both!(
 async fn full_sync_equals_ground_truth(backend: Backend) {
     let h = start(backend, TICKETS).await;
     let store = h.store().await;
-    let r = h.sync(&*store).await;
+    let r = h.sync_default(&*store).await;
     assert!(r.streams.iter().all(|s| s.complete), "{r:?}");
     let tickets = r
         .streams
@@ -315,7 +279,7 @@ async fn full_sync_equals_ground_truth(backend: Backend) {
 async fn family_changes_are_mirrored(backend: Backend) {
     let h = start(backend, 100).await;
     let store = h.store().await;
-    h.sync(&*store).await;
+    h.sync_default(&*store).await;
     let macros = FamilyStream::get("macros").unwrap();
     let created = h
         .client
@@ -332,7 +296,7 @@ async fn family_changes_are_mirrored(backend: Backend) {
         .await;
     h.client.delete("/api/v2/macros/3").send().await.unwrap();
     h.client.delete("/api/v2/brands/2").send().await.unwrap();
-    let r = h.sync(&*store).await;
+    let r = h.sync_default(&*store).await;
     assert!(r.streams.iter().all(|s| s.complete), "{r:?}");
     h.assert_exact(&*store).await;
     let rows = store.ids_and_stamps(Table::Family(macros)).await.unwrap();
@@ -355,9 +319,9 @@ async fn family_changes_are_mirrored(backend: Backend) {
 async fn incremental_sync_after_writes_is_exact(backend: Backend) {
     let h = start(backend, TICKETS).await;
     let store = h.store().await;
-    h.sync(&*store).await;
+    h.sync_default(&*store).await;
     h.write_some().await;
-    let r = h.sync(&*store).await;
+    let r = h.sync_default(&*store).await;
     let tickets = r
         .streams
         .iter()
@@ -373,10 +337,10 @@ async fn incremental_sync_after_writes_is_exact(backend: Backend) {
 async fn rerun_with_nothing_new_costs_one_request_per_stream(backend: Backend) {
     let h = start(backend, TICKETS).await;
     let store = h.store().await;
-    h.sync(&*store).await;
+    h.sync_default(&*store).await;
     h.clock.advance(Duration::from_secs(120));
     let before = h.client.stats().requests;
-    let r = h.sync(&*store).await;
+    let r = h.sync_default(&*store).await;
     let after = h.client.stats().requests;
     let mut expected = 0;
     for s in &r.streams {
@@ -489,7 +453,7 @@ async fn cancel_stops_after_the_current_page(backend: Backend) {
     let tickets = r.streams.iter().find(|s| s.stream == Stream::Tickets);
     assert_eq!(tickets.map_or(0, |t| t.pages), 0, "{tickets:?}");
     assert_eq!(store.count(Table::Users).await.unwrap(), 250);
-    let r = h.sync(&*store).await;
+    let r = h.sync_default(&*store).await;
     assert!(!r.cancelled && r.streams.iter().all(|s| s.complete));
     h.assert_exact(&*store).await;
 }

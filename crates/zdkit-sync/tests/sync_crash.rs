@@ -9,11 +9,10 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 
 use common::{Backend, Db};
 use serde_json::Value;
-use zdkit::{Client, Credentials, ManualClock, RetryPolicy, Timestamp};
+use zdkit::{Client, Timestamp};
 use zdkit_sim::{SimConfig, SimState};
 use zdkit_sync::engine::{NoProgress, ProgressEvent, SyncOptions};
 use zdkit_sync::store::{self, Checkpoint, FamilyStream, KeyStamp, Store, Table};
@@ -26,23 +25,8 @@ const T0: Timestamp = Timestamp::from_unix_secs(1_700_000_040);
 const TICKETS: u64 = 1_500;
 
 async fn sim(port: u16) -> (Client, SimState) {
-    let clock = ManualClock::auto_advancing(T0);
-    let state = SimState::new(SimConfig {
-        clock: Some(clock.shared()),
-        ..SimConfig::with_tickets(TICKETS)
-    });
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
-        .unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(zdkit_sim::serve(listener, state.clone()));
-    let client = Client::builder()
-        .base_url(url)
-        .credentials(Credentials::api_token("admin@example.com", "zd-sim-token"))
-        .clock(clock.shared())
-        .retry_policy(RetryPolicy::default().jitter_seed(7).max_attempts(8))
-        .build()
-        .unwrap();
+    let (client, _clock, state) =
+        common::serve_sim(SimConfig::with_tickets(TICKETS), T0, port, 8).await;
     (client, state)
 }
 
@@ -87,24 +71,11 @@ fn run_child(url: &str, port: u16, kill_after: Option<usize>) -> usize {
 
 /// [`run_child`] syncing only `streams`.
 fn run_child_of(url: &str, port: u16, kill_after: Option<usize>, streams: Option<&str>) -> usize {
-    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    let mut env = vec![(CHILD_URL, url.to_owned()), (CHILD_PORT, port.to_string())];
     if let Some(s) = streams {
-        cmd.env(CHILD_STREAMS, s);
+        env.push((CHILD_STREAMS, s.to_owned()));
     }
-    let mut child = cmd
-        .args([
-            "sync_crash_child",
-            "--exact",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD_URL, url)
-        .env(CHILD_PORT, port.to_string())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn_child("sync_crash_child", &env);
     let mut pages = 0;
     let mut done = false;
     for line in BufReader::new(child.stdout.take().unwrap()).lines() {

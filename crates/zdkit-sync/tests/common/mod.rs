@@ -221,17 +221,8 @@ pub async fn sync_once_unlocked(
 /// The simulator's ground truth of `table` as stamps comparable with the store's
 /// (`GET /__sim/ground-truth/{kind}` answers `[id, updated_at, generated_timestamp, deleted]`).
 pub async fn truth(client: &zdkit::Client, table: store::Table) -> Vec<store::RowStamp> {
-    let kind = table.as_str();
-    let v: serde_json::Value = client
-        .get(&format!("/__sim/ground-truth/{kind}"))
-        .send()
+    ground_truth(client, table.as_str())
         .await
-        .unwrap()
-        .json()
-        .unwrap();
-    v[kind]
-        .as_array()
-        .unwrap()
         .iter()
         .map(|r| store::RowStamp {
             id: r[0].as_i64().unwrap(),
@@ -242,6 +233,42 @@ pub async fn truth(client: &zdkit::Client, table: store::Table) -> Vec<store::Ro
             deleted: r[3].as_bool().unwrap(),
         })
         .collect()
+}
+
+/// This test binary run again as a child process that runs only the ignored test `name`
+/// (a crash test's child), with `env` set, its stdout piped (its lines tell the parent
+/// where to kill it) and its stderr inherited (so that its panics show).
+pub fn spawn_child(name: &str, env: &[(&str, String)]) -> std::process::Child {
+    let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+    cmd.args([
+        name,
+        "--exact",
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+    ]);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap()
+}
+
+/// The simulator's ground truth of `kind` (`GET /__sim/ground-truth/{kind}`): its rows.
+pub async fn ground_truth(client: &zdkit::Client, kind: &str) -> Vec<serde_json::Value> {
+    let mut v: serde_json::Value = client
+        .get(&format!("/__sim/ground-truth/{kind}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .unwrap();
+    match v[kind].take() {
+        serde_json::Value::Array(rows) => rows,
+        other => panic!("ground truth of {kind}: {other}"),
+    }
 }
 
 /// A free loopback port (for a child process's simulator).
@@ -265,16 +292,8 @@ pub struct CommentTruth {
 
 /// Every comment the simulator holds, ordered by id.
 pub async fn comment_truth(client: &zdkit::Client) -> Vec<CommentTruth> {
-    let v: serde_json::Value = client
-        .get("/__sim/ground-truth/comments")
-        .send()
+    let mut out: Vec<CommentTruth> = ground_truth(client, "comments")
         .await
-        .unwrap()
-        .json()
-        .unwrap();
-    let mut out: Vec<CommentTruth> = v["comments"]
-        .as_array()
-        .unwrap()
         .iter()
         .map(|r| CommentTruth {
             id: r[0].as_i64().unwrap(),
@@ -329,12 +348,27 @@ pub async fn start_sim(
     tickets: u64,
     start: Timestamp,
 ) -> (zdkit::Client, ManualClock, zdkit_sim::SimState) {
+    serve_sim(zdkit_sim::SimConfig::with_tickets(tickets), start, 0, 8).await
+}
+
+/// A simulator of `config` on 127.0.0.1:`port` (0: any free one; a crash test's children
+/// reuse one so that every child serves the same account), on an auto-advancing manual
+/// clock from `start` shared with the returned client (admin API token; retries seeded,
+/// at most `attempts`).
+pub async fn serve_sim(
+    config: zdkit_sim::SimConfig,
+    start: Timestamp,
+    port: u16,
+    attempts: u32,
+) -> (zdkit::Client, ManualClock, zdkit_sim::SimState) {
     let clock = ManualClock::auto_advancing(start);
     let state = zdkit_sim::SimState::new(zdkit_sim::SimConfig {
         clock: Some(clock.shared()),
-        ..zdkit_sim::SimConfig::with_tickets(tickets)
+        ..config
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(zdkit_sim::serve(listener, state.clone()));
     let client = zdkit::Client::builder()
@@ -344,10 +378,56 @@ pub async fn start_sim(
             "zd-sim-token",
         ))
         .clock(clock.shared())
-        .retry_policy(zdkit::RetryPolicy::default().jitter_seed(7).max_attempts(8))
+        .retry_policy(
+            zdkit::RetryPolicy::default()
+                .jitter_seed(7)
+                .max_attempts(attempts),
+        )
         .build()
         .unwrap();
     (client, clock, state)
+}
+
+/// The start of the engine and backfill tests' simulated accounts.
+pub const SIM_T0: Timestamp = Timestamp::from_unix_secs(1_700_000_040);
+
+/// A simulator ([`serve_sim`] from [`SIM_T0`]), its client and clock, and a fresh
+/// database: what the engine and backfill tests share. Each test file adds its own
+/// methods in an `impl Harness` of its own.
+pub struct Harness {
+    pub client: zdkit::Client,
+    pub clock: ManualClock,
+    pub state: zdkit_sim::SimState,
+    pub db: Db,
+}
+
+impl Harness {
+    pub async fn start(backend: Backend, config: zdkit_sim::SimConfig, attempts: u32) -> Harness {
+        let (client, clock, state) = serve_sim(config, SIM_T0, 0, attempts).await;
+        Harness {
+            client,
+            clock,
+            state,
+            db: Db::new(backend).await,
+        }
+    }
+
+    /// One sync of `options` into `store`, which must succeed.
+    pub async fn sync(
+        &self,
+        store: &dyn Store,
+        options: &zdkit_sync::SyncOptions,
+    ) -> zdkit_sync::SyncReport {
+        zdkit_sync::sync(
+            &self.client,
+            store,
+            options,
+            &zdkit_sync::engine::NoProgress,
+            &zdkit_sync::CancelToken::new(),
+        )
+        .await
+        .unwrap()
+    }
 }
 
 /// The simulator's own listing of ticket metric events: its whole export from the
