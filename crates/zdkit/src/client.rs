@@ -368,6 +368,12 @@ impl Client {
         &self.inner.clock
     }
 
+    /// The retry policy of every request that does not carry its own
+    /// ([`RequestBuilder::retry`]): start a per-request override from it.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
     /// A clone whose requests (and the exports, lists and pages it starts) announce each
     /// wait for rate-limit budget to `observer` before they sleep
     /// ([`crate::ratelimit::BudgetWait`]: the bucket, how long, its rate). Everything else

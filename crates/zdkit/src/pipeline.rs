@@ -456,7 +456,7 @@ impl Client {
         spent: &mut u32,
     ) -> Option<Duration> {
         let inner = &*self.inner;
-        let policy = &inner.retry;
+        let policy = spec.retry.as_ref().unwrap_or(&inner.retry);
         let decision = classify(
             outcome,
             &spec.method,
@@ -473,7 +473,7 @@ impl Client {
             }
             RetryDecision::Done => return None,
         };
-        if attempt >= policy.max_attempts {
+        if attempt >= policy.attempts_for(reason) {
             tracing::debug!(attempt, "not retrying: attempt limit reached");
             return None;
         }

@@ -30,6 +30,8 @@ pub(crate) struct RequestSpec {
     pub(crate) class: Option<RequestClass>,
     /// The lane, when not the client's default.
     pub(crate) lane: Option<crate::ratelimit::Lane>,
+    /// The retry policy, when not the client's (its budget and RNG stay the client's).
+    pub(crate) retry: Option<crate::RetryPolicy>,
 }
 
 impl fmt::Debug for RequestSpec {
@@ -57,6 +59,7 @@ impl RequestSpec {
             extra_buckets: Vec::new(),
             class: None,
             lane: None,
+            retry: None,
         }
     }
 
@@ -184,6 +187,20 @@ impl RequestBuilder {
     /// ([`RateLimitPolicy::lane`](crate::RateLimitPolicy::lane)).
     pub fn lane(mut self, lane: crate::ratelimit::Lane) -> Self {
         self.spec.lane = Some(lane);
+        self
+    }
+
+    /// Retry this request by `policy` instead of the client's (attempts, timeouts,
+    /// backoff, time limit; the retry budget stays the client's, shared).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: zdkit::Client) -> zdkit::Result<()> {
+    /// let once = client.retry_policy().clone().timeout_attempts(1);
+    /// let r = client.get("/api/v2/tickets/1").retry(once).send().await?;
+    /// # let _ = r; Ok(()) }
+    /// ```
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.spec.retry = Some(policy);
         self
     }
 

@@ -228,6 +228,78 @@ async fn server_errors_are_retried_for_gets_with_backoff() {
 }
 
 #[tokio::test]
+async fn a_request_can_give_up_on_a_gateway_timeout_at_once() {
+    let c = clock();
+    let html = || Action::Reply {
+        status: 504,
+        headers: vec![("content-type".into(), "text/html".into())],
+        body: b"<html><body><h1>504 Gateway Time-out</h1></body></html>".to_vec(),
+    };
+    let mock = Mock::start(c.shared(), move |_| html()).await;
+    let cl = client(&mock, &c);
+
+    // The client's policy: five attempts of a 504, with backoff between them.
+    let err = cl.get("/api/v2/users/1").send().await.unwrap_err();
+    assert_eq!(api(&err).status, 504);
+    assert_eq!(mock.requests().len(), 5);
+    let after_default = zdkit::Clock::now(&c);
+    assert!(after_default > T0, "the retries waited");
+
+    // A per-request override: one attempt on a timeout, no wait, the 504 handed back.
+    let once = cl.retry_policy().clone().timeout_attempts(1);
+    let err = cl
+        .get("/api/v2/users/1")
+        .retry(once.clone())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(api(&err).status, 504);
+    assert_eq!(mock.requests().len(), 6, "one attempt");
+    assert_eq!(zdkit::Clock::now(&c), after_default, "nothing slept");
+
+    // Search export pages carry the override on every page.
+    let q = zdkit::SearchQuery::tickets().status("closed");
+    let mut pages = cl.search().export(&q).page_size(1000).retry(once).pages();
+    let err = futures_util::StreamExt::next(&mut pages)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(api(&err).status, 504);
+    assert_eq!(mock.requests().len(), 7, "one attempt");
+    assert!(mock.requests()[6].path.starts_with("/api/v2/search/export"));
+    assert_eq!(cl.stats().retries, 4, "only the default policy's retries");
+}
+
+#[tokio::test]
+async fn a_timeout_override_leaves_other_server_errors_to_the_attempt_cap() {
+    let c = clock();
+    let mock = Mock::script(
+        c.shared(),
+        vec![json(502, "{}"), json(500, "{}"), json(200, "{}")],
+    )
+    .await;
+    let cl = client(&mock, &c);
+    let once = cl.retry_policy().clone().timeout_attempts(1);
+    let resp = cl.get("/api/v2/users/1").retry(once).send().await.unwrap();
+    assert_eq!(resp.attempts(), 3, "500 and 502 are still retried");
+    let fewer = RetryPolicy::default().max_attempts(2).jitter_seed(1);
+    let mock = Mock::script(
+        c.shared(),
+        vec![json(500, "{}"), json(500, "{}"), json(200, "{}")],
+    )
+    .await;
+    let cl = client(&mock, &c);
+    let err = cl
+        .get("/api/v2/users/1")
+        .retry(fewer)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(api(&err).status, 500);
+    assert_eq!(mock.requests().len(), 2, "the override's attempt cap");
+}
+
+#[tokio::test]
 async fn a_post_is_not_resent_after_a_5xx_without_an_idempotency_key() {
     let c = clock();
     let mock = Mock::script(c.shared(), vec![json(500, "{}"), json(201, "{}")]).await;

@@ -207,7 +207,15 @@ impl Walkers<'_> {
             let from = job.mark.after.unwrap_or(job.mark.from);
             let q = slice_query(stream, from, job.mark.to);
             let asked = self.page_size().size;
-            let mut pages = self.client.search().export(&q).page_size(asked).pages();
+            // A page that times out (504) is not retried as it is: the route halves the
+            // size at once instead of paying the client's five gateway timeouts first.
+            let mut pages = self
+                .client
+                .search()
+                .export(&q)
+                .page_size(asked)
+                .retry(self.client.retry_policy().clone().timeout_attempts(1))
+                .pages();
             loop {
                 let started = clock.now();
                 let next = tokio::select! {

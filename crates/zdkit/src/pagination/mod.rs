@@ -71,7 +71,9 @@ impl<T: DeserializeOwned + Send + 'static> Pager<T> {
                 }
             }
             NextPage::Url(url) => {
-                self.next = Some(RequestSpec::new(Method::GET, url));
+                let mut spec = RequestSpec::new(Method::GET, url);
+                spec.retry = self.first.retry.clone();
+                self.next = Some(spec);
             }
             NextPage::After(cursor) => {
                 let mut spec = self.first.clone();

@@ -114,6 +114,7 @@ impl SearchHandler {
             client: self.client.clone(),
             query: q.clone(),
             page_size: 100,
+            retry: None,
         }
     }
 }
@@ -251,6 +252,7 @@ pub struct SearchExport {
     client: Client,
     query: SearchQuery,
     page_size: u32,
+    retry: Option<crate::RetryPolicy>,
 }
 
 /// The query string of `GET /api/v2/search/export`.
@@ -277,6 +279,23 @@ impl SearchExport {
         self
     }
 
+    /// Retry every page by `policy` instead of the client's (see
+    /// [`RequestBuilder::retry`](crate::RequestBuilder::retry)). Big pages of archived
+    /// tickets can time out (504); a caller that shrinks the page on failure gives up at
+    /// once with `client.retry_policy().clone().timeout_attempts(1)`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: zdkit::Client) -> zdkit::Result<()> {
+    /// let q = zdkit::SearchQuery::tickets().status("closed");
+    /// let once = client.retry_policy().clone().timeout_attempts(1);
+    /// let s = client.search().export(&q).page_size(1000).retry(once).pages();
+    /// # let _ = s; Ok(()) }
+    /// ```
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
     /// Every page, lazily.
     ///
     /// ```no_run
@@ -300,6 +319,7 @@ impl SearchExport {
                 filter_type: kind,
                 page_size: self.page_size,
             })?;
+            spec.retry = self.retry.clone();
             Ok(spec)
         })();
         match spec {
