@@ -201,8 +201,14 @@ async fn oldest(client: &Client, stream: Stream, t0: i64) -> Result<Option<i64>,
         .and_then(|v| created_at(&v)))
 }
 
+/// Slices are not made smaller than this to give every walker some (see [`slices`]).
+const MIN_SLICE_RECORDS: u64 = 5_000;
+
 /// The slices of `stream` for a backfill starting at `t0`: `[oldest, t0)` bisected by time
-/// until each slice counts at most `options.max_slice_records`.
+/// until each slice counts at most `options.max_slice_records`, and at most a
+/// `2 × concurrency`-th of the stream (but not below 5,000 records): a slice is walked by
+/// one walker, page after page, so when pages are slow (archived tickets) a stream of
+/// 100,000 records in two slices of 50,000 would keep 2 of the 8 walkers busy.
 pub(crate) async fn slices(
     client: &Client,
     stream: Stream,
@@ -215,9 +221,15 @@ pub(crate) async fn slices(
     let search = client.search();
     let mut todo = vec![(first.min(t0 - 1), t0)];
     let mut out = Vec::new();
+    let mut limit = None;
     while let Some((from, to)) = todo.pop() {
         let n = search.count(&slice_query(stream, from, to)).await?;
-        if n > options.max_slice_records && to - from > 1 {
+        // The first count is the whole stream's.
+        let limit = *limit.get_or_insert_with(|| {
+            let share = n.div_ceil(2 * options.concurrency.max(1) as u64);
+            options.max_slice_records.min(share.max(MIN_SLICE_RECORDS))
+        });
+        if n > limit && to - from > 1 {
             let mid = from + (to - from) / 2;
             // Popped last-in first-out: push the later half first to walk in order.
             todo.push((mid, to));
