@@ -28,6 +28,14 @@ pub struct SimConfig {
     /// [`Quirks::archive_after_days`] (at most the share of tickets that old). `None`:
     /// the default status mix (30% closed, about 26% archived with the 120-day default).
     pub archived_percent: Option<f64>,
+    /// With `archived_percent`: the archived tickets are the *oldest* generated ones
+    /// (every live ticket last updated before a cut-off is closed; no ticket between the
+    /// cut-off and the archive age is), as in Zendesk, where every solved ticket is closed
+    /// within 28 days and archived 120 days after it closed
+    /// (<https://support.zendesk.com/hc/en-us/articles/4408887617050>), so an account's
+    /// archived tickets are its old history. `false` (the default): closed tickets are
+    /// spread over the whole history, a share of every period.
+    pub archived_oldest: bool,
     /// The seed every generated record derives from.
     pub seed: u64,
     /// Virtual seconds per real second of the default clock.
@@ -134,6 +142,7 @@ impl std::fmt::Debug for SimConfig {
             .field("users", &self.users)
             .field("organizations", &self.organizations)
             .field("archived_percent", &self.archived_percent)
+            .field("archived_oldest", &self.archived_oldest)
             .field("seed", &self.seed)
             .field("time_scale", &self.time_scale)
             .field("clock", &self.clock)
@@ -180,6 +189,7 @@ impl Default for SimConfig {
             users,
             organizations: default_organizations(users),
             archived_percent: None,
+            archived_oldest: false,
             seed: 1,
             time_scale: 1.0,
             clock: None,

@@ -70,12 +70,19 @@ impl SimState {
             end_user_email: config.end_user_email.clone(),
             split_updated: config.quirks.split_updated_at,
             closed_bp: None,
+            closed_before: None,
         };
-        let seeds = Seeds {
-            closed_bp: config.archived_percent.and_then(|p| {
-                crate::data::tickets::closed_bp_for(&seeds, p, config.quirks.archive_after_days)
-            }),
-            ..seeds
+        let days = config.quirks.archive_after_days;
+        let seeds = match config.archived_percent {
+            Some(p) if config.archived_oldest => Seeds {
+                closed_before: crate::data::tickets::closed_before_for(&seeds, p, days),
+                ..seeds
+            },
+            Some(p) => Seeds {
+                closed_bp: crate::data::tickets::closed_bp_for(&seeds, p, days),
+                ..seeds
+            },
+            None => seeds,
         };
         let db = Db::new(&seeds);
         SimState(Arc::new(Inner {

@@ -49,6 +49,11 @@ pub struct SimArgs {
     /// how many generated tickets are closed (default: 30% closed, about 26% archived).
     #[arg(long, value_parser = parse_percent)]
     archived_percent: Option<f64>,
+    /// With --archived-percent: the archived tickets are the oldest ones, as in Zendesk
+    /// (solved tickets close within 28 days and archive 120 days later), instead of a
+    /// share of every period.
+    #[arg(long, requires = "archived_percent")]
+    archived_oldest: bool,
     /// Seconds before a write is visible to search and search export (0: at once).
     #[arg(long, default_value_t = 180)]
     search_lag_secs: u64,
@@ -74,7 +79,7 @@ pub struct SimArgs {
 }
 
 /// A percentage in `0..=100`.
-fn parse_percent(s: &str) -> Result<f64, String> {
+pub(crate) fn parse_percent(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
         _ => Err(format!("{s:?} is not a percentage between 0 and 100")),
@@ -94,6 +99,7 @@ pub async fn run(args: SimArgs) -> anyhow::Result<()> {
         config.organizations = orgs;
     }
     config.archived_percent = args.archived_percent;
+    config.archived_oldest = args.archived_oldest;
     config.plan = args.plan;
     config.seed = args.seed;
     config.time_scale = time_scale;

@@ -85,6 +85,14 @@ pub struct SyncArgs {
     /// With --simulate: the seed of the generated data.
     #[arg(long, default_value_t = 1, requires = "simulate")]
     seed: u64,
+    /// With --simulate: the share of generated tickets archived, in percent (as `zd sim
+    /// --archived-percent`; default: 30% closed, about 26% archived).
+    #[arg(long, requires = "simulate", value_parser = super::sim::parse_percent)]
+    archived_percent: Option<f64>,
+    /// With --simulate --archived-percent: the archived tickets are the oldest ones, as
+    /// in Zendesk (as `zd sim --archived-oldest`).
+    #[arg(long, requires = "archived_percent")]
+    archived_oldest: bool,
     /// A first sync (from the beginning, no --since) of tickets, users and organizations
     /// backfills through search export beside the incremental export, at the sum of both
     /// budgets (docs/design/backfill.md). Records deleted more than --backfill-margin
@@ -154,6 +162,8 @@ async fn simulate(g: &GlobalArgs, args: &SyncArgs) -> anyhow::Result<(Client, Si
     let config = SimConfig {
         plan: args.plan,
         seed: args.seed,
+        archived_percent: args.archived_percent,
+        archived_oldest: args.archived_oldest,
         time_scale,
         clock: Some(clock.clone()),
         ..SimConfig::with_tickets(args.tickets)

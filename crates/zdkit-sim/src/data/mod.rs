@@ -52,6 +52,10 @@ pub(crate) struct Seeds {
     /// Basis points of generated tickets that are closed (`None`: the default status
     /// mix, 30% closed); set from [`crate::SimConfig::archived_percent`].
     pub closed_bp: Option<u64>,
+    /// `(cut-off, archive limit)` when the archived tickets are the oldest
+    /// ([`crate::SimConfig::archived_oldest`]): a generated ticket last updated before the
+    /// cut-off is closed, one updated between it and the archive limit is not.
+    pub closed_before: Option<(u64, u64)>,
 }
 
 impl Seeds {

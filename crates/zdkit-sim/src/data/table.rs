@@ -408,6 +408,7 @@ mod tests {
             end_user_email: String::new(),
             split_updated: false,
             closed_bp: None,
+            closed_before: None,
         }
     }
 

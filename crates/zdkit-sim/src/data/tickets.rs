@@ -128,6 +128,29 @@ pub(crate) fn closed_bp_for(s: &Seeds, percent: f64, after_days: u64) -> Option<
     Some((bp.round() as u64).min(10_000))
 }
 
+/// `(cut-off, archive limit)` that makes `percent` % of the generated tickets archived at
+/// `t0` and those the oldest ([`crate::SimConfig::archived_oldest`]): the live tickets
+/// last updated more than `after_days` before `t0`, oldest first, up to `percent` % of
+/// all tickets (every old ticket when fewer are that old). One pass and a sort.
+pub(crate) fn closed_before_for(s: &Seeds, percent: f64, after_days: u64) -> Option<(u64, u64)> {
+    if after_days == 0 || s.tickets == 0 || !percent.is_finite() || percent <= 0.0 {
+        return None;
+    }
+    let limit = s.t0.saturating_sub(after_days.saturating_mul(86_400));
+    let mut old: Vec<u64> = (1..=s.tickets)
+        .filter(|&id| !Ticket::base_deleted(s, id))
+        .map(|id| Ticket::base_updated(s, id))
+        .filter(|&u| u < limit)
+        .collect();
+    if old.is_empty() {
+        return None;
+    }
+    old.sort_unstable();
+    let want = ((percent.min(100.0) / 100.0 * s.tickets as f64).round() as usize).max(1);
+    let cutoff = old.get(want - 1).map_or(limit, |u| (u + 1).min(limit));
+    Some((cutoff, limit))
+}
+
 /// When generated ticket `id` (timestamp `ts`) was created.
 fn gen_created_at(s: &Seeds, id: u64, ts: u64) -> u64 {
     ts.saturating_sub(hash(s.seed, KIND_TICKET, id, 4) % MAX_TICKET_AGE_SECS)
@@ -148,12 +171,28 @@ fn gen_updated_at(s: &Seeds, id: u64, ts: u64, created_at: u64) -> u64 {
 /// The status of generated ticket `id`, cheaply.
 pub(crate) fn gen_status(s: &Seeds, id: u64) -> &'static str {
     let h = hash(s.seed, KIND_TICKET, id, 5);
+    if let Some((cutoff, limit)) = s.closed_before {
+        let updated = Ticket::base_updated(s, id);
+        if updated < cutoff {
+            return "closed";
+        }
+        if updated < limit {
+            // Old enough to be archived were it closed: it is not.
+            return gen_status_of(h % 70);
+        }
+        return gen_status_of(h % 100);
+    }
     let r = match s.closed_bp {
         None => h % 100,
         // A set share of closed tickets; the others keep the default mix.
         Some(bp) if (h >> 20) % 10_000 < bp => return "closed",
         Some(_) => h % 70,
     };
+    gen_status_of(r)
+}
+
+/// The status of a draw in `0..100` of the default mix (70 and above: closed).
+fn gen_status_of(r: u64) -> &'static str {
     match r {
         0..=4 => "new",
         5..=24 => "open",

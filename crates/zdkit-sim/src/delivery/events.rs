@@ -272,6 +272,7 @@ mod tests {
             end_user_email: String::new(),
             split_updated: false,
             closed_bp: None,
+            closed_before: None,
         };
         let a = event_id(&s, 1);
         assert_eq!(a.len(), 36, "{a}");

@@ -574,6 +574,38 @@ async fn user_and_scoped_search_sideloads() {
 }
 
 #[tokio::test]
+async fn archived_oldest_makes_the_oldest_tickets_the_archived_ones() {
+    let tickets = 20_000u64;
+    let sim = start_with(SimConfig {
+        archived_percent: Some(30.0),
+        archived_oldest: true,
+        ..SimConfig::with_tickets(tickets)
+    })
+    .await;
+    let truth = sim.get("/__sim/ground-truth/tickets").await;
+    let rows = truth.body["tickets"].as_array().unwrap();
+    let archived: Vec<u64> = rows
+        .iter()
+        .filter(|r| r[4] == true)
+        .map(|r| r[1].as_u64().unwrap())
+        .collect();
+    let share = 100.0 * archived.len() as f64 / tickets as f64;
+    assert!((share - 30.0).abs() < 1.5, "{share:.2}% archived");
+    // Every live ticket not archived was last updated after every archived one.
+    let newest_archived = archived.iter().max().copied().unwrap();
+    let oldest_live = rows
+        .iter()
+        .filter(|r| r[3] == false && r[4] == false)
+        .map(|r| r[1].as_u64().unwrap())
+        .min()
+        .unwrap();
+    assert!(
+        newest_archived < oldest_live,
+        "archived up to {newest_archived}, a live ticket at {oldest_live}"
+    );
+}
+
+#[tokio::test]
 async fn archived_percent_sets_the_share_of_archived_tickets() {
     for (percent, tickets) in [(Some(30.0), 20_000u64), (Some(60.0), 5_000), (None, 20_000)] {
         let sim = start_with(SimConfig {
