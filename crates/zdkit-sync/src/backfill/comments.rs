@@ -29,7 +29,7 @@ use zdkit::models::SideloadName;
 use zdkit::resources::SearchQuery;
 use zdkit::Client;
 
-use super::{BackfillEvent, BackfillOptions};
+use super::BackfillEvent;
 use crate::audits::{client_err, lock, store_err, to_events, unix_of, Candidate, Meet, PerTicket};
 use crate::engine::{CancelToken, Progress, ProgressEvent, SyncError};
 use crate::store::columns::format_unix;
@@ -50,94 +50,10 @@ pub const ROUTE_PREFIX: &str = "events export";
 pub const ROUTE_DONE: &str = "done";
 
 /// Audits a `GET /api/v2/ticket_audits` page holds (Zendesk's maximum).
-const WALK_PAGE: u32 = 100;
-/// Ticket events an export page holds (Zendesk's maximum).
-const EXPORT_PAGE: u32 = 1000;
-/// Tickets sampled (one list page with `include=comment_count`) for the estimate.
-const SAMPLE: u32 = 100;
+pub(super) const WALK_PAGE: u32 = 100;
 
-/// The comment routes' part of a [`Plan`](super::Plan).
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct CommentsPlan {
-    /// The stored mark: start, the tail export's start, the archive cut-off.
-    pub mark: CommentsMark,
-    /// Read from the store (a resumed backfill).
-    pub resumed: bool,
-    /// Tickets created before the start (search count).
-    pub tickets: u64,
-    /// Archived candidates: closed tickets last updated before the cut-off (search count).
-    pub archived: u64,
-    /// Mean comments a ticket (sampled from one list page with `comment_count`).
-    pub comments_per_ticket: f64,
-    /// Requests a minute assumed: the account limit (shared by the audits walk and the
-    /// per-ticket audits), the per-ticket audits' bucket, the incremental exports'.
-    pub account_per_minute: u32,
-    /// See [`CommentsPlan::account_per_minute`].
-    pub ticket_audits_per_minute: u32,
-    /// See [`CommentsPlan::account_per_minute`].
-    pub incremental_per_minute: u32,
-    /// The routes that run (the others were disabled by option).
-    pub walk: bool,
-    /// See [`CommentsPlan::walk`].
-    pub per_ticket: bool,
-}
-
-impl CommentsPlan {
-    /// Audits-walk requests expected: the non-archived tickets' comments, 100 a page.
-    pub fn walk_requests(&self) -> u64 {
-        if !self.walk {
-            return 0;
-        }
-        let live = self.tickets.saturating_sub(self.archived) as f64;
-        (live * self.comments_per_ticket / f64::from(WALK_PAGE)).ceil() as u64 + 1
-    }
-
-    /// The forecast in seconds and how many archived tickets go per ticket: the shortest
-    /// time in which the audits walk fits the account budget and the per-ticket audits
-    /// and the prefix export together cover every candidate.
-    pub fn forecast(&self) -> (f64, u64) {
-        let per_sec = |n: u32| f64::from(n.max(1)) / 60.0;
-        let account = per_sec(self.account_per_minute);
-        let bucket = if self.per_ticket {
-            per_sec(self.ticket_audits_per_minute)
-        } else {
-            0.0
-        };
-        // Tickets a second the prefix export covers (a ticket's events ≈ its comments).
-        let export = per_sec(self.incremental_per_minute) * f64::from(EXPORT_PAGE)
-            / self.comments_per_ticket.max(1.0);
-        let walk = self.walk_requests() as f64;
-        let archived = self.archived as f64;
-        let fits = |t: f64| {
-            let per_ticket = (bucket * t).min((account * t - walk).max(0.0));
-            walk <= account * t && archived <= export * t + per_ticket
-        };
-        let (mut lo, mut hi) = (0.0f64, 1.0f64);
-        while !fits(hi) && hi < 1e9 {
-            hi *= 2.0;
-        }
-        for _ in 0..60 {
-            let mid = (lo + hi) / 2.0;
-            if fits(mid) {
-                hi = mid;
-            } else {
-                lo = mid;
-            }
-        }
-        let per_ticket = (bucket * hi)
-            .min((account * hi - walk).max(0.0))
-            .min(archived);
-        (hi, per_ticket.round() as u64)
-    }
-
-    /// The single ticket-events export's time for the same history, in seconds.
-    pub fn export_only_secs(&self) -> f64 {
-        let events = self.tickets as f64 * self.comments_per_ticket;
-        (events / f64::from(EXPORT_PAGE)).ceil()
-            / (f64::from(self.incremental_per_minute.max(1)) / 60.0)
-    }
-}
+pub(super) use super::comments_plan::plan;
+pub use super::comments_plan::CommentsPlan;
 
 /// The comment routes' totals so far.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -173,73 +89,10 @@ pub(super) async fn load_mark(store: &dyn Store) -> Result<Option<CommentsMark>,
         }))
 }
 
-fn archived_query(before: i64) -> SearchQuery {
+pub(super) fn archived_query(before: i64) -> SearchQuery {
     SearchQuery::tickets()
         .term("status:closed")
         .term(format!("updated<{}", format_unix(before)))
-}
-
-/// The plan of the comment routes, or `None` when the ticket-events stream is not
-/// backfilled (not wanted, without comments, already synced, or its backfill is done).
-pub(super) async fn plan(
-    client: &Client,
-    store: &dyn Store,
-    bf: &BackfillOptions,
-    synced_before: bool,
-    t0: i64,
-) -> Result<Option<CommentsPlan>, SyncError> {
-    let (mark, resumed) = match load_mark(store).await? {
-        Some(m) if m.done => return Ok(None),
-        Some(m) => (m, true),
-        None if synced_before => return Ok(None),
-        None => (
-            CommentsMark {
-                started_at: t0,
-                since: t0 - bf.margin_secs,
-                archived_before: t0 - i64::from(bf.archive_days) * 86_400,
-                done: false,
-            },
-            false,
-        ),
-    };
-    let search = client.search();
-    let all = SearchQuery::tickets().term(format!("created<{}", format_unix(mark.started_at)));
-    let tickets = search.count(&all).await.map_err(client_err)?;
-    let archived = search
-        .count(&archived_query(mark.archived_before))
-        .await
-        .map_err(client_err)?;
-    let sample = client
-        .tickets()
-        .list()
-        .page_size(SAMPLE)
-        .include(&[SideloadName::CommentCount])
-        .send()
-        .await
-        .map_err(client_err)?;
-    let counts: Vec<f64> = sample
-        .items
-        .iter()
-        .filter_map(|t| serde_json::to_value(t).ok())
-        .filter_map(|v| v.get("comment_count").and_then(Value::as_f64))
-        .collect();
-    let comments_per_ticket = if counts.is_empty() {
-        1.0
-    } else {
-        counts.iter().sum::<f64>() / counts.len() as f64
-    };
-    Ok(Some(CommentsPlan {
-        mark,
-        resumed,
-        tickets,
-        archived,
-        comments_per_ticket,
-        account_per_minute: super::plan::rate(client, "account", 700),
-        ticket_audits_per_minute: super::plan::rate(client, "ticket-audits", 500),
-        incremental_per_minute: super::plan::rate(client, "incremental-exports", 10),
-        walk: bf.comment_audits,
-        per_ticket: bf.archived_audits,
-    }))
 }
 
 /// Stores a new plan's mark (before the first data request).

@@ -27,6 +27,7 @@
 //! ```
 
 pub mod comments;
+mod comments_plan;
 mod plan;
 mod search;
 
@@ -188,14 +189,16 @@ async fn prepare(
     wanted: &[Stream],
     resume: &BTreeMap<Stream, Option<Checkpoint>>,
     bf: &BackfillOptions,
-    with_comments: bool,
+    options: &SyncOptions,
 ) -> Result<Option<Plan>, SyncError> {
     let t0 = now_secs(client);
-    let comments = if bf.comments && with_comments && wanted.contains(&Stream::TicketEvents) {
+    let wants_comments =
+        bf.comments && options.with_comments && wanted.contains(&Stream::TicketEvents);
+    let comments = if wants_comments {
         let synced = resume
             .get(&Stream::TicketEvents)
             .is_some_and(Option::is_some);
-        comments::plan(client, store, bf, synced, t0).await?
+        comments::plan(client, store, bf, synced, t0, options.per_page).await?
     } else {
         None
     };
@@ -295,15 +298,7 @@ pub async fn plan(
             .map_err(SyncError::Preflight)?;
         resume.insert(stream, cp);
     }
-    prepare(
-        client,
-        store,
-        &options.streams,
-        &resume,
-        bf,
-        options.with_comments,
-    )
-    .await
+    prepare(client, store, &options.streams, &resume, bf, options).await
 }
 
 /// The engine's hook: the plan to run for this sync, if any.
@@ -315,7 +310,7 @@ pub(crate) async fn prepare_for_sync(
     resume: &BTreeMap<Stream, Option<Checkpoint>>,
 ) -> Result<Option<Plan>, SyncError> {
     match &options.backfill {
-        Some(bf) => prepare(client, store, wanted, resume, bf, options.with_comments).await,
+        Some(bf) => prepare(client, store, wanted, resume, bf, options).await,
         None => Ok(None),
     }
 }

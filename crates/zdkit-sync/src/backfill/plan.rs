@@ -114,26 +114,31 @@ impl fmt::Display for Plan {
             let on = |b: bool| if b { "" } else { "  (disabled)" };
             writeln!(
                 f,
-                "  comments      audits walk     ~{} requests of 100 audits ({} tickets, ~{:.1} comments each)  [account bucket, {}/min]{}{}",
+                "  comments      audits walk     ~{} requests of 100 audits ({} tickets, ~{:.1} comments each, from {} sampled)  [account bucket, {}/min]{}{}",
                 c.walk_requests(),
                 c.tickets.saturating_sub(c.archived),
                 c.comments_per_ticket,
+                c.sampled,
                 c.account_per_minute,
                 on(c.walk),
                 if c.resumed { "  (resumed)" } else { "" },
             )?;
             writeln!(
                 f,
-                "  comments      archived        {} closed tickets updated before {}: ~{} per ticket  [ticket-audits bucket, {}/min]{}",
+                "  comments      archived        {} closed tickets updated before {}: ~{} per ticket (those updated since {})  [ticket-audits bucket, {}/min]{}",
                 c.archived,
                 format_unix(c.mark.archived_before),
                 per_ticket,
+                format_unix(c.split_at),
                 c.ticket_audits_per_minute,
                 on(c.per_ticket),
             )?;
             writeln!(
                 f,
-                "  comments      events export   the rest of them from the oldest event forward, until it meets the per-ticket audits  [incremental-exports bucket, {}/min]",
+                "  comments      events export   the rest of them from the oldest event forward, until it meets the per-ticket audits: ~{} requests ({} tickets updated before {})  [incremental-exports bucket, {}/min]",
+                c.prefix_requests(),
+                c.tickets_before_split,
+                format_unix(c.split_at),
                 c.incremental_per_minute,
             )?;
             writeln!(
