@@ -38,6 +38,7 @@
 
 mod pace;
 mod progress;
+mod records;
 mod refresh;
 pub(crate) mod streams;
 

@@ -1,16 +1,18 @@
 //! The two kinds of stream: incremental exports (paged, checkpointed per page, fetched
 //! one page ahead) and full lists (groups, ticket fields: one write at the end).
 
+use std::collections::HashMap;
+
 use futures_util::{StreamExt, TryStreamExt};
-use serde::Serialize;
 use tokio::sync::mpsc;
 use zdkit::export::{ExportPage, ExportRecord, ExportRequest};
 use zdkit::models::{Resource, SideloadName};
 use zdkit::{Client, ListRequest};
 
 use super::pace::{Pacer, PageFacts};
+use super::records::{to_records, IntoRecord, OrganizationJson, TicketJson, UserJson};
 use super::{CancelToken, Progress, ProgressEvent, StreamReport, SyncError, SyncOptions};
-use crate::store::{Checkpoint, Record, Store, Stream};
+use crate::store::{Checkpoint, PreparedPage, Preparer, Record, Store, StoreError, Stream};
 
 /// Whether `stream` is a full list rather than an incremental export.
 pub(crate) fn is_list(stream: Stream) -> bool {
@@ -34,11 +36,12 @@ pub(crate) struct Ctx<'a> {
     pub(crate) stop: &'a CancelToken,
 }
 
-/// A page fetched and decoded. Its items become JSON records on a blocking thread started
-/// as soon as the page arrives, so that work overlaps both the next request and the
-/// previous page's write.
+/// A page fetched and decoded. Its items become JSON records, and when the store has a
+/// [`Preparer`] its rows (one record's tree at a time), on a blocking thread started as
+/// soon as the page arrives, so that work overlaps both the next request and the previous
+/// page's write; the store's writer then only binds and writes.
 struct Fetched {
-    records: tokio::task::JoinHandle<Result<Vec<Record>, zdkit::Error>>,
+    records: tokio::task::JoinHandle<Result<Decoded, DecodeFailed>>,
     checkpoint: Checkpoint,
     end: bool,
     /// The client clock just before the page was requested (Unix seconds).
@@ -72,52 +75,18 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// A zdkit model that becomes a JSON record: its modelled fields are serialized, and its
-/// unknown fields (`extra`, e.g. a ticket's embedded `metric_set`) are moved into the
-/// record as they are instead of being copied value by value.
-pub(crate) trait IntoRecord: Serialize {
-    /// Takes the unknown fields out of the model.
-    fn take_extra(&mut self) -> serde_json::Map<String, serde_json::Value>;
+/// A page's items as the store takes them.
+pub(crate) enum Decoded {
+    /// JSON records, for [`Store::apply_page`].
+    Records(Vec<Record>),
+    /// Rows extracted by the store's [`Preparer`], for [`Store::apply_prepared`].
+    Prepared(Box<PreparedPage>),
 }
 
-macro_rules! into_record {
-    ($($t:ty),*) => {$(
-        impl IntoRecord for $t {
-            fn take_extra(&mut self) -> serde_json::Map<String, serde_json::Value> {
-                std::mem::take(&mut self.extra)
-            }
-        }
-    )*};
-}
-into_record!(
-    zdkit::models::Ticket,
-    zdkit::models::User,
-    zdkit::models::Organization,
-    zdkit::models::TicketEvent,
-    zdkit::models::Identity,
-    zdkit::models::Group,
-    zdkit::models::TicketField,
-    zdkit::models::TicketMetricEvent
-);
-
-/// The records of a page as the JSON objects Zendesk sent (models keep unknown fields).
-fn to_records<T: IntoRecord>(items: Vec<T>) -> Result<Vec<Record>, zdkit::Error> {
-    items
-        .into_iter()
-        .map(|mut item| {
-            let extra = item.take_extra();
-            let mut record = serde_json::to_value(&item)
-                .map_err(|e| zdkit::Error::InvalidRequest(format!("re-encoding a record: {e}")))?;
-            if let Some(object) = record.as_object_mut() {
-                // As the model's own `Serialize` does: unknown fields after the modelled
-                // ones (a map keeps the later of two equal keys).
-                for (k, v) in extra {
-                    object.insert(k, v);
-                }
-            }
-            Ok(record)
-        })
-        .collect()
+/// Why a page could not be made ready for the store.
+pub(crate) enum DecodeFailed {
+    Client(zdkit::Error),
+    Store(StoreError),
 }
 
 fn fetched<T: ExportRecord + IntoRecord + Send + 'static>(
@@ -125,6 +94,7 @@ fn fetched<T: ExportRecord + IntoRecord + Send + 'static>(
     requested_at: i64,
     received_at: zdkit::Timestamp,
     identities: bool,
+    prepare: Option<(Preparer, Stream)>,
 ) -> Fetched {
     let position = match &page.checkpoint {
         zdkit::export::Checkpoint::Time(t) => Some(*t),
@@ -138,12 +108,38 @@ fn fetched<T: ExportRecord + IntoRecord + Send + 'static>(
         .flatten();
     Fetched {
         records: tokio::task::spawn_blocking(move || {
-            let mut records = to_records(items)?;
-            if identities {
-                let sideloaded = sideloaded.map(to_records).transpose()?;
-                attach_identities(&mut records, sideloaded);
+            let mut by_user = match sideloaded.map(to_records).transpose() {
+                Ok(s) => s.map(identities_by_user),
+                Err(e) => return Err(DecodeFailed::Client(e)),
+            };
+            let mut attach = |mut record: Record| {
+                if let Some(by_user) = by_user.as_mut() {
+                    attach_identities(&mut record, by_user);
+                }
+                record
+            };
+            let Some((preparer, stream)) = prepare else {
+                let records = to_records(items).map_err(DecodeFailed::Client)?;
+                return Ok(Decoded::Records(records.into_iter().map(attach).collect()));
+            };
+            // Each record is parsed, its rows extracted and its tree dropped before the
+            // next is parsed.
+            let mut failed = None;
+            let records = items
+                .into_iter()
+                .map_while(|item| match item.into_record() {
+                    Ok(record) => Some(attach(record)),
+                    Err(e) => {
+                        failed = Some(e);
+                        None
+                    }
+                });
+            let page = preparer.prepare(stream, records);
+            if let Some(e) = failed {
+                return Err(DecodeFailed::Client(e));
             }
-            Ok(records)
+            page.map(|p| Decoded::Prepared(Box::new(p)))
+                .map_err(DecodeFailed::Store)
         }),
         checkpoint: Checkpoint::Export(page.checkpoint),
         end: page.end_of_stream,
@@ -153,27 +149,26 @@ fn fetched<T: ExportRecord + IntoRecord + Send + 'static>(
     }
 }
 
-/// Gives each user record its identities from the page's `identities` sideload (an empty
-/// array when it has none), as `identities`: the store moves them to their own table and
-/// replaces the user's stored ones. Without the sideload nothing is attached (and the
-/// stored identities are left alone).
-fn attach_identities(records: &mut [Record], sideloaded: Option<Vec<Record>>) {
-    let Some(all) = sideloaded else {
-        return;
-    };
-    let mut by_user: std::collections::HashMap<i64, Vec<serde_json::Value>> =
-        std::collections::HashMap::new();
+/// The page's sideloaded identities by user id.
+fn identities_by_user(all: Vec<Record>) -> HashMap<i64, Vec<serde_json::Value>> {
+    let mut by_user: HashMap<i64, Vec<serde_json::Value>> = HashMap::new();
     for identity in all {
         if let Some(user) = identity.get("user_id").and_then(serde_json::Value::as_i64) {
             by_user.entry(user).or_default().push(identity);
         }
     }
-    for r in records.iter_mut() {
-        let id = r.get("id").and_then(serde_json::Value::as_i64);
-        if let (Some(id), Some(o)) = (id, r.as_object_mut()) {
-            let mine = by_user.remove(&id).unwrap_or_default();
-            o.insert("identities".into(), serde_json::Value::Array(mine));
-        }
+    by_user
+}
+
+/// Gives a user record its identities from the page's `identities` sideload (an empty
+/// array when it has none), as `identities`: the store moves them to their own table and
+/// replaces the user's stored ones. Without the sideload nothing is attached (and the
+/// stored identities are left alone).
+fn attach_identities(record: &mut Record, by_user: &mut HashMap<i64, Vec<serde_json::Value>>) {
+    let id = record.get("id").and_then(serde_json::Value::as_i64);
+    if let (Some(id), Some(o)) = (id, record.as_object_mut()) {
+        let mine = by_user.remove(&id).unwrap_or_default();
+        o.insert("identities".into(), serde_json::Value::Array(mine));
     }
 }
 
@@ -215,32 +210,46 @@ impl Ctx<'_> {
     ) -> (mpsc::Receiver<Result<Fetched, zdkit::Error>>, AbortOnDrop) {
         let inc = client.incremental();
         let (tx, rx) = mpsc::channel(1);
+        // Tables with typed columns are prepared on the fetching side when the store can.
+        let prepare = self
+            .store
+            .preparer()
+            .filter(|_| stream.family().is_none())
+            .map(|p| (p, stream));
         let task = match stream {
             Stream::Tickets => {
-                let mut req = self.start(inc.tickets(), from);
+                let mut req = self.start(inc.tickets().decode_as::<TicketJson>(), from);
                 if self.options.ticket_metrics {
                     req = req.include(&[SideloadName::MetricSets]);
                 }
-                spawn_fetch(client, req, tx)
+                spawn_fetch(client, req, tx, prepare)
             }
             Stream::Users => {
-                let mut req = self.start(inc.users(), from);
+                let mut req = self.start(inc.users().decode_as::<UserJson>(), from);
                 if self.options.user_identities {
                     req = req.include(&[SideloadName::Identities]);
                 }
-                spawn_fetch(client, req, tx)
+                spawn_fetch(client, req, tx, prepare)
             }
-            Stream::Organizations => spawn_fetch(client, self.start(inc.organizations(), from), tx),
+            Stream::Organizations => spawn_fetch(
+                client,
+                self.start(inc.organizations().decode_as::<OrganizationJson>(), from),
+                tx,
+                prepare,
+            ),
             // The one exported catalogue family (`FamilyStream::is_export`).
-            Stream::Family(_) => {
-                spawn_fetch(client, self.start(inc.ticket_metric_events(), from), tx)
-            }
+            Stream::Family(_) => spawn_fetch(
+                client,
+                self.start(inc.ticket_metric_events(), from),
+                tx,
+                prepare,
+            ),
             _ => {
                 let mut req = self.start(inc.ticket_events(), from);
                 if self.options.with_comments {
                     req = req.include(&[SideloadName::CommentEvents]);
                 }
-                spawn_fetch(client, req, tx)
+                spawn_fetch(client, req, tx, prepare)
             }
         };
         (rx, AbortOnDrop(task))
@@ -285,7 +294,7 @@ impl Ctx<'_> {
             };
             let page = page.map_err(|source| SyncError::Client { stream, source })?;
             let end = page.end;
-            let records = page
+            let decoded = page
                 .records
                 .await
                 .map_err(|e| SyncError::Worker {
@@ -293,12 +302,17 @@ impl Ctx<'_> {
                     task: "decode",
                     cause: super::join_cause(e),
                 })?
-                .map_err(|source| SyncError::Client { stream, source })?;
-            let stats = self
-                .store
-                .apply_page(stream, records, page.checkpoint.clone())
-                .await
-                .map_err(|source| SyncError::Store { stream, source })?;
+                .map_err(|e| match e {
+                    DecodeFailed::Client(source) => SyncError::Client { stream, source },
+                    DecodeFailed::Store(source) => SyncError::Store { stream, source },
+                })?;
+            let checkpoint = page.checkpoint.clone();
+            let stats = match decoded {
+                Decoded::Records(records) => self.store.apply_page(stream, records, checkpoint),
+                Decoded::Prepared(p) => self.store.apply_prepared(stream, *p, checkpoint),
+            }
+            .await
+            .map_err(|source| SyncError::Store { stream, source })?;
             report.pages += 1;
             report.records += stats.received as u64;
             report.written += stats.written;
@@ -439,6 +453,7 @@ fn spawn_fetch<T: ExportRecord + IntoRecord + Send + 'static>(
     client: &Client,
     req: ExportRequest<T>,
     tx: mpsc::Sender<Result<Fetched, zdkit::Error>>,
+    prepare: Option<(Preparer, Stream)>,
 ) -> tokio::task::JoinHandle<()> {
     let client = client.clone();
     let identities = req
@@ -455,7 +470,10 @@ fn spawn_fetch<T: ExportRecord + IntoRecord + Send + 'static>(
             let Some(page) = pages.next().await else {
                 break;
             };
-            let page = page.map(|p| fetched(p, requested_at, client.clock().now(), identities));
+            let page = page.map(|p| {
+                let now = client.clock().now();
+                fetched(p, requested_at, now, identities, prepare.clone())
+            });
             let last = page.as_ref().map_or(true, |p| p.end);
             slot.send(page);
             if last {

@@ -109,46 +109,39 @@ fn children(record: &Value) -> Children {
     Children { tags, fields }
 }
 
-/// Takes each user's `identities` array (attached by the engine from the export's
-/// sideload) out of the user: the users that had one, and the identity rows.
-fn take_identities(records: &mut [Record], now: &str) -> Option<(Vec<i64>, Rows)> {
-    let mut users = Vec::new();
-    let mut rows = Deduper::new(&IDENTITIES);
-    for r in records.iter_mut() {
-        let Some(o) = r.as_object_mut() else { continue };
-        let Some(ids) = o.remove("identities") else {
+/// Takes a user's `identities` array (attached by the engine from the export's sideload)
+/// out of the user into `rows`; returns the user's id when it had one.
+fn take_identities(record: &mut Record, rows: &mut Deduper, now: &str) -> Option<i64> {
+    let o = record.as_object_mut()?;
+    let ids = o.remove("identities")?;
+    let user = o.get("id").and_then(Value::as_i64)?;
+    for identity in ids.as_array().into_iter().flatten() {
+        if identity.get("user_id").and_then(Value::as_i64) != Some(user) {
             continue;
-        };
-        let Some(user) = o.get("id").and_then(Value::as_i64) else {
-            continue;
-        };
-        users.push(user);
-        for identity in ids.as_array().into_iter().flatten() {
-            if identity.get("user_id").and_then(Value::as_i64) != Some(user) {
-                continue;
-            }
-            match extract(&IDENTITIES, identity, None, now) {
-                Ok(row) => rows.push(row, 0),
-                Err(reason) => tracing::warn!(%reason, "unusable identity; left out"),
-            }
+        }
+        match extract(&IDENTITIES, identity, None, now) {
+            Ok(row) => rows.push(row, 0),
+            Err(reason) => tracing::warn!(%reason, "unusable identity; left out"),
         }
     }
-    (!users.is_empty()).then(|| (users, rows.finish()))
+    Some(user)
 }
 
 /// Extracts and de-duplicates a page's rows; `now` fills `_synced_at`.
 ///
 /// Records are consumed one by one: each is dropped as soon as its rows (and, for a
 /// ticket, its embedded `metric_set`, which goes to `ticket_metrics` while the ticket's
-/// `raw` keeps the ticket alone, and its child rows) are extracted, so a page's JSON
-/// trees do not all stay in memory until the page is written.
-pub(crate) fn prepare(stream: Stream, mut records: Vec<Record>, now: &str) -> Result<PreparedPage> {
-    let received = records.len();
-    let identities = if stream == Stream::Users {
-        take_identities(&mut records, now)
-    } else {
-        None
-    };
+/// `raw` keeps the ticket alone, and its child rows; for a user, its `identities`) are
+/// extracted, so a page's JSON trees need not all be in memory at once: given an
+/// iterator that parses each record when asked, only one tree is.
+pub(crate) fn prepare(
+    stream: Stream,
+    records: impl IntoIterator<Item = Record>,
+    now: &str,
+) -> Result<PreparedPage> {
+    let mut received = 0;
+    // Users: the users that had an `identities` array, and the identity rows.
+    let mut identities = (stream == Stream::Users).then(|| (Vec::new(), Deduper::new(&IDENTITIES)));
     let Some(main_spec) = spec(stream.table()) else {
         return Err(StoreError::UnknownName {
             kind: "stream with typed columns",
@@ -162,6 +155,10 @@ pub(crate) fn prepare(stream: Stream, mut records: Vec<Record>, now: &str) -> Re
     // Tickets: each record's children, by record index (the page's winners are kept).
     let mut all_children: Vec<Children> = Vec::new();
     for (index, mut record) in records.into_iter().enumerate() {
+        received += 1;
+        if let Some((users, rows)) = identities.as_mut() {
+            users.extend(take_identities(&mut record, rows, now));
+        }
         if tickets {
             if let Some(m) = record.as_object_mut().and_then(|o| o.remove("metric_set")) {
                 let d = metrics.get_or_insert_with(|| Deduper::new(&TICKET_METRICS));
@@ -229,7 +226,9 @@ pub(crate) fn prepare(stream: Stream, mut records: Vec<Record>, now: &str) -> Re
         metrics: metrics.map(Deduper::finish),
         deleted_tickets,
         children,
-        identities,
+        identities: identities
+            .filter(|(users, _)| !users.is_empty())
+            .map(|(users, rows)| (users, rows.finish())),
     })
 }
 

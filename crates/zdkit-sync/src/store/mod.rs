@@ -460,6 +460,60 @@ impl fmt::Display for Summary {
     }
 }
 
+/// Extracts a page's rows ahead of the write, on the caller's thread: what
+/// [`Store::apply_prepared`] writes. A store that offers one ([`Store::preparer`]) lets the
+/// sync engine do the per-record work (typed columns, child rows, `raw` text) on the
+/// fetching side, one record at a time as each is parsed, so the store's writer only binds
+/// and writes, and a page waits for its write as rows rather than as JSON trees.
+#[derive(Debug, Clone)]
+pub struct Preparer {
+    clock: SharedClock,
+}
+
+impl Preparer {
+    /// A preparer stamping `_synced_at` (and the checkpoint's `updated_at`) from `clock`.
+    pub(crate) fn new(clock: SharedClock) -> Self {
+        Preparer { clock }
+    }
+
+    /// The rows of one page of `stream` (a stream with typed columns: not a catalogue
+    /// family), consuming the records one by one. Blocking CPU work: call it from a
+    /// blocking task. Fails as [`Store::apply_page`] would on an unusable record.
+    pub fn prepare(
+        &self,
+        stream: Stream,
+        records: impl IntoIterator<Item = Record>,
+    ) -> Result<PreparedPage> {
+        let now = now_iso(&self.clock);
+        let page = columns::prepare(stream, records, &now)?;
+        Ok(PreparedPage { page, now })
+    }
+}
+
+/// A page made by [`Preparer::prepare`], for [`Store::apply_prepared`].
+pub struct PreparedPage {
+    pub(crate) page: columns::PreparedPage,
+    /// When it was prepared (`_synced_at` of its rows).
+    pub(crate) now: String,
+}
+
+impl fmt::Debug for PreparedPage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PreparedPage")
+            .field("table", &self.page.main.spec.table)
+            .field("received", &self.page.received)
+            .field("rows", &self.page.main.rows.len())
+            .finish()
+    }
+}
+
+impl PreparedPage {
+    /// Records in the page.
+    pub fn received(&self) -> usize {
+        self.page.received
+    }
+}
+
 /// A mirror of a Zendesk account. Every method is safe to call concurrently; writes are
 /// serialized by the store.
 pub trait Store: Send + Sync + fmt::Debug {
@@ -490,6 +544,30 @@ pub trait Store: Send + Sync + fmt::Debug {
         records: Vec<Record>,
         checkpoint: Checkpoint,
     ) -> BoxFuture<'_, Result<PageStats>>;
+
+    /// A [`Preparer`] for pages of this store, if it writes [`PreparedPage`]s
+    /// ([`Store::apply_prepared`]). Default: `None` (the engine hands over records).
+    fn preparer(&self) -> Option<Preparer> {
+        None
+    }
+
+    /// [`apply_page`](Self::apply_page) of a page whose rows were extracted by this
+    /// store's [`preparer`](Self::preparer): the same single transaction and newest-wins
+    /// rules. A store without a preparer fails.
+    fn apply_prepared(
+        &self,
+        stream: Stream,
+        page: PreparedPage,
+        checkpoint: Checkpoint,
+    ) -> BoxFuture<'_, Result<PageStats>> {
+        let _ = (page, checkpoint);
+        Box::pin(async move {
+            Err(StoreError::Worker(format!(
+                "{} does not write prepared pages (stream {stream})",
+                self.location()
+            )))
+        })
+    }
 
     /// Forgets `stream`: deletes its checkpoint and every row of its
     /// [`tables`](Stream::tables) in one transaction, under the store's sync lock (fails

@@ -199,6 +199,34 @@ impl<T> fmt::Debug for ExportRequest<T> {
     }
 }
 
+impl<T: ExportRecord> ExportRequest<T> {
+    /// The same request (endpoint, start, page size, sideloads), its pages' items decoded
+    /// as `U` instead of `T`: a caller's own record type for this endpoint, e.g. the JSON
+    /// objects as sent, when the typed model would only be converted back. `U` must read
+    /// the same list key ([`Resource::PLURAL`](crate::models::Resource::PLURAL)); if it
+    /// does not, the stream fails with [`Error::InvalidRequest`] before any request.
+    pub fn decode_as<U: ExportRecord>(self) -> ExportRequest<U> {
+        let error = self.error.or_else(|| {
+            (T::PLURAL != U::PLURAL).then(|| {
+                Error::InvalidRequest(format!(
+                    "{} lists `{}`, not `{}`",
+                    self.path,
+                    T::PLURAL,
+                    U::PLURAL
+                ))
+            })
+        });
+        ExportRequest {
+            client: self.client,
+            path: self.path,
+            style: self.style,
+            params: self.params,
+            error,
+            marker: PhantomData,
+        }
+    }
+}
+
 impl<T: ExportRecord + Send + 'static> ExportRequest<T> {
     /// Start at this Unix time (seconds; must be over a minute in the past).
     ///

@@ -16,14 +16,14 @@ use tokio_postgres::{Client, Config, NoTls};
 use zdkit_clock::SharedClock;
 
 use self::connect::{chain, describe, open_error, redact, split_schema};
-use self::write::{write_family_page, write_page, Statements};
+use self::write::{write_family_page, write_page, Input, Statements};
 use crate::migrations::{self, Migration};
 use crate::store::columns;
 use crate::store::family::FamilyStream;
 use crate::store::generic::{self, Dialect};
 use crate::store::{
-    now_iso, Checkpoint, KeyStamp, Merge, OpenOptions, PageStats, Record, Result, RowStamp, Store,
-    StoreError, Stream, StreamState, Summary, Table,
+    now_iso, Checkpoint, KeyStamp, Merge, OpenOptions, PageStats, PreparedPage, Preparer, Record,
+    Result, RowStamp, Store, StoreError, Stream, StreamState, Summary, Table,
 };
 
 mod connect;
@@ -194,7 +194,8 @@ impl PostgresStore {
         merge: Merge,
     ) -> Result<PageStats> {
         let now = now_iso(&self.inner.clock);
-        write_page(&self.inner, stream, key, records, checkpoint, merge, now).await
+        let input = Input::Records(stream, records);
+        write_page(&self.inner, key, input, checkpoint, merge, now).await
     }
 }
 
@@ -226,6 +227,28 @@ impl Store for PostgresStore {
             records,
             checkpoint,
             Merge::Newest,
+        ))
+    }
+
+    fn preparer(&self) -> Option<Preparer> {
+        Some(Preparer::new(self.inner.clock.clone()))
+    }
+
+    fn apply_prepared(
+        &self,
+        stream: Stream,
+        page: PreparedPage,
+        checkpoint: Checkpoint,
+    ) -> BoxFuture<'_, Result<PageStats>> {
+        let key = stream.as_str().to_owned();
+        let input = Input::Prepared(page.page);
+        Box::pin(write_page(
+            &self.inner,
+            key,
+            input,
+            checkpoint,
+            Merge::Newest,
+            page.now,
         ))
     }
 

@@ -261,8 +261,17 @@ struct PageArrays {
     identities: Option<(Vec<i64>, Rows)>,
 }
 
-fn page_arrays(stream: Stream, records: Vec<Record>, now: &str) -> Result<PageArrays> {
-    let page = columns::prepare(stream, records, now)?;
+/// What a page write starts from: the records, or their rows already extracted.
+pub(super) enum Input {
+    Records(Stream, Vec<Record>),
+    Prepared(columns::PreparedPage),
+}
+
+fn page_arrays(input: Input, now: &str) -> Result<PageArrays> {
+    let page = match input {
+        Input::Records(stream, records) => columns::prepare(stream, records, now)?,
+        Input::Prepared(page) => page,
+    };
     let children = page
         .main
         .rows
@@ -384,9 +393,8 @@ fn identity_arrays(written: &[i64], users: &[i64], rows: Rows) -> (Vec<i64>, Vec
 /// transaction, rows merged by `merge`.
 pub(super) async fn write_page(
     inner: &Inner,
-    stream: Stream,
     key: String,
-    records: Vec<Record>,
+    input: Input,
     checkpoint: Checkpoint,
     merge: Merge,
     now: String,
@@ -394,7 +402,7 @@ pub(super) async fn write_page(
     // Extraction is CPU work: keep it off the async worker threads.
     let page = {
         let now = now.clone();
-        tokio::task::spawn_blocking(move || page_arrays(stream, records, &now))
+        tokio::task::spawn_blocking(move || page_arrays(input, &now))
             .await
             .map_err(|e| StoreError::Worker(e.to_string()))??
     };

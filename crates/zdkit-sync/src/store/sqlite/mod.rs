@@ -18,8 +18,8 @@ use super::columns::{self, Val};
 use super::family::FamilyStream;
 use super::generic::{self, Dialect};
 use super::{
-    now_iso, Checkpoint, KeyStamp, Merge, OpenOptions, PageStats, Record, Result, RowStamp, Store,
-    StoreError, Stream, StreamState, Summary, Table,
+    now_iso, Checkpoint, KeyStamp, Merge, OpenOptions, PageStats, PreparedPage, Preparer, Record,
+    Result, RowStamp, Store, StoreError, Stream, StreamState, Summary, Table,
 };
 use crate::migrations::{self, Migration};
 
@@ -438,6 +438,25 @@ impl Store for SqliteStore {
             merge: Merge::Newest,
         };
         Box::pin(self.write(stream, target, records, checkpoint, updated_at))
+    }
+
+    fn preparer(&self) -> Option<Preparer> {
+        Some(Preparer::new(self.inner.clock.clone()))
+    }
+
+    fn apply_prepared(
+        &self,
+        stream: Stream,
+        page: PreparedPage,
+        checkpoint: Checkpoint,
+    ) -> BoxFuture<'_, Result<PageStats>> {
+        let target = Target {
+            key: stream.as_str().to_owned(),
+            merge: Merge::Newest,
+        };
+        Box::pin(self.blocking(move |inner, conn| {
+            write_page(inner, conn, &target, &page.page, &checkpoint, &page.now)
+        }))
     }
 
     fn apply_route_page(
