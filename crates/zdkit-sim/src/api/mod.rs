@@ -25,6 +25,7 @@ mod uploads;
 mod users;
 mod views;
 pub(crate) mod webhooks;
+mod write_body;
 
 use std::collections::BTreeSet;
 

@@ -6,9 +6,9 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::put;
 use axum::{Extension, Router};
-use serde_json::{Map, Value};
 
-use super::ticket_writes::{enqueue, too_many};
+use super::ticket_writes::enqueue;
+use super::write_body::{record, updates};
 use crate::auth::Caller;
 use crate::data::jobs::JobOp;
 use crate::data::org_writes;
@@ -25,12 +25,6 @@ pub(crate) fn router() -> Router<SimState> {
         .route("/api/v2/organizations/update_many", put(orgs_update_many))
 }
 
-fn input<'a>(body: &'a Value, key: &str) -> Result<&'a Map<String, Value>, ApiError> {
-    body.get(key)
-        .and_then(Value::as_object)
-        .ok_or_else(|| ApiError::invalid(key, "BlankValue", format!("{key}: is missing")))
-}
-
 async fn update_org(
     State(st): State<SimState>,
     Base(base): Base,
@@ -44,7 +38,7 @@ async fn update_org(
         st.seeds(),
         now,
         id,
-        input(&body, "organization")?,
+        record(&body, "organization")?,
     )?;
     Ok(Obj::new().field("organization", &o.to_json(&base)).ok())
 }
@@ -57,7 +51,13 @@ async fn update_group(
 ) -> Result<Response, ApiError> {
     let id = p.id(0)?;
     let now = st.now_secs();
-    let g = org_writes::update_group(&mut st.write(), st.seeds(), now, id, input(&body, "group")?)?;
+    let g = org_writes::update_group(
+        &mut st.write(),
+        st.seeds(),
+        now,
+        id,
+        record(&body, "group")?,
+    )?;
     Ok(Obj::new().field("group", &g.to_json(&base)).ok())
 }
 
@@ -74,44 +74,9 @@ async fn update_field(
         st.seeds(),
         now,
         id,
-        input(&body, "ticket_field")?,
+        record(&body, "ticket_field")?,
     )?;
     Ok(Obj::new().field("ticket_field", &f.to_json(&base)).ok())
-}
-
-/// The updates of an `update_many` body: `?ids=` with `{singular: change}`, or
-/// `{plural: [{id, ...}, ...]}`.
-fn updates(
-    q: &Q,
-    body: &Value,
-    singular: &str,
-    plural: &str,
-) -> Result<Vec<(u64, Value)>, ApiError> {
-    let what = format!("{plural}/update_many");
-    if let Some(ids) = q.ids("ids")? {
-        if ids.len() > 100 {
-            return Err(too_many(&what));
-        }
-        let change = Value::Object(input(body, singular)?.clone());
-        return Ok(ids.into_iter().map(|id| (id, change.clone())).collect());
-    }
-    let items = body
-        .get(plural)
-        .and_then(Value::as_array)
-        .ok_or_else(|| ApiError::invalid(plural, "BlankValue", format!("{plural}: is missing")))?;
-    if items.len() > 100 {
-        return Err(too_many(&what));
-    }
-    items
-        .iter()
-        .map(|item| {
-            let id = item
-                .get("id")
-                .and_then(Value::as_u64)
-                .ok_or_else(|| ApiError::invalid("id", "BlankValue", "Id: is missing"))?;
-            Ok((id, item.clone()))
-        })
-        .collect()
 }
 
 async fn users_update_many(
@@ -121,7 +86,7 @@ async fn users_update_many(
     q: Q,
     ZJson(body): ZJson,
 ) -> Result<Response, ApiError> {
-    let op = JobOp::UpdateRecords("users", updates(&q, &body, "user", "users")?);
+    let op = JobOp::UpdateRecords("users", updates(&q, &body, "user", "users")?.0);
     Ok(enqueue(&st, &caller, &base, "bulk_update", op))
 }
 
@@ -134,7 +99,7 @@ async fn orgs_update_many(
 ) -> Result<Response, ApiError> {
     let op = JobOp::UpdateRecords(
         "organizations",
-        updates(&q, &body, "organization", "organizations")?,
+        updates(&q, &body, "organization", "organizations")?.0,
     );
     Ok(enqueue(&st, &caller, &base, "bulk_update", op))
 }

@@ -41,10 +41,9 @@ fn ticket_and_audit(base: &str, t: &Ticket, a: &Audit) -> Obj {
         .field("audit", &audit)
 }
 
-fn ticket_input(body: &Value) -> Result<&Value, ApiError> {
-    body.get("ticket")
-        .filter(|t| t.is_object())
-        .ok_or_else(|| ApiError::invalid("ticket", "BlankValue", "Ticket: is missing"))
+/// The `ticket` of a write body (an object).
+fn ticket_input(body: &Value) -> Result<Value, ApiError> {
+    super::write_body::record(body, "ticket").map(|t| Value::Object(t.clone()))
 }
 
 async fn create(
@@ -56,7 +55,7 @@ async fn create(
     ZJson(body): ZJson,
 ) -> Result<Response, ApiError> {
     if q.bool("async") {
-        let input = ticket_input(&body)?.clone();
+        let input = ticket_input(&body)?;
         let now_ms = st.now_ms();
         let mut db = st.write();
         if let Err(e) = db.jobs.capacity(now_ms) {
@@ -92,7 +91,7 @@ async fn create(
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let input = ticket_input(&body)?;
+    let input = &ticket_input(&body)?;
     let canonical = serde_json::to_vec(&canonical(&body)).unwrap_or_default();
     let s = st.seeds();
     let now_ms = st.now_ms();
@@ -145,7 +144,7 @@ async fn update(
     ZJson(body): ZJson,
 ) -> Result<Response, ApiError> {
     let id = p.id(0)?;
-    let input = ticket_input(&body)?;
+    let input = &ticket_input(&body)?;
     let s = st.seeds();
     let now = st.now_secs();
     let mut db = st.write();
@@ -235,33 +234,9 @@ async fn update_many(
     q: Q,
     ZJson(body): ZJson,
 ) -> Result<Response, ApiError> {
-    let op = if let Some(ids) = q.ids("ids")? {
-        let change = ticket_input(&body)?.clone();
-        if ids.len() > 100 {
-            return Err(too_many("update_many"));
-        }
-        JobOp::Update(
-            ids.into_iter().map(|id| (id, change.clone())).collect(),
-            Some(st.now_secs()),
-        )
-    } else {
-        let items = body
-            .get("tickets")
-            .and_then(Value::as_array)
-            .ok_or_else(|| ApiError::invalid("tickets", "BlankValue", "Tickets: is missing"))?;
-        if items.len() > 100 {
-            return Err(too_many("update_many"));
-        }
-        let mut out = Vec::new();
-        for item in items {
-            let id = item
-                .get("id")
-                .and_then(Value::as_u64)
-                .ok_or_else(|| ApiError::invalid("id", "BlankValue", "Id: is missing"))?;
-            out.push((id, item.clone()));
-        }
-        JobOp::Update(out, None)
-    };
+    let (items, same) = super::write_body::updates(&q, &body, "ticket", "tickets")?;
+    // One change for many ids applies to the tickets as they are when it runs.
+    let op = JobOp::Update(items, same.then(|| st.now_secs()));
     Ok(enqueue(&st, &caller, &base, "bulk_update", op))
 }
 

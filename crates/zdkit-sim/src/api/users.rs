@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Extension, Router};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::paging;
 use crate::auth::Caller;
@@ -194,18 +194,12 @@ async fn search(State(st): State<SimState>, Base(base): Base, q: Q) -> Result<Re
     )
 }
 
-fn user_input(body: &Value) -> Result<&Map<String, Value>, ApiError> {
-    body.get("user")
-        .and_then(Value::as_object)
-        .ok_or_else(|| ApiError::invalid("user", "BlankValue", "User: is missing"))
-}
-
 async fn create(
     State(st): State<SimState>,
     Base(base): Base,
     ZJson(body): ZJson,
 ) -> Result<Response, ApiError> {
-    let input = user_input(&body)?;
+    let input = super::write_body::record(&body, "user")?;
     let now = st.now_secs();
     let u = user_writes::create_user(&mut st.write(), st.seeds(), now, input)?;
     Ok(Obj::new()
@@ -220,7 +214,7 @@ async fn update(
     ZJson(body): ZJson,
 ) -> Result<Response, ApiError> {
     let id = p.id(0)?;
-    let input = user_input(&body)?;
+    let input = super::write_body::record(&body, "user")?;
     let now = st.now_secs();
     let u = user_writes::update_user(&mut st.write(), st.seeds(), now, id, input)?;
     Ok(Obj::new().field("user", &u.to_json(&base)).ok())
@@ -231,7 +225,7 @@ async fn create_or_update(
     Base(base): Base,
     ZJson(body): ZJson,
 ) -> Result<Response, ApiError> {
-    let input = user_input(&body)?;
+    let input = super::write_body::record(&body, "user")?;
     let now = st.now_secs();
     let s = st.seeds();
     let mut db = st.write();
