@@ -301,7 +301,22 @@ pub(crate) async fn bulk<R>(
     Ok(out)
 }
 
+/// The jobs of a tickets bulk write: the catalogue's tickets row has `bulk_is_job`, so
+/// [`Collection`](crate::resources::Collection)'s bulk writes answer jobs for it.
+fn ticket_jobs(b: crate::resources::Bulk<crate::models::Ticket>) -> Result<Vec<JobHandle>, Error> {
+    match b {
+        crate::resources::Bulk::Jobs(jobs) => Ok(jobs),
+        crate::resources::Bulk::Done(_) => Err(Error::Incomplete(
+            "tickets/update_many answered records instead of a job".into(),
+        )),
+    }
+}
+
 impl TicketsHandler {
+    fn collection(&self) -> crate::resources::Collection<crate::models::Ticket> {
+        self.client.collection()
+    }
+
     /// `PUT /api/v2/tickets/update_many` with `{"tickets": [...]}` (each update carries
     /// its `id`), 100 per job.
     ///
@@ -313,19 +328,7 @@ impl TicketsHandler {
     /// # let _ = jobs; Ok(()) }
     /// ```
     pub async fn update_many(&self, updates: &[TicketUpdate]) -> Result<Vec<JobHandle>, Error> {
-        if let Some(i) = updates.iter().position(|u| u.id.is_none()) {
-            return Err(Error::InvalidRequest(format!(
-                "update_many: update #{i} has no id"
-            )));
-        }
-        bulk(
-            &self.client,
-            Method::PUT,
-            "/api/v2/tickets/update_many",
-            updates,
-            |c, spec| spec.json(&Wrapped::new("tickets", c)),
-        )
-        .await
+        ticket_jobs(self.collection().update_many(updates).await?)
     }
 
     /// `PUT /api/v2/tickets/update_many?ids=…` with one change for all, 100 ids per job.
@@ -342,17 +345,7 @@ impl TicketsHandler {
         ids: &[TicketId],
         change: &TicketUpdate,
     ) -> Result<Vec<JobHandle>, Error> {
-        bulk(
-            &self.client,
-            Method::PUT,
-            "/api/v2/tickets/update_many",
-            ids,
-            |c, spec| {
-                spec.query(&[("ids", ids_param(c))])?;
-                spec.json(&change.wrapped())
-            },
-        )
-        .await
+        ticket_jobs(self.collection().update_many_same(ids, change).await?)
     }
 
     /// `POST /api/v2/tickets/create_many`, 100 per job.
