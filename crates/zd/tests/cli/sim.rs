@@ -1,43 +1,19 @@
 //! `zd sim`: the real binary serves a working simulator on a free port.
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::io::BufRead;
+use std::process::Command;
 
-use crate::support::zd_bin;
-
-/// Kills the child when the test ends, pass or fail.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use crate::support::{zd_bin, ZdSim};
 
 #[test]
 fn sim_on_port_zero_prints_its_address_then_credentials_and_serves() {
-    let child = Command::new(zd_bin())
-        .args(["sim", "--port", "0", "--tickets", "200", "--plan", "team"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn zd sim");
-    let mut guard = Guard(child);
-    let mut out = BufReader::new(guard.0.stdout.take().unwrap());
-
-    let mut first = String::new();
-    out.read_line(&mut first).unwrap();
-    let url = first
-        .trim_end()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("first line must be `listening on URL`, got {first:?}"))
-        .to_owned();
+    let mut sim = ZdSim::spawn(&["--port", "0", "--tickets", "200", "--plan", "team"], &[]);
+    let url = sim.url.clone();
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     assert_ne!(url, "http://127.0.0.1:0");
 
     let mut rest = String::new();
     for _ in 0..2 {
-        out.read_line(&mut rest).unwrap();
+        sim.out.read_line(&mut rest).unwrap();
     }
     assert!(
         rest.contains("admin@example.com") && rest.contains("zd-sim-token"),
@@ -90,22 +66,14 @@ fn sim_rejects_a_bad_time_scale() {
 
 #[test]
 fn sim_credentials_come_from_the_environment_never_argv() {
-    let child = Command::new(zd_bin())
-        .args(["sim", "--port", "0", "--tickets", "50", "--password-auth"])
-        .env("ZD_SIM_API_TOKEN", "other-sim-token")
-        .env("ZD_SIM_PASSWORD", "hunter2-sim")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn zd sim");
-    let mut guard = Guard(child);
-    let mut out = BufReader::new(guard.0.stdout.take().unwrap());
-    let mut first = String::new();
-    out.read_line(&mut first).unwrap();
-    let url = first
-        .trim_end()
-        .trim_start_matches("listening on ")
-        .to_owned();
+    let sim = ZdSim::spawn(
+        &["--port", "0", "--tickets", "50", "--password-auth"],
+        &[
+            ("ZD_SIM_API_TOKEN", "other-sim-token"),
+            ("ZD_SIM_PASSWORD", "hunter2-sim"),
+        ],
+    );
+    let url = sim.url.clone();
 
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

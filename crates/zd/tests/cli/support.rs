@@ -1,5 +1,7 @@
 //! Shared helpers: an in-process simulator and a runner of the real binary.
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
+use std::process::{Child, ChildStdout, Command, Stdio};
 
 use zdkit_sim::{SimConfig, SimState};
 
@@ -120,4 +122,59 @@ pub fn set(
 pub fn unset(mut env: Vec<(&'static str, String)>, k: &'static str) -> Vec<(&'static str, String)> {
     env.retain(|(key, _)| *key != k);
     env
+}
+
+/// `zd sim ARGS` run as a process with `env`, killed when dropped (pass or fail). Its
+/// stdout stays open in `out` after the first line (a closed pipe would kill the
+/// simulator on its next line).
+pub struct ZdSim {
+    child: Child,
+    /// The simulator's stdout after its first line.
+    pub out: BufReader<ChildStdout>,
+    /// Its address, from the first line `listening on URL`.
+    pub url: String,
+}
+
+impl ZdSim {
+    pub fn spawn(args: &[&str], env: &[(&str, &str)]) -> ZdSim {
+        let mut cmd = Command::new(zd_bin());
+        cmd.arg("sim").args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn zd sim");
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        out.read_line(&mut first).unwrap();
+        let url = first
+            .trim_end()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("first line must be `listening on URL`, got {first:?}"))
+            .to_owned();
+        ZdSim { child, out, url }
+    }
+}
+
+impl Drop for ZdSim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `GET url` as the simulator's admin (API token): the body.
+pub async fn admin_get(url: &str) -> String {
+    reqwest::Client::new()
+        .get(url)
+        .basic_auth("admin@example.com/token", Some("zd-sim-token"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }

@@ -3,40 +3,17 @@
 //! out are fetched per ticket, exactly, and a rerun costs nothing more.
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 
-use crate::support::{run, zd_bin};
-
-/// Kills the simulator when the test ends, pass or fail.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use crate::support::{admin_get, run, ZdSim};
 
 fn get(url: &str, path: &str) -> Value {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    let body = rt.block_on(async {
-        reqwest::Client::new()
-            .get(format!("{url}{path}"))
-            .basic_auth("admin@example.com/token", Some("zd-sim-token"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    });
-    serde_json::from_str(&body).unwrap()
+    serde_json::from_str(&rt.block_on(admin_get(&format!("{url}{path}")))).unwrap()
 }
 
 fn ids(db: &std::path::Path, sql: &str) -> HashSet<i64> {
@@ -48,9 +25,8 @@ fn ids(db: &std::path::Path, sql: &str) -> HashSet<i64> {
 
 #[test]
 fn archived_audits_complete_a_mirror() {
-    let child = Command::new(zd_bin())
-        .args([
-            "sim",
+    let sim = ZdSim::spawn(
+        &[
             "--port",
             "0",
             "--tickets",
@@ -59,21 +35,10 @@ fn archived_audits_complete_a_mirror() {
             "40",
             "--time-scale",
             "1000",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn zd sim");
-    let mut guard = Guard(child);
-    // Kept open for the test: a closed pipe would kill the simulator on its next line.
-    let mut out = BufReader::new(guard.0.stdout.take().unwrap());
-    let mut first = String::new();
-    out.read_line(&mut first).unwrap();
-    let url = first
-        .trim_end()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("{first:?}"))
-        .to_owned();
+        ],
+        &[],
+    );
+    let url = sim.url.clone();
     let env = vec![
         ("ZENDESK_BASE_URL", url.clone()),
         ("ZENDESK_EMAIL", "admin@example.com".to_owned()),

@@ -126,18 +126,11 @@ fn create_uses_idempotency_keys_so_reruns_do_not_duplicate() {
 /// Comments on each ticket whose body is `body`, straight from the simulator.
 fn comments_with(rt: &tokio::runtime::Runtime, sim: &Sim, id: u64, body: &str) -> usize {
     rt.block_on(async {
-        let text = reqwest::Client::new()
-            .get(format!(
-                "{}/api/v2/tickets/{id}/comments?sort_order=desc&per_page=100",
-                sim.url
-            ))
-            .basic_auth("admin@example.com/token", Some("zd-sim-token"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let text = crate::support::admin_get(&format!(
+            "{}/api/v2/tickets/{id}/comments?sort_order=desc&per_page=100",
+            sim.url
+        ))
+        .await;
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
         if v["error"] == "RecordNotFound" {
             return 0; // a deleted ticket
