@@ -9,7 +9,9 @@
 //!   export request at 10/min), and 429s. The client leaves no headroom (no other consumer
 //!   of the simulated account); `ZD_BENCH_HEADROOM=0.02` measures the client's default.
 //!
-//! * `null`: plan `unlimited` into a store that keeps nothing (fetch and decode alone).
+//! * `null`: plan `unlimited` into a store that keeps nothing: the fetching side alone
+//!   (fetch, decode and the `Preparer`'s per-record extraction, as for a real store).
+//! * `replay-sqlite`, `replay-postgres`: the store writer alone (pages prepared first).
 //!
 //! `ZD_BENCH_TRACE=1` prints a line per page; `ZD_BENCH_STREAMS=a,b` syncs only those streams
 //! and `ZD_BENCH_NO_SIDELOADS=1` drops the `metric_sets` and `identities` sideloads (to
@@ -28,14 +30,21 @@ use zdkit_sim::limits::Plan;
 use zdkit_sim::{SimConfig, SimState};
 use zdkit_sync::engine::{sync, CancelToken, NoProgress, SyncOptions};
 use zdkit_sync::store::{
-    self, Checkpoint, PageStats, Record, RowStamp, Store, Stream, Summary, Table,
+    self, Checkpoint, PageStats, PreparedPage, Preparer, Record, RowStamp, Store, Stream, Summary,
+    Table,
 };
 
-/// A page as the engine handed it to the store.
-type Page = (Stream, Vec<Record>, Checkpoint);
+/// A page as the engine handed it to the store: records, or rows its `Preparer` made.
+#[derive(Debug)]
+enum Items {
+    Records(Vec<Record>),
+    Prepared(Box<PreparedPage>),
+}
+type Page = (Stream, Items, Checkpoint);
 
-/// `null`: a store that keeps nothing, to time fetching and decoding alone. `replay-*`
-/// keeps the pages it is given (`pages` set) to write them again into a real store.
+/// `null`: a store that keeps nothing, to time the fetching side alone (fetch, decode and
+/// the `Preparer`'s per-record work, as for a real store). `replay-*` keeps the pages it
+/// is given (`pages` set) to write them again into a real store.
 #[derive(Debug, Default)]
 struct NullStore {
     pages: Option<std::sync::Mutex<Vec<Page>>>,
@@ -59,7 +68,34 @@ impl Store for NullStore {
     ) -> BoxFuture<'_, store::Result<PageStats>> {
         let n = records.len();
         if let Some(pages) = &self.pages {
-            pages.lock().unwrap().push((stream, records, checkpoint));
+            pages
+                .lock()
+                .unwrap()
+                .push((stream, Items::Records(records), checkpoint));
+        }
+        Box::pin(async move {
+            Ok(PageStats {
+                received: n,
+                written: n as u64,
+                ..PageStats::default()
+            })
+        })
+    }
+    fn preparer(&self) -> Option<Preparer> {
+        Some(Preparer::new(zdkit::SystemClock::shared()))
+    }
+    fn apply_prepared(
+        &self,
+        stream: Stream,
+        page: PreparedPage,
+        checkpoint: Checkpoint,
+    ) -> BoxFuture<'_, store::Result<PageStats>> {
+        let n = page.received();
+        if let Some(pages) = &self.pages {
+            pages
+                .lock()
+                .unwrap()
+                .push((stream, Items::Prepared(Box::new(page)), checkpoint));
         }
         Box::pin(async move {
             Ok(PageStats {
@@ -283,17 +319,28 @@ async fn run_case(case: &str, tickets: u64) {
     }
 }
 
-/// `replay-sqlite`, `replay-postgres`: the pages of a sync (fetched first, into memory)
-/// written again into the store, in the same order: the store's share of the sync alone.
+/// `replay-sqlite`, `replay-postgres`: the pages of a sync (fetched and prepared first,
+/// into memory) written again into the store, in the same order: the store writer's share
+/// of the sync alone (the `Preparer`'s work is on the fetching side, in `null`).
 #[allow(clippy::disallowed_methods)] // a benchmark measures real time
 async fn replay(case: &str, url: &str, pages: Vec<Page>, tickets: u64) {
     let store = zdkit_sync::open(url).await.unwrap();
-    let records: usize = pages.iter().map(|p| p.1.len()).sum();
+    let records: usize = pages
+        .iter()
+        .map(|p| match &p.1 {
+            Items::Records(r) => r.len(),
+            Items::Prepared(p) => p.received(),
+        })
+        .sum();
     let n = pages.len();
     let t0 = Instant::now();
     let cpu0 = cpu_secs();
-    for (stream, records, checkpoint) in pages {
-        store.apply_page(stream, records, checkpoint).await.unwrap();
+    for (stream, items, checkpoint) in pages {
+        match items {
+            Items::Records(r) => store.apply_page(stream, r, checkpoint).await,
+            Items::Prepared(p) => store.apply_prepared(stream, *p, checkpoint).await,
+        }
+        .unwrap();
     }
     let secs = t0.elapsed().as_secs_f64();
     let cpu = match (cpu0, cpu_secs()) {

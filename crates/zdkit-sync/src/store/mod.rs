@@ -471,8 +471,9 @@ pub struct Preparer {
 }
 
 impl Preparer {
-    /// A preparer stamping `_synced_at` (and the checkpoint's `updated_at`) from `clock`.
-    pub(crate) fn new(clock: SharedClock) -> Self {
+    /// A preparer stamping `_synced_at` (and the checkpoint's `updated_at`) from `clock`
+    /// (a store's own; also for a store that only passes pages on, e.g. a benchmark's).
+    pub fn new(clock: SharedClock) -> Self {
         Preparer { clock }
     }
 
