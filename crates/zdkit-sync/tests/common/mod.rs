@@ -118,29 +118,7 @@ impl Db {
     /// backend notices): taking the lock blocks until exactly then, not for a number of
     /// tries, and it is given back at once.
     pub async fn wait_unlocked(&self) {
-        if let Some(path) = &self.sqlite_path {
-            let lock = format!("{}.lock", path.display());
-            tokio::task::spawn_blocking(move || {
-                let f = std::fs::OpenOptions::new()
-                    .create(true)
-                    .truncate(false)
-                    .write(true)
-                    .open(&lock)
-                    .unwrap();
-                use rustix::fs::{flock, FlockOperation};
-                flock(&f, FlockOperation::LockExclusive).unwrap();
-                flock(&f, FlockOperation::Unlock).unwrap();
-            })
-            .await
-            .unwrap();
-        } else {
-            let schema = self.pg_schema.as_ref().unwrap();
-            let key = format!("7239, hashtext('{schema}')");
-            self.exec(&format!(
-                "SELECT pg_advisory_lock({key}); SELECT pg_advisory_unlock({key})"
-            ))
-            .await;
-        }
+        wait_unlocked_at(&self.url).await;
     }
 
     pub async fn query_i64(&self, sql: &str) -> i64 {
@@ -195,11 +173,45 @@ pub fn iso(secs: i64) -> String {
         .unwrap()
 }
 
+/// [`Db::wait_unlocked`] for the store at `location` (`sqlite:PATH`, or a PostgreSQL URL
+/// with `?schema=S` on the test database, as [`Store::location`] gives it).
+pub async fn wait_unlocked_at(location: &str) {
+    if let Some(path) = location.strip_prefix("sqlite:") {
+        let lock = format!("{path}.lock");
+        tokio::task::spawn_blocking(move || {
+            let f = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&lock)
+                .unwrap();
+            use rustix::fs::{flock, FlockOperation};
+            flock(&f, FlockOperation::LockExclusive).unwrap();
+            flock(&f, FlockOperation::Unlock).unwrap();
+        })
+        .await
+        .unwrap();
+    } else {
+        let schema = location
+            .split_once("schema=")
+            .map(|(_, s)| s.split('&').next().unwrap_or(s))
+            .unwrap_or_else(|| panic!("no schema in {location}"));
+        let key = format!("7239, hashtext('{schema}')");
+        pg_connect()
+            .await
+            .batch_execute(&format!(
+                "SELECT pg_advisory_lock({key}); SELECT pg_advisory_unlock({key})"
+            ))
+            .await
+            .unwrap();
+    }
+}
+
 /// Runs one sync like a user rerunning after a `kill -9`: the killed process's PostgreSQL
 /// session (and with it the store's advisory lock) ends only when the server notices the
-/// closed connection, which may be a moment after the kill. So while the store answers
-/// `Locked` the attempt is repeated (bounded: each attempt opens a connection), and
-/// any other outcome is returned.
+/// closed connection, which may be a moment after the kill. So when the store answers
+/// `Locked`, the sync waits for exactly that release ([`wait_unlocked_at`]) and runs once
+/// more; any other outcome is returned.
 pub async fn sync_once_unlocked(
     client: &zdkit::Client,
     store: &dyn Store,
@@ -207,15 +219,13 @@ pub async fn sync_once_unlocked(
     progress: &dyn zdkit_sync::engine::Progress,
 ) -> Result<zdkit_sync::SyncReport, zdkit_sync::SyncError> {
     let cancel = zdkit_sync::CancelToken::new();
-    for _ in 0..5_000 {
-        match zdkit_sync::sync(client, store, options, progress, &cancel).await {
-            Err(zdkit_sync::SyncError::Preflight(StoreError::Locked { .. })) => {
-                tokio::task::yield_now().await
-            }
-            other => return other,
+    match zdkit_sync::sync(client, store, options, progress, &cancel).await {
+        Err(zdkit_sync::SyncError::Preflight(StoreError::Locked { .. })) => {
+            wait_unlocked_at(store.location()).await;
+            zdkit_sync::sync(client, store, options, progress, &cancel).await
         }
+        other => other,
     }
-    panic!("the store stayed locked by the killed run");
 }
 
 /// The simulator's ground truth of `table` as stamps comparable with the store's
