@@ -309,3 +309,39 @@ async fn backfilled_rows_equal_the_exports() {
         assert!(diff.is_empty(), "{sql}: (export, backfill) differ: {diff:?}");
     }
 }
+
+/// With no candidate (every ticket younger than the archive age: here the cut-off is set
+/// before the history) the plan leaves the prefix export nothing to cover: no per-ticket
+/// audits, no prefix requests; the run then makes no prefix page either.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_candidates_plan_no_prefix() {
+    let h = start(Backend::Sqlite).await;
+    let store = h.db.open().await;
+    let opts = options(BackfillOptions {
+        archive_days: 5_000,
+        ..BackfillOptions::default()
+    });
+    let plan = backfill::plan(&h.client, &*store, &opts)
+        .await
+        .unwrap()
+        .expect("a plan");
+    let c = plan.comments.as_ref().expect("comment routes");
+    assert_eq!(c.archived, 0, "{c:?}");
+    assert_eq!(
+        (
+            c.tickets_before_split,
+            c.per_ticket_requests(),
+            c.prefix_requests()
+        ),
+        (0, 0, 0),
+        "{c:?}"
+    );
+    let r = h.sync(&*store, &opts).await;
+    let done = r.backfill.unwrap().comments.expect("comment totals");
+    assert_eq!(
+        (done.prefix_pages, done.archived_fetched),
+        (0, 0),
+        "{done:?}"
+    );
+    assert!(done.walk_pages > 0, "{done:?}");
+}

@@ -294,6 +294,12 @@ pub(in crate::backfill) async fn plan(
         per_ticket: bf.archived_audits,
     };
     if !plan.walk {
+        // The prefix is the live tickets' only route: it runs to the end.
+        return Ok(Some(plan));
+    }
+    if archived == 0 {
+        // Nothing for the prefix to cover: it stops at once (the tail still runs).
+        plan.split_at = 0;
         return Ok(Some(plan));
     }
     let (before_cutoff, _) = counts_at(client, cutoff, cutoff).await?;
