@@ -71,18 +71,32 @@ fn run_child(url: &str, port: u16, kill_after: Option<usize>) -> usize {
 
 /// [`run_child`] syncing only `streams`.
 fn run_child_of(url: &str, port: u16, kill_after: Option<usize>, streams: Option<&str>) -> usize {
+    run_child_counting(url, port, kill_after, streams, |_| true)
+}
+
+/// [`run_child_of`] that kills after `kill_after` pages of the streams `counts` accepts
+/// (by name); returns every page committed.
+fn run_child_counting(
+    url: &str,
+    port: u16,
+    kill_after: Option<usize>,
+    streams: Option<&str>,
+    counts: impl Fn(&str) -> bool,
+) -> usize {
     let mut env = vec![(CHILD_URL, url.to_owned()), (CHILD_PORT, port.to_string())];
     if let Some(s) = streams {
         env.push((CHILD_STREAMS, s.to_owned()));
     }
     let mut child = common::spawn_child("sync_crash_child", &env);
     let mut pages = 0;
+    let mut counted = 0;
     let mut done = false;
     for line in BufReader::new(child.stdout.take().unwrap()).lines() {
         let line = line.unwrap();
-        if line.starts_with("page ") {
+        if let Some(stream) = line.strip_prefix("page ") {
             pages += 1;
-            if Some(pages) == kill_after {
+            counted += usize::from(counts(stream));
+            if Some(counted) == kill_after {
                 child.kill().unwrap();
                 break;
             }
@@ -90,7 +104,7 @@ fn run_child_of(url: &str, port: u16, kill_after: Option<usize>, streams: Option
         done |= line == "done";
     }
     let status = child.wait().unwrap();
-    if kill_after.is_none() || !done && Some(pages) != kill_after {
+    if kill_after.is_none() || !done && Some(counted) != kill_after {
         assert!(status.success() && done, "sync child failed: {status}");
     }
     pages
@@ -181,12 +195,24 @@ async fn killed_syncs_resume_exactly(b: Backend) {
     let mut rng = fastrand::Rng::with_seed(b as u64 + 11);
     let mut total = 0;
     let mut mid_walk = 0;
-    for _ in 0..6 {
-        let kill_after = rng.usize(1..=40);
+    for round in 0..6 {
         let (url, p) = (db.url.clone(), port);
-        total += tokio::task::spawn_blocking(move || run_child(&url, p, Some(kill_after)))
-            .await
-            .unwrap();
+        // Every other kill counts only catalogue refresh pages, so some kill lands in a
+        // walk however the export and list halves of the sync interleave.
+        let in_walk = round % 2 == 1;
+        let kill_after = if in_walk {
+            rng.usize(1..=6)
+        } else {
+            rng.usize(1..=40)
+        };
+        total += tokio::task::spawn_blocking(move || {
+            let refresh = |name: &str| FamilyStream::all().any(|f| f.name() == name);
+            run_child_counting(&url, p, Some(kill_after), None, |name| {
+                !in_walk || refresh(name)
+            })
+        })
+        .await
+        .unwrap();
         let s = db.open().await;
         mid_walk += s
             .summary()
