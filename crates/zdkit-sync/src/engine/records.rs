@@ -3,10 +3,11 @@
 //! The big exports (tickets, users, organizations) are decoded straight into JSON records
 //! ([`TicketJson`], [`UserJson`], [`OrganizationJson`], read with
 //! [`ExportRequest::decode_as`](zdkit::export::ExportRequest::decode_as)): each record's
-//! text is kept as sent and parsed into its tree only when the store takes it, one record
-//! at a time; no typed model is built and then re-encoded, and every field Zendesk sent is
-//! kept exactly as sent. The other streams decode into zdkit's models, which keep unknown
-//! fields, and are re-encoded ([`IntoRecord`]).
+//! text is kept as sent and handed to the store's preparer as text ([`RecordText`]),
+//! which reads the typed columns out of it without building its tree; no typed model is
+//! built and then re-encoded, and every field Zendesk sent is kept exactly as sent. The
+//! other streams decode into zdkit's models, which keep unknown fields, and are
+//! re-encoded ([`IntoRecord`]).
 
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::value::RawValue;
@@ -16,12 +17,17 @@ use time::OffsetDateTime;
 use zdkit::export::ExportRecord;
 use zdkit::models::Resource;
 
-use crate::store::Record;
+use crate::store::{Record, RecordText};
 
 /// An export item that becomes a JSON record.
-pub(crate) trait IntoRecord {
+pub(crate) trait IntoRecord: Sized {
     /// The record, as Zendesk sent it.
     fn into_record(self) -> Result<Record, zdkit::Error>;
+
+    /// The record as text for the store's preparer (the text as sent where it is kept).
+    fn into_text(self) -> Result<RecordText, zdkit::Error> {
+        self.into_record().map(RecordText::from)
+    }
 }
 
 /// A zdkit model: its modelled fields are serialized, and its unknown fields (`extra`)
@@ -155,6 +161,10 @@ macro_rules! json_record {
                 serde_json::from_str(self.raw.get()).map_err(|e| {
                     zdkit::Error::InvalidRequest(format!("re-reading a {}: {e}", $singular))
                 })
+            }
+
+            fn into_text(self) -> Result<RecordText, zdkit::Error> {
+                Ok(RecordText::new(self.raw))
             }
         }
     };

@@ -112,28 +112,38 @@ fn fetched<T: ExportRecord + IntoRecord + Send + 'static>(
                 Ok(s) => s.map(identities_by_user),
                 Err(e) => return Err(DecodeFailed::Client(e)),
             };
-            let mut attach = |mut record: Record| {
-                if let Some(by_user) = by_user.as_mut() {
-                    attach_identities(&mut record, by_user);
-                }
-                record
-            };
             let Some((preparer, stream)) = prepare else {
                 let records = to_records(items).map_err(DecodeFailed::Client)?;
+                let attach = |mut record: Record| {
+                    if let Some(by_user) = by_user.as_mut() {
+                        attach_identities(&mut record, by_user);
+                    }
+                    record
+                };
                 return Ok(Decoded::Records(records.into_iter().map(attach).collect()));
             };
-            // Each record is parsed, its rows extracted and its tree dropped before the
-            // next is parsed.
+            // Each record's text goes to the preparer as it is; its rows are extracted
+            // before the next is taken.
             let mut failed = None;
-            let records = items
-                .into_iter()
-                .map_while(|item| match item.into_record() {
-                    Ok(record) => Some(attach(record)),
+            let records = items.into_iter().map_while(|item| {
+                let id = item.export_key().0;
+                match item.into_text() {
+                    Ok(text) => Some(match by_user.as_mut() {
+                        Some(by_user) => {
+                            let mine = i64::try_from(id)
+                                .ok()
+                                .and_then(|id| by_user.remove(&id))
+                                .unwrap_or_default();
+                            text.with_identities(mine)
+                        }
+                        None => text,
+                    }),
                     Err(e) => {
                         failed = Some(e);
                         None
                     }
-                });
+                }
+            });
             let page = preparer.prepare(stream, records);
             if let Some(e) = failed {
                 return Err(DecodeFailed::Client(e));

@@ -2,10 +2,12 @@
 //!
 //! Each table is a [`TableSpec`] (in `tables.rs`): its columns in order (`id` first, `raw`
 //! last), where each value comes from, and how versions compare ([`Newest`]). This module
-//! turns a page of records into rows, newest per id. Extraction is lenient: a field
+//! turns a page of records into rows, newest per id, reading each record from its JSON
+//! text ([`Obj`]: no tree is built; `raw` is the text as sent). Extraction is lenient: a field
 //! that is missing or of an unexpected type becomes NULL (the `raw` column still has it);
 //! only a record without an integer `id` is rejected.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde_json::Value;
@@ -16,6 +18,7 @@ use time::OffsetDateTime;
 use super::tables::TICKET_EVENTS;
 pub(crate) use super::tables::{column_list, conflict_clause, spec, Kind, Newest, Src, TableSpec};
 use super::tables::{COMMENTS, IDENTITIES, TICKET_METRICS};
+use super::view::{as_array, as_bool, as_i64, as_str, Obj, RecordText};
 use super::{Record, Result, StoreError, Stream};
 /// An extracted value.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,28 +70,39 @@ pub(crate) struct FieldValue {
 
 /// The tags and custom field values of a ticket (duplicates dropped; empty and null
 /// values have no row).
-fn children(record: &Value) -> Children {
+fn children(record: &Obj<'_>) -> Children {
     let mut tags: Vec<String> = record
-        .get("tags")
-        .and_then(Value::as_array)
+        .array("tags")
         .into_iter()
         .flatten()
-        .filter_map(Value::as_str)
-        .map(strip_nul)
+        .filter_map(as_str)
+        .map(|t| strip_nul(&t))
         .collect();
     tags.sort();
     tags.dedup();
     let mut fields = Vec::new();
-    let cfs = record.get("custom_fields").and_then(Value::as_array);
-    for cf in cfs.into_iter().flatten() {
-        let Some(field_id) = cf.get("id").and_then(Value::as_i64) else {
+    for cf in record.array("custom_fields").into_iter().flatten() {
+        let Ok(cf) = Obj::parse(cf) else { continue };
+        let Some(field_id) = cf.i64("id") else {
             continue;
         };
-        let one = |v: &Value| -> Option<FieldValue> {
-            let (value, number, boolean) = match v {
-                Value::String(s) if !s.is_empty() => (strip_nul(s), None, None),
-                Value::Number(n) => (n.to_string(), n.as_f64(), None),
-                Value::Bool(b) => (b.to_string(), None, Some(*b)),
+        let one = |v: &str| -> Option<FieldValue> {
+            let (value, number, boolean) = match v.as_bytes().first()? {
+                b'"' => {
+                    let s = as_str(v)?;
+                    if s.is_empty() {
+                        return None;
+                    }
+                    (strip_nul(&s), None, None)
+                }
+                b't' | b'f' => {
+                    let b = as_bool(v)?;
+                    (b.to_string(), None, Some(b))
+                }
+                b'-' | b'0'..=b'9' => {
+                    let n: serde_json::Number = serde_json::from_str(v).ok()?;
+                    (n.to_string(), n.as_f64(), None)
+                }
                 _ => return None,
             };
             Some(FieldValue {
@@ -99,7 +113,9 @@ fn children(record: &Value) -> Children {
             })
         };
         match cf.get("value") {
-            Some(Value::Array(items)) => fields.extend(items.iter().filter_map(one)),
+            Some(v) if v.starts_with('[') => {
+                fields.extend(as_array(v).into_iter().flatten().filter_map(one));
+            }
             Some(v) => fields.extend(one(v)),
             None => {}
         }
@@ -109,34 +125,31 @@ fn children(record: &Value) -> Children {
     Children { tags, fields }
 }
 
-/// Takes a user's `identities` array (attached by the engine from the export's sideload)
-/// out of the user into `rows`; returns the user's id when it had one.
-fn take_identities(record: &mut Record, rows: &mut Deduper, now: &str) -> Option<i64> {
-    let o = record.as_object_mut()?;
-    let ids = o.remove("identities")?;
-    let user = o.get("id").and_then(Value::as_i64)?;
-    for identity in ids.as_array().into_iter().flatten() {
+/// Extracts a user's identities (from the export's sideload) into `rows`.
+fn take_identities(user: i64, identities: Vec<Record>, rows: &mut Deduper, now: &str) {
+    for identity in identities {
         if identity.get("user_id").and_then(Value::as_i64) != Some(user) {
             continue;
         }
-        match extract(&IDENTITIES, identity, None, now) {
+        let text = json_text(&identity);
+        let row = Obj::parse(&text).and_then(|o| extract(&IDENTITIES, &o, None, now));
+        match row {
             Ok(row) => rows.push(row, 0),
             Err(reason) => tracing::warn!(%reason, "unusable identity; left out"),
         }
     }
-    Some(user)
 }
 
 /// Extracts and de-duplicates a page's rows; `now` fills `_synced_at`.
 ///
-/// Records are consumed one by one: each is dropped as soon as its rows (and, for a
-/// ticket, its embedded `metric_set`, which goes to `ticket_metrics` while the ticket's
-/// `raw` keeps the ticket alone, and its child rows; for a user, its `identities`) are
-/// extracted, so a page's JSON trees need not all be in memory at once: given an
-/// iterator that parses each record when asked, only one tree is.
-pub(crate) fn prepare(
+/// Records are consumed one by one, each read from its text ([`Obj`]) and dropped as soon
+/// as its rows (and, for a ticket, its embedded `metric_set`, which goes to
+/// `ticket_metrics` while the ticket's `raw` keeps the ticket alone, and its child rows;
+/// for a user, its sideloaded identities) are extracted: given an iterator that yields
+/// each record's text when asked, a page is never in memory as JSON trees.
+pub(crate) fn prepare<R: Into<RecordText>>(
     stream: Stream,
-    records: impl IntoIterator<Item = Record>,
+    records: impl IntoIterator<Item = R>,
     now: &str,
 ) -> Result<PreparedPage> {
     let mut received = 0;
@@ -154,17 +167,32 @@ pub(crate) fn prepare(
     let mut metrics: Option<Deduper> = None;
     // Tickets: each record's children, by record index (the page's winners are kept).
     let mut all_children: Vec<Children> = Vec::new();
-    for (index, mut record) in records.into_iter().enumerate() {
+    for (index, record) in records.into_iter().enumerate() {
         received += 1;
-        if let Some((users, rows)) = identities.as_mut() {
-            users.extend(take_identities(&mut record, rows, now));
+        let RecordText {
+            text,
+            identities: sideloaded,
+        } = record.into();
+        let invalid = |reason: String| StoreError::InvalidRecord {
+            stream: stream.as_str(),
+            index,
+            reason,
+        };
+        let obj = Obj::parse(&text).map_err(invalid)?;
+        if let (Some((users, rows)), Some(mine)) = (identities.as_mut(), sideloaded) {
+            if let Some(user) = obj.i64("id") {
+                users.push(user);
+                take_identities(user, mine, rows, now);
+            }
         }
+        let mut dropped: &[&str] = &[];
         if tickets {
-            if let Some(m) = record.as_object_mut().and_then(|o| o.remove("metric_set")) {
+            if let Some(m) = obj.get("metric_set") {
+                dropped = &["metric_set"];
                 let d = metrics.get_or_insert_with(|| Deduper::new(&TICKET_METRICS));
                 // Derived data: a metric set without a usable id stays out (its ticket is
                 // kept).
-                if m.is_object() {
+                if let Ok(m) = Obj::parse(m) {
                     match extract(&TICKET_METRICS, &m, None, now) {
                         Ok(row) => d.push(row, 0),
                         Err(reason) => {
@@ -174,27 +202,21 @@ pub(crate) fn prepare(
                 }
             }
         }
-        let invalid = |reason: String| StoreError::InvalidRecord {
-            stream: stream.as_str(),
-            index,
-            reason,
-        };
-        main.push(
-            extract(main.spec, &record, None, now).map_err(invalid)?,
-            index,
-        );
+        let mut row = extract_with(main.spec, &obj, None, now, Some(dropped)).map_err(invalid)?;
         if tickets {
-            all_children.push(children(&record));
+            all_children.push(children(&obj));
         }
         if let Some(comments) = comments.as_mut() {
-            let children = record.get("child_events").and_then(Value::as_array);
-            for child in children.into_iter().flatten() {
-                if !is_comment(child) {
+            for child in obj.array("child_events").into_iter().flatten() {
+                let Ok(child) = Obj::parse(child) else {
+                    continue;
+                };
+                if !is_comment(&child) {
                     continue;
                 }
                 // A comment is derived data: one without a usable id stays in its event's
                 // `raw` and is not worth failing the page for.
-                match extract(&COMMENTS, child, Some(&record), now) {
+                match extract(&COMMENTS, &child, Some(&obj), now) {
                     Ok(row) => comments.push(row, index),
                     Err(reason) => {
                         tracing::warn!(index, %reason, "ticket event has an unusable comment; kept in raw only");
@@ -202,6 +224,13 @@ pub(crate) fn prepare(
                 }
             }
         }
+        // The record's own text is `raw` when nothing was taken out of it: moved, not
+        // copied.
+        if let Some(raw @ Val::Text(None)) = main.spec.raw_at().map(|i| &mut row[i]) {
+            drop(obj);
+            *raw = Val::Text(Some(text.into_string()));
+        }
+        main.push(row, index);
     }
     let mut deleted_tickets = Vec::new();
     if tickets {
@@ -232,26 +261,36 @@ pub(crate) fn prepare(
     })
 }
 
-fn is_comment(child: &Value) -> bool {
-    let kind = |k: &str| child.get(k).and_then(Value::as_str);
-    matches!(
-        kind("event_type").or_else(|| kind("type")),
-        Some("Comment" | "VoiceComment")
-    )
+fn is_comment(child: &Obj<'_>) -> bool {
+    let kind = child
+        .get("event_type")
+        .or_else(|| child.get("type"))
+        .and_then(as_str);
+    matches!(kind.as_deref(), Some("Comment" | "VoiceComment"))
 }
 
 /// One row in `spec` order, or why the record is unusable.
 pub(crate) fn extract(
     spec: &TableSpec,
-    record: &Value,
-    parent: Option<&Value>,
+    record: &Obj<'_>,
+    parent: Option<&Obj<'_>>,
     now: &str,
 ) -> std::result::Result<Vec<Val>, String> {
-    let Some(object) = record.as_object() else {
-        return Err(format!("expected a JSON object, got {}", json_type(record)));
-    };
-    match object.get("id") {
-        Some(id) if id.as_i64().is_some() => {}
+    extract_with(spec, record, parent, now, None)
+}
+
+/// [`extract`]; with `dropped`, `raw` is the record without the members named there, and
+/// when it has none of them `raw` is left NULL for the caller to fill with the record's
+/// own text (moved rather than copied).
+fn extract_with(
+    spec: &TableSpec,
+    record: &Obj<'_>,
+    parent: Option<&Obj<'_>>,
+    now: &str,
+    dropped: Option<&[&str]>,
+) -> std::result::Result<Vec<Val>, String> {
+    match record.get("id") {
+        Some(id) if as_i64(id).is_some() => {}
         Some(id) => return Err(format!("`id` is not a 64-bit integer: {id}")),
         None => return Err("no `id` field".into()),
     }
@@ -259,40 +298,46 @@ pub(crate) fn extract(
         .cols
         .iter()
         .map(|c| match c.src {
-            Src::Field(name) => convert(c.kind, object.get(name)),
+            Src::Field(name) => convert(c.kind, record.get(name)),
             Src::Parent(name) => convert(c.kind, parent.and_then(|p| p.get(name))),
             Src::Derived(f) => f(record, parent),
-            Src::Raw => Val::Text(Some(json_text(record))),
+            Src::Raw => match dropped.map(|d| record.text_without(d)) {
+                None => Val::Text(Some(record.text().to_owned())),
+                Some(Cow::Owned(text)) => Val::Text(Some(text)),
+                Some(Cow::Borrowed(_)) => Val::Text(None),
+            },
             Src::SyncedAt => Val::Text(Some(now.to_owned())),
         })
         .collect();
     Ok(row)
 }
 
-fn convert(kind: Kind, v: Option<&Value>) -> Val {
-    let v = v.filter(|v| !v.is_null());
-    match kind {
-        Kind::Int => Val::Int(v.and_then(Value::as_i64)),
-        Kind::Bool => Val::Bool(v.and_then(Value::as_bool)),
-        Kind::Text => Val::Text(v.and_then(|v| match v {
-            Value::String(s) => Some(strip_nul(s)),
-            Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        })),
-        Kind::Time => Val::Text(v.and_then(Value::as_str).and_then(normalize_time)),
-        Kind::Json => Val::Text(v.map(json_without_nul)),
-        Kind::Raw => Val::Text(v.map(json_text)),
+/// A JSON number's text as `serde_json` prints the number (`1.50` → `1.5`).
+pub(crate) fn number_text(v: &str) -> Option<String> {
+    match v.as_bytes().first() {
+        Some(b'-' | b'0'..=b'9') => serde_json::from_str::<serde_json::Number>(v)
+            .ok()
+            .map(|n| n.to_string()),
+        _ => None,
     }
 }
 
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+fn convert(kind: Kind, v: Option<&str>) -> Val {
+    let v = v.filter(|v| *v != "null");
+    match kind {
+        Kind::Int => Val::Int(v.and_then(as_i64)),
+        Kind::Bool => Val::Bool(v.and_then(as_bool)),
+        Kind::Text => Val::Text(v.and_then(|v| match as_str(v) {
+            Some(s) => Some(strip_nul(&s)),
+            None => number_text(v),
+        })),
+        Kind::Time => Val::Text(v.and_then(as_str).and_then(|s| normalize_time(&s))),
+        Kind::Json => Val::Text(v.and_then(|v| {
+            serde_json::from_str::<Value>(v)
+                .ok()
+                .map(|v| json_without_nul(&v))
+        })),
+        Kind::Raw => Val::Text(v.map(str::to_owned)),
     }
 }
 
@@ -471,6 +516,17 @@ mod tests {
 
     const NOW: &str = "2024-05-06T07:08:09Z";
 
+    /// [`extract`] of a record tree (through its text, as the preparer reads it).
+    fn ex(spec: &TableSpec, v: &Value) -> std::result::Result<Vec<Val>, String> {
+        let text = json_text(v);
+        extract(spec, &Obj::parse(&text)?, None, NOW)
+    }
+
+    fn kids(v: &Value) -> Children {
+        let text = json_text(v);
+        children(&Obj::parse(&text).unwrap())
+    }
+
     #[test]
     fn ticket_analyst_columns_and_children() {
         let t = json!({"id": 7, "description": "d", "external_id": "x-1", "via": {"channel": "email"},
@@ -479,7 +535,7 @@ mod tests {
             "custom_fields": [{"id": 10, "value": "text"}, {"id": 11, "value": null},
                 {"id": 12, "value": ["o1", "o2", "o1"]}, {"id": 13, "value": true},
                 {"id": 14, "value": 2.5}, {"id": 15, "value": ""}, {"value": "no id"}]});
-        let row = extract(&TICKETS, &t, None, NOW).unwrap();
+        let row = ex(&TICKETS, &t).unwrap();
         let get =
             |name: &str| row[TICKETS.cols.iter().position(|c| c.name == name).unwrap()].clone();
         assert_eq!(get("via_channel"), Val::Text(Some("email".into())));
@@ -488,7 +544,7 @@ mod tests {
         assert_eq!(get("custom_status_id"), Val::Int(Some(5)));
         assert_eq!(get("description"), Val::Text(Some("d".into())));
         assert_eq!(get("_synced_at"), Val::Text(Some(NOW.into())));
-        let c = children(&t);
+        let c = kids(&t);
         assert_eq!(c.tags, ["a", "b"]);
         let f: Vec<(i64, &str, Option<f64>, Option<bool>)> = c
             .fields
@@ -514,6 +570,58 @@ mod tests {
     }
 
     #[test]
+    fn text_and_tree_give_the_same_rows_and_raw_keeps_the_text() {
+        // As a server sends it: spacing, key order, escapes, a NUL, an embedded metric set.
+        let text = r#"{ "id": 7, "subject": "a\u0000b \"q\" \u00e9", "status": "deleted",
+            "tags": ["b", "a"], "via": {"channel": "email", "source": {}},
+            "custom_fields": [{"id": 10, "value": 1.50}, {"id": 11, "value": ["x", "y"]},
+                {"id": 12, "value": false}, {"id": 13, "value": ""}],
+            "updated_at": "2024-01-02T04:04:05+01:00", "generated_timestamp": 9,
+            "metric_set": {"id": 70, "ticket_id": 7, "reopens": 2},
+            "satisfaction_rating": {"score": "good"}, "brand_id": 3, "future": [1, {"a": null}] }"#;
+        let tree: Value = serde_json::from_str(text).unwrap();
+        let raw: Box<serde_json::value::RawValue> = serde_json::from_str(text).unwrap();
+        let from_text = prepare(Stream::Tickets, vec![RecordText::new(raw)], NOW).unwrap();
+        let from_tree = prepare(Stream::Tickets, vec![tree.clone()], NOW).unwrap();
+        let raw_at = TICKETS.raw_at().unwrap();
+        let (a, b) = (&from_text.main.rows[0], &from_tree.main.rows[0]);
+        for (i, (x, y)) in a.iter().zip(b).enumerate() {
+            if i != raw_at {
+                assert_eq!(x, y, "column {}", TICKETS.cols[i].name);
+            }
+        }
+        assert_eq!(from_text.children, from_tree.children);
+        let (ma, mb) = (
+            &from_text.metrics.as_ref().unwrap().rows[0],
+            &from_tree.metrics.as_ref().unwrap().rows[0],
+        );
+        let m_raw = TICKET_METRICS.raw_at().unwrap();
+        assert_eq!(ma[..m_raw], mb[..m_raw]);
+        assert_eq!(
+            ma[m_raw],
+            Val::Text(Some(r#"{"id": 70, "ticket_id": 7, "reopens": 2}"#.into()))
+        );
+        assert_eq!(from_text.deleted_tickets, [7]);
+        // `raw` is the ticket without its metric set, every other member as sent.
+        let Val::Text(Some(stored)) = &a[raw_at] else {
+            panic!("no raw")
+        };
+        let mut expected = tree;
+        expected.as_object_mut().unwrap().remove("metric_set");
+        assert_eq!(serde_json::from_str::<Value>(stored).unwrap(), expected);
+        assert!(
+            stored.contains(r#""value": 1.50"#),
+            "numbers as sent: {stored}"
+        );
+        // Without a member to take out, `raw` is the text itself.
+        let plain = r#"{"id": 8,  "subject": "s"}"#;
+        let raw: Box<serde_json::value::RawValue> = serde_json::from_str(plain).unwrap();
+        let p = prepare(Stream::Tickets, vec![RecordText::new(raw)], NOW).unwrap();
+        assert_eq!(p.main.rows[0][raw_at], Val::Text(Some(plain.into())));
+        assert!(p.metrics.is_none());
+    }
+
+    #[test]
     fn ticket_events_list_their_child_event_types() {
         let ev = json!({"id": 1, "event_type": "Audit", "child_events": [
             {"id": 2, "event_type": "Create"}, {"id": 3, "event_type": "Comment"}]});
@@ -534,7 +642,7 @@ mod tests {
         let t = json!({"id": 7, "subject": "a\u{0}b", "status": "deleted", "priority": null,
             "tags": ["x"], "updated_at": "2024-01-02T04:04:05+01:00", "generated_timestamp": 9,
             "requester_id": 3, "extra": {"kept": true}});
-        let row = extract(&TICKETS, &t, None, NOW).unwrap();
+        let row = ex(&TICKETS, &t).unwrap();
         let get =
             |name: &str| row[TICKETS.cols.iter().position(|c| c.name == name).unwrap()].clone();
         assert_eq!(get("subject"), Val::Text(Some("ab".into())));
@@ -554,15 +662,13 @@ mod tests {
 
     #[test]
     fn records_without_integer_id_are_rejected() {
-        assert!(extract(&TICKETS, &json!({"id": "7"}), None, NOW)
+        assert!(ex(&TICKETS, &json!({"id": "7"}))
             .unwrap_err()
             .contains("not a 64-bit"));
-        assert!(extract(&TICKETS, &json!({"subject": "x"}), None, NOW)
+        assert!(ex(&TICKETS, &json!({"subject": "x"}))
             .unwrap_err()
             .contains("no `id`"));
-        assert!(extract(&TICKETS, &json!([1]), None, NOW)
-            .unwrap_err()
-            .contains("an array"));
+        assert!(ex(&TICKETS, &json!([1])).unwrap_err().contains("an array"));
         let err = prepare(Stream::Tickets, vec![json!({"id": 1}), json!(null)], NOW)
             .err()
             .unwrap();

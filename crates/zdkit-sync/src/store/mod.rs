@@ -28,10 +28,12 @@ pub mod postgres;
 mod route;
 pub mod sqlite;
 mod tables;
+mod view;
 
 pub use error::StoreError;
 pub use family::FamilyStream;
 pub use route::{ArchivedMark, AuditWalkMark, BackfillMark, CommentsMark, Merge, SliceMark};
+pub use view::RecordText;
 
 /// One record as Zendesk sent it: a JSON object with at least an integer `id`.
 pub type Record = serde_json::Value;
@@ -478,12 +480,13 @@ impl Preparer {
     }
 
     /// The rows of one page of `stream` (a stream with typed columns: not a catalogue
-    /// family), consuming the records one by one. Blocking CPU work: call it from a
+    /// family), consuming the records one by one: record trees ([`Record`]) or, cheaper,
+    /// the text the server sent ([`RecordText`]). Blocking CPU work: call it from a
     /// blocking task. Fails as [`Store::apply_page`] would on an unusable record.
-    pub fn prepare(
+    pub fn prepare<R: Into<RecordText>>(
         &self,
         stream: Stream,
-        records: impl IntoIterator<Item = Record>,
+        records: impl IntoIterator<Item = R>,
     ) -> Result<PreparedPage> {
         let now = now_iso(&self.clock);
         let page = columns::prepare(stream, records, &now)?;

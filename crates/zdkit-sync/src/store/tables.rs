@@ -1,9 +1,8 @@
 //! The tables' layouts: which JSON field feeds which typed column, how versions compare,
 //! and the SQL both backends derive from that (column lists, the newest-wins upsert clause).
 
-use serde_json::Value;
-
-use super::columns::{normalize_time, strip_nul, Val};
+use super::columns::{normalize_time, number_text, strip_nul, Val};
+use super::view::{as_str, Obj};
 use super::{Merge, Table};
 
 /// A column's SQL type family.
@@ -31,7 +30,7 @@ pub(crate) enum Src {
     /// A top-level field of the parent record (comments: the ticket event).
     Parent(&'static str),
     /// Computed from the record and its parent.
-    Derived(fn(&Value, Option<&Value>) -> Val),
+    Derived(fn(&Obj<'_>, Option<&Obj<'_>>) -> Val),
     /// The record itself, serialized.
     Raw,
     /// When the page is written (`YYYY-MM-DDTHH:MM:SSZ`), the same for every row of it.
@@ -71,6 +70,13 @@ pub(crate) struct TableSpec {
     pub has_deleted: bool,
 }
 
+impl TableSpec {
+    /// The index of the `raw` column.
+    pub(crate) fn raw_at(&self) -> Option<usize> {
+        self.cols.iter().position(|c| matches!(c.src, Src::Raw))
+    }
+}
+
 const fn col(name: &'static str, kind: Kind) -> Col {
     Col {
         name,
@@ -79,7 +85,7 @@ const fn col(name: &'static str, kind: Kind) -> Col {
     }
 }
 
-const fn derived(name: &'static str, kind: Kind, f: fn(&Value, Option<&Value>) -> Val) -> Col {
+const fn derived(name: &'static str, kind: Kind, f: fn(&Obj<'_>, Option<&Obj<'_>>) -> Val) -> Col {
     Col {
         name,
         kind,
@@ -101,85 +107,72 @@ const SYNCED: Col = Col {
     src: Src::SyncedAt,
 };
 
-/// `via.channel` (an object on tickets).
-fn via_channel(v: &Value, _: Option<&Value>) -> Val {
-    let c = v.get("via").and_then(|o| o.get("channel"));
-    Val::Text(match c {
-        Some(Value::String(s)) => Some(strip_nul(s)),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    })
-}
-/// `satisfaction_rating.score` (`offered`, `unoffered`, `good`, `bad`, …).
-fn satisfaction_score(v: &Value, _: Option<&Value>) -> Val {
-    let s = v
-        .get("satisfaction_rating")
-        .and_then(|r| r.get("score"))
-        .and_then(Value::as_str);
-    Val::Text(s.map(strip_nul))
-}
-/// The `event_type` of each child event, in order, as a JSON array.
-fn event_types(v: &Value, _: Option<&Value>) -> Val {
-    let types: Vec<Value> = v
-        .get("child_events")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|c| c.get("event_type").or_else(|| c.get("type")))
-        .filter_map(Value::as_str)
-        .map(|t| Value::String(strip_nul(t)))
-        .collect();
-    Val::Text(Some(
-        serde_json::to_string(&Value::Array(types)).unwrap_or_default(),
-    ))
+/// A string (NUL characters removed) or a number's text, as a text column takes it.
+fn text_of(v: Option<&str>) -> Option<String> {
+    let v = v?;
+    match as_str(v) {
+        Some(s) => Some(strip_nul(&s)),
+        None => number_text(v),
+    }
 }
 
-fn ticket_deleted(v: &Value, _: Option<&Value>) -> Val {
-    Val::Bool(Some(
-        v.get("status").and_then(Value::as_str) == Some("deleted"),
-    ))
+/// `via.channel` (an object on tickets).
+fn via_channel(v: &Obj<'_>, _: Option<&Obj<'_>>) -> Val {
+    Val::Text(text_of(v.obj("via").and_then(|o| o.get("channel"))))
 }
-fn user_deleted(v: &Value, _: Option<&Value>) -> Val {
-    Val::Bool(Some(
-        v.get("active").and_then(Value::as_bool) == Some(false),
-    ))
+/// `satisfaction_rating.score` (`offered`, `unoffered`, `good`, `bad`, …).
+fn satisfaction_score(v: &Obj<'_>, _: Option<&Obj<'_>>) -> Val {
+    let s = v.obj("satisfaction_rating").and_then(|r| r.str("score"));
+    Val::Text(s.map(|s| strip_nul(&s)))
 }
-fn org_deleted(v: &Value, _: Option<&Value>) -> Val {
-    Val::Bool(Some(v.get("deleted_at").is_some_and(|d| !d.is_null())))
+/// The `event_type` of each child event, in order, as a JSON array.
+fn event_types(v: &Obj<'_>, _: Option<&Obj<'_>>) -> Val {
+    let types: Vec<String> = v
+        .array("child_events")
+        .into_iter()
+        .flatten()
+        .filter_map(|c| Obj::parse(c).ok())
+        .filter_map(|c| {
+            c.get("event_type")
+                .or_else(|| c.get("type"))
+                .and_then(as_str)
+                .map(|t| strip_nul(&t))
+        })
+        .collect();
+    Val::Text(Some(serde_json::to_string(&types).unwrap_or_default()))
 }
-fn group_deleted(v: &Value, _: Option<&Value>) -> Val {
-    Val::Bool(Some(
-        v.get("deleted").and_then(Value::as_bool) == Some(true),
-    ))
+
+fn ticket_deleted(v: &Obj<'_>, _: Option<&Obj<'_>>) -> Val {
+    Val::Bool(Some(v.str("status").as_deref() == Some("deleted")))
 }
-fn never_deleted(_: &Value, _: Option<&Value>) -> Val {
+fn user_deleted(v: &Obj<'_>, _: Option<&Obj<'_>>) -> Val {
+    Val::Bool(Some(v.bool("active") == Some(false)))
+}
+fn org_deleted(v: &Obj<'_>, _: Option<&Obj<'_>>) -> Val {
+    Val::Bool(Some(v.present("deleted_at").is_some()))
+}
+fn group_deleted(v: &Obj<'_>, _: Option<&Obj<'_>>) -> Val {
+    Val::Bool(Some(v.bool("deleted") == Some(true)))
+}
+fn never_deleted(_: &Obj<'_>, _: Option<&Obj<'_>>) -> Val {
     Val::Bool(Some(false))
 }
 /// `via` is a string in the ticket event export and an object elsewhere: keep the channel.
-fn event_via(v: &Value, _: Option<&Value>) -> Val {
-    let via = v.get("via");
-    let text = via
-        .and_then(Value::as_str)
-        .or_else(|| via.and_then(|o| o.get("channel")).and_then(Value::as_str));
-    Val::Text(text.map(strip_nul))
+fn event_via(v: &Obj<'_>, _: Option<&Obj<'_>>) -> Val {
+    let text = v
+        .str("via")
+        .or_else(|| v.obj("via").and_then(|o| o.str("channel")));
+    Val::Text(text.map(|t| strip_nul(&t)))
 }
 /// A comment's audit: its own `audit_id`, else the enclosing event's id.
-fn comment_audit(v: &Value, parent: Option<&Value>) -> Val {
-    let own = v.get("audit_id").and_then(Value::as_i64);
-    Val::Int(own.or_else(|| parent.and_then(|p| p.get("id")).and_then(Value::as_i64)))
+fn comment_audit(v: &Obj<'_>, parent: Option<&Obj<'_>>) -> Val {
+    let own = v.i64("audit_id");
+    Val::Int(own.or_else(|| parent.and_then(|p| p.i64("id"))))
 }
 /// A comment's `created_at`, else the enclosing event's.
-fn comment_created(v: &Value, parent: Option<&Value>) -> Val {
-    let own = v
-        .get("created_at")
-        .and_then(Value::as_str)
-        .and_then(normalize_time);
-    Val::Text(own.or_else(|| {
-        parent
-            .and_then(|p| p.get("created_at"))
-            .and_then(Value::as_str)
-            .and_then(normalize_time)
-    }))
+fn comment_created(v: &Obj<'_>, parent: Option<&Obj<'_>>) -> Val {
+    let time = |o: &Obj<'_>| o.str("created_at").and_then(|s| normalize_time(&s));
+    Val::Text(time(v).or_else(|| parent.and_then(time)))
 }
 
 pub(crate) static TICKETS: TableSpec = TableSpec {
