@@ -121,6 +121,70 @@ async fn a_second_sync_on_the_store_is_refused_until_the_first_ends(backend: Bac
         .unwrap_or_else(|e| panic!("the lock was not released with the first store: {e}"));
 }
 
+/// A store written by the version 5 schema, with tags and custom field values, is
+/// upgraded in place (version 6: SQLite's child tables become WITHOUT ROWID): its child
+/// rows kept, the view over them and their indexes back, and a newer version of the
+/// ticket replaces its children.
+async fn a_version_5_store_is_upgraded_in_place(backend: Backend) {
+    let db = released_store(backend, 5).await;
+    let s = db.open().await;
+    assert_eq!(s.summary().await.unwrap().schema_version, LATEST);
+    assert_eq!(subject(&*s, 7).await, "old");
+    let tags = "SELECT count(*) FROM ticket_tags WHERE ticket_id = 7";
+    assert_eq!(db.query_i64(tags).await, 2);
+    assert_eq!(
+        db.query_i64("SELECT count(*) FROM ticket_tags WHERE tag IN ('vip', 'billing')")
+            .await,
+        2
+    );
+    assert_eq!(
+        db.query_i64(
+            "SELECT value_integer FROM ticket_custom_field_values \
+             WHERE ticket_id = 7 AND field_id = 360 AND field_title = 'Points'"
+        )
+        .await,
+        42
+    );
+    if db.sqlite_path.is_some() {
+        for table in ["ticket_tags", "ticket_custom_fields"] {
+            let sql = format!(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{table}' \
+                 AND sql LIKE '%) WITHOUT ROWID'"
+            );
+            assert_eq!(db.query_i64(&sql).await, 1, "{table} is WITHOUT ROWID");
+        }
+        assert_eq!(
+            db.query_i64(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' \
+                 AND name IN ('ticket_tags_tag', 'ticket_custom_fields_field')"
+            )
+            .await,
+            2
+        );
+    }
+    s.begin_sync(ACME).await.unwrap();
+    let p = s
+        .apply_page(
+            Stream::Tickets,
+            vec![ticket(7, T0 + 9, T0 + 9, "new")],
+            cursor("c10"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(p.written, 1);
+    assert_eq!(db.query_i64(tags).await, 2);
+    assert_eq!(
+        db.query_i64("SELECT count(*) FROM ticket_tags WHERE tag IN ('a', 'b')")
+            .await,
+        2
+    );
+    assert_eq!(
+        db.query_i64("SELECT count(*) FROM ticket_custom_fields WHERE ticket_id = 7")
+            .await,
+        1
+    );
+}
+
 /// Issue 9 item 12: an existing (version 1) store is upgraded in place, data kept.
 async fn a_version_1_store_is_upgraded_in_place(backend: Backend) {
     let db = released_store(backend, 1).await;
@@ -133,14 +197,18 @@ async fn a_version_1_store_is_upgraded_in_place(backend: Backend) {
 
 /// A database built by the released migrations up to `version` (their SQL files run by
 /// hand, as an older zd left it), holding ticket 7 (`old`), a tickets checkpoint `c9`
-/// and, from version 2 on, the account.
+/// and, from version 2 on, the account; from version 4 on its tags `vip` and `billing`
+/// and the value 42 of its integer custom field 360.
 async fn released_store(backend: Backend, version: usize) -> Db {
     let db = Db::new(backend).await;
-    let (files, ts, versions, f): ([&str; 2], &str, &str, &str) = match backend {
+    let (files, ts, versions, f): ([&str; 5], &str, &str, &str) = match backend {
         Backend::Sqlite => (
             [
                 include_str!("../src/migrations/sqlite/001_initial.sql"),
                 include_str!("../src/migrations/sqlite/002_account.sql"),
+                include_str!("../src/migrations/sqlite/003_ticket_metrics.sql"),
+                include_str!("../src/migrations/sqlite/004_analyst.sql"),
+                include_str!("../src/migrations/sqlite/005_identities.sql"),
             ],
             "'2023-11-14T22:13:20Z'",
             "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL",
@@ -150,6 +218,9 @@ async fn released_store(backend: Backend, version: usize) -> Db {
             [
                 include_str!("../src/migrations/postgres/001_initial.sql"),
                 include_str!("../src/migrations/postgres/002_account.sql"),
+                include_str!("../src/migrations/postgres/003_ticket_metrics.sql"),
+                include_str!("../src/migrations/postgres/004_analyst.sql"),
+                include_str!("../src/migrations/postgres/005_identities.sql"),
             ],
             "now()",
             "version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now()",
@@ -179,6 +250,14 @@ async fn released_store(backend: Backend, version: usize) -> Db {
     if version >= 2 {
         sql.push_str(&format!(
             "INSERT INTO store_account VALUES (1, '{ACME}', {ts});"
+        ));
+    }
+    if version >= 4 {
+        sql.push_str(&format!(
+            "INSERT INTO ticket_tags VALUES (7, 'vip'), (7, 'billing'); \
+             INSERT INTO ticket_custom_fields VALUES (7, 360, '42', 42, NULL); \
+             INSERT INTO ticket_fields (id, type, title, deleted, raw) \
+             VALUES (360, 'integer', 'Points', {f}, '{{\"id\":360}}');"
         ));
     }
     db.exec(&sql).await;
@@ -921,6 +1000,7 @@ both_backends!(
     a_second_sync_on_the_store_is_refused_until_the_first_ends,
     a_version_1_store_is_upgraded_in_place,
     a_version_2_store_is_upgraded_in_place,
+    a_version_5_store_is_upgraded_in_place,
     migrations_from_empty,
     reopen_is_idempotent,
     newer_schema_is_refused,

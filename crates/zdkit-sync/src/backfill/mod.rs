@@ -590,6 +590,8 @@ pub(crate) async fn run(args: RunArgs<'_>, plan: Plan) -> Result<SyncReport, Syn
             done,
         }),
         archived_audits: None,
+        indexes_dropped: Vec::new(),
+        indexes_rebuilt: Vec::new(),
     })
 }
 

@@ -17,6 +17,10 @@
 //! so memory stays at about two pages). A rerun with nothing new costs one request per
 //! export stream (the stored cursor answers `end_of_stream` at once) plus one per list.
 //!
+//! **Bulk load.** A first sync fills empty tables whose reader-only indexes (tags, custom
+//! fields, emails, identity values) are dropped for the load and built once at its end
+//! ([`Store::drop_reader_indexes`], [`Store::rebuild_reader_indexes`]).
+//!
 //! **Sideloads.** Only those that carry rows of their own at no extra request: tickets
 //! with `include=metric_sets` (each ticket's metric set goes to `ticket_metrics`,
 //! [`SyncOptions::ticket_metrics`]), users with `include=identities` (to `identities`,
@@ -205,6 +209,12 @@ pub struct SyncReport {
     /// The archived-audits pass ([`SyncOptions::archived_audits`]), if it ran: its
     /// candidates (`archived_total`), tickets fetched, comment rows written, and `done`.
     pub archived_audits: Option<crate::backfill::CommentTotals>,
+    /// The reader-only indexes dropped before the streams because their tables were empty
+    /// ([`Store::drop_reader_indexes`]).
+    pub indexes_dropped: Vec<String>,
+    /// The reader-only indexes rebuilt after the streams: those dropped, and any a killed
+    /// sync left missing ([`Store::rebuild_reader_indexes`]).
+    pub indexes_rebuilt: Vec<String>,
 }
 
 impl SyncReport {
@@ -251,6 +261,11 @@ pub enum SyncError {
         #[source]
         source: zdkit::Error,
     },
+    /// The streams ended but the store's reader-only indexes could not be rebuilt
+    /// ([`Store::rebuild_reader_indexes`]); what was committed stays committed, and the
+    /// next sync rebuilds them.
+    #[error("the streams ended, but the store's indexes could not be rebuilt")]
+    Indexes(#[source] StoreError),
     /// Writing a page of `stream` failed; nothing of that page was stored.
     #[error("stream {stream}")]
     Store {
@@ -323,6 +338,13 @@ pub(crate) async fn list_streams(
 /// request, so a locked store, another account's store or an unreadable one fails with
 /// [`SyncError::Preflight`] having sent nothing. On an error in one stream the
 /// others stop after their current page; what was committed stays committed.
+///
+/// Around the streams (the backfill's too) the store applies its bulk-load rule: right
+/// after `begin_sync` it drops the reader-only indexes of its empty tables
+/// ([`Store::drop_reader_indexes`]), and once the streams end, in success, error or
+/// cancel, it rebuilds every missing one ([`Store::rebuild_reader_indexes`]) before the
+/// archived-audits pass. A failed rebuild is [`SyncError::Indexes`] after a successful
+/// run; after a failed one the run's error is returned (the next sync rebuilds).
 pub async fn sync(
     client: &Client,
     store: &dyn Store,
@@ -343,32 +365,44 @@ pub async fn sync(
         .begin_sync(&account)
         .await
         .map_err(SyncError::Preflight)?;
-    let mut resume = BTreeMap::new();
-    for &stream in &wanted {
-        let cp = store
-            .load_checkpoint(stream)
-            .await
-            .map_err(SyncError::Preflight)?;
-        resume.insert(stream, cp);
+    // The bulk-load rule (docs/design/sync.md): the reader-only indexes of empty tables
+    // are dropped for the streams and rebuilt after them, however they end (an error, a
+    // cancel); a killed process leaves them missing and the next sync rebuilds them.
+    let dropped = store
+        .drop_reader_indexes()
+        .await
+        .map_err(SyncError::Preflight)?;
+    if !dropped.is_empty() {
+        tracing::info!(location = store.location(), indexes = ?dropped,
+            "empty tables: their reader-only indexes are built after the load");
     }
-    let mut report =
-        match crate::backfill::prepare_for_sync(client, store, options, &wanted, &resume).await? {
-            Some(plan) => {
-                let args = crate::backfill::RunArgs {
-                    client,
-                    store,
-                    options,
-                    wanted: &wanted,
-                    resume,
-                    progress,
-                    cancel,
-                };
-                crate::backfill::run(args, plan).await?
-            }
-            None => {
-                sync_streams(client, store, options, &wanted, &resume, progress, cancel).await?
-            }
-        };
+    let streams = run_streams(client, store, options, &wanted, progress, cancel).await;
+    tracing::debug!(
+        location = store.location(),
+        "rebuilding missing reader-only indexes"
+    );
+    let rebuilt = store.rebuild_reader_indexes().await;
+    match &rebuilt {
+        Ok(names) if !names.is_empty() => {
+            tracing::info!(location = store.location(), indexes = ?names, "rebuilt reader-only indexes");
+        }
+        _ => {}
+    }
+    let mut report = match (streams, rebuilt) {
+        (Ok(mut report), Ok(rebuilt)) => {
+            report.indexes_dropped = dropped;
+            report.indexes_rebuilt = rebuilt;
+            report
+        }
+        (Ok(_), Err(e)) => return Err(SyncError::Indexes(e)),
+        (Err(e), Ok(_)) => return Err(e),
+        (Err(e), Err(rebuild)) => {
+            // The run's error is the one to report; the next sync rebuilds the indexes.
+            tracing::warn!(location = store.location(), error = %rebuild.chain(),
+                "the reader-only indexes could not be rebuilt after the failed sync");
+            return Err(e);
+        }
+    };
     if let Some(aa) = &options.archived_audits {
         if wanted.contains(&Stream::TicketEvents) && !report.cancelled {
             let totals = crate::audits::pass(client, store, options, aa, progress, cancel).await?;
@@ -377,6 +411,41 @@ pub async fn sync(
         }
     }
     Ok(report)
+}
+
+/// The streams of a sync, once the store is claimed: every stored checkpoint (read before
+/// the first request), then the backfill or the plain streams.
+async fn run_streams(
+    client: &Client,
+    store: &dyn Store,
+    options: &SyncOptions,
+    wanted: &[Stream],
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> Result<SyncReport, SyncError> {
+    let mut resume = BTreeMap::new();
+    for &stream in wanted {
+        let cp = store
+            .load_checkpoint(stream)
+            .await
+            .map_err(SyncError::Preflight)?;
+        resume.insert(stream, cp);
+    }
+    match crate::backfill::prepare_for_sync(client, store, options, wanted, &resume).await? {
+        Some(plan) => {
+            let args = crate::backfill::RunArgs {
+                client,
+                store,
+                options,
+                wanted,
+                resume,
+                progress,
+                cancel,
+            };
+            crate::backfill::run(args, plan).await
+        }
+        None => sync_streams(client, store, options, wanted, &resume, progress, cancel).await,
+    }
 }
 
 /// The streams of a sync without a backfill: the lists beside the export chain.
@@ -434,5 +503,7 @@ async fn sync_streams(
         streams: reports,
         backfill: None,
         archived_audits: None,
+        indexes_dropped: Vec::new(),
+        indexes_rebuilt: Vec::new(),
     })
 }

@@ -35,6 +35,10 @@ pub(crate) const SQLITE: &[Migration] = &[
         version: 5,
         sql: include_str!("sqlite/005_identities.sql"),
     },
+    Migration {
+        version: 6,
+        sql: include_str!("sqlite/006_without_rowid.sql"),
+    },
 ];
 
 /// PostgreSQL migrations, ascending.
@@ -59,10 +63,14 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 5,
         sql: include_str!("postgres/005_identities.sql"),
     },
+    Migration {
+        version: 6,
+        sql: include_str!("postgres/006_without_rowid.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.
-pub const LATEST: i64 = 5;
+pub const LATEST: i64 = 6;
 
 #[cfg(test)]
 mod tests {

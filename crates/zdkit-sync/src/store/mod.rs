@@ -24,6 +24,7 @@ pub(crate) mod columns;
 mod error;
 pub mod family;
 mod generic;
+mod indexes;
 pub mod postgres;
 mod route;
 pub mod sqlite;
@@ -531,6 +532,26 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// sync holds the lock and [`StoreError::OtherAccount`] when the store mirrors another
     /// account. The engine calls it before any request.
     fn begin_sync(&self, account: &str) -> BoxFuture<'_, Result<()>>;
+
+    /// The bulk-load rule, first half: called by the engine right after
+    /// [`Store::begin_sync`]. Drops each of the store's reader-only secondary indexes (no
+    /// statement of a sync reads through them: tag and custom field lookups, users by
+    /// email, identities by value) whose table is empty, so a first sync loads those
+    /// tables without maintaining the indexes row by row; tables with rows keep theirs.
+    /// One transaction; returns the names of the indexes dropped. A sync that ends in any
+    /// way but a killed process rebuilds them ([`Store::rebuild_reader_indexes`]).
+    /// Default: none dropped.
+    fn drop_reader_indexes(&self) -> BoxFuture<'_, Result<Vec<String>>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    /// The bulk-load rule, second half: recreates every reader-only index of the store
+    /// that is missing (`CREATE INDEX IF NOT EXISTS`, the migrations' definitions),
+    /// whether [`Store::drop_reader_indexes`] dropped it in this sync or a killed sync
+    /// left it missing. Returns the names of the indexes created. Default: none.
+    fn rebuild_reader_indexes(&self) -> BoxFuture<'_, Result<Vec<String>>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
 
     /// The account the store mirrors, once a sync recorded it.
     fn account(&self) -> BoxFuture<'_, Result<Option<String>>>;

@@ -26,6 +26,7 @@ use crate::store::{
     Result, RowStamp, Store, StoreError, Stream, StreamState, Summary, Table,
 };
 
+mod bulk;
 mod connect;
 mod write;
 
@@ -342,6 +343,14 @@ impl Store for PostgresStore {
             }
             Ok(())
         })
+    }
+
+    fn drop_reader_indexes(&self) -> BoxFuture<'_, Result<Vec<String>>> {
+        Box::pin(bulk::drop_reader_indexes(&self.inner))
+    }
+
+    fn rebuild_reader_indexes(&self) -> BoxFuture<'_, Result<Vec<String>>> {
+        Box::pin(bulk::rebuild_reader_indexes(&self.inner))
     }
 
     fn account(&self) -> BoxFuture<'_, Result<Option<String>>> {

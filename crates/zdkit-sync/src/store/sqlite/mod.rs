@@ -23,6 +23,7 @@ use super::{
 };
 use crate::migrations::{self, Migration};
 
+mod bulk;
 mod children;
 mod write;
 
@@ -400,6 +401,14 @@ impl Store for SqliteStore {
                 }
             }
         }))
+    }
+
+    fn drop_reader_indexes(&self) -> BoxFuture<'_, Result<Vec<String>>> {
+        Box::pin(self.blocking(bulk::drop_reader_indexes))
+    }
+
+    fn rebuild_reader_indexes(&self) -> BoxFuture<'_, Result<Vec<String>>> {
+        Box::pin(self.blocking(bulk::rebuild_reader_indexes))
     }
 
     fn account(&self) -> BoxFuture<'_, Result<Option<String>>> {
