@@ -12,8 +12,6 @@
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::value::RawValue;
 use serde_json::Value;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 use zdkit::export::ExportRecord;
 use zdkit::models::Resource;
 
@@ -68,12 +66,6 @@ pub(crate) fn to_records<T: IntoRecord>(items: Vec<T>) -> Result<Vec<Record>, zd
     items.into_iter().map(IntoRecord::into_record).collect()
 }
 
-/// Unix seconds of an RFC 3339 time (what Zendesk sends).
-fn unix_secs(v: Option<&Value>) -> Option<i64> {
-    let t = OffsetDateTime::parse(v?.as_str()?, &Rfc3339).ok()?;
-    Some(t.unix_timestamp())
-}
-
 /// The fields of a record the export itself needs (its key and stamp), read from the
 /// record's text without building its tree; every other field is skipped.
 #[derive(Deserialize)]
@@ -107,10 +99,16 @@ fn checked<'de, D: Deserializer<'de>>(
         })?,
         None => return Err(D::Error::custom(format!("a {what} without an `id`"))),
     };
-    let stamp = gts
+    // As the typed models read it (zdkit's rule and timestamp parser).
+    let updated_at = key
+        .updated_at
+        .as_ref()
+        .and_then(Value::as_str)
+        .and_then(|t| zdkit::models::timestamp::parse(t).ok());
+    let gts = gts
         .then(|| key.generated_timestamp.as_ref().and_then(Value::as_i64))
-        .flatten()
-        .or_else(|| unix_secs(key.updated_at.as_ref()));
+        .flatten();
+    let stamp = zdkit::export::export_stamp(gts, updated_at);
     Ok((raw, id, stamp))
 }
 

@@ -52,7 +52,7 @@ use crate::Client;
 mod rules;
 
 pub(crate) use rules::dedup_boundary;
-pub use rules::{Checkpoint, ExportPage, ExportRecord};
+pub use rules::{export_stamp, Checkpoint, ExportPage, ExportRecord};
 
 /// Cursor- or time-based.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

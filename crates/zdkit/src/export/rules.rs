@@ -43,24 +43,34 @@ pub trait ExportRecord: Resource {
     fn export_key(&self) -> (u64, Option<i64>);
 }
 
+/// The stamp a time-based export orders a record by, in Unix seconds: its
+/// `generated_timestamp` where the family has one (tickets), else its `updated_at`. The
+/// one rule for the typed models and for records kept as text (`zdkit-sync`).
+pub fn export_stamp(
+    generated_timestamp: Option<i64>,
+    updated_at: Option<time::OffsetDateTime>,
+) -> Option<i64> {
+    generated_timestamp.or(updated_at.map(|t| t.unix_timestamp()))
+}
+
 impl ExportRecord for Ticket {
     fn export_key(&self) -> (u64, Option<i64>) {
-        let stamp = self
-            .generated_timestamp
-            .or(self.updated_at.map(|t| t.unix_timestamp()));
-        (self.id.0, stamp)
+        (
+            self.id.0,
+            export_stamp(self.generated_timestamp, self.updated_at),
+        )
     }
 }
 
 impl ExportRecord for User {
     fn export_key(&self) -> (u64, Option<i64>) {
-        (self.id.0, self.updated_at.map(|t| t.unix_timestamp()))
+        (self.id.0, export_stamp(None, self.updated_at))
     }
 }
 
 impl ExportRecord for Organization {
     fn export_key(&self) -> (u64, Option<i64>) {
-        (self.id.0, self.updated_at.map(|t| t.unix_timestamp()))
+        (self.id.0, export_stamp(None, self.updated_at))
     }
 }
 
