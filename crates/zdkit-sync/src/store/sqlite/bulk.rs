@@ -37,7 +37,25 @@ pub(super) fn drop_reader_indexes(inner: &Inner, conn: &mut Connection) -> Resul
 
 /// [`Store::rebuild_reader_indexes`](super::Store::rebuild_reader_indexes), in one
 /// transaction.
+///
+/// The builds sort through temporary files: with the store's `temp_store = MEMORY` the
+/// sorter keeps every run in memory, and rebuilding `ticket_custom_fields_field` after a
+/// first sync of 1M tickets (5.3M rows) took `zd sync` to 361 MB peak RSS instead of
+/// about 65 MB (measured; BENCHMARKS.md, "Sync").
 pub(super) fn rebuild_reader_indexes(inner: &Inner, conn: &mut Connection) -> Result<Vec<String>> {
+    let err = inner.db_err("rebuild_reader_indexes");
+    conn.execute_batch("PRAGMA temp_store = FILE")
+        .map_err(&err)?;
+    let built = build_missing(inner, conn);
+    let restored = conn
+        .execute_batch("PRAGMA temp_store = MEMORY")
+        .map_err(&err);
+    let built = built?;
+    restored?;
+    Ok(built)
+}
+
+fn build_missing(inner: &Inner, conn: &mut Connection) -> Result<Vec<String>> {
     let err = inner.db_err("rebuild_reader_indexes");
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
