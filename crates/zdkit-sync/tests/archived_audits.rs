@@ -195,6 +195,27 @@ async fn postgres_pass_fills_exactly_the_missing_archived_histories() {
     pass_fills_exactly_the_missing_archived_histories(Backend::Postgres).await;
 }
 
+/// The pass without the ticket events stream is refused before anything is sent, not
+/// skipped in silence.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pass_without_ticket_events_is_refused() {
+    let (client, _clock, _state) = common::start_sim(TICKETS, T0).await;
+    let db = Db::new(Backend::Sqlite).await;
+    let store = db.open().await;
+    let options = SyncOptions {
+        streams: vec![Stream::Tickets],
+        ..with_pass()
+    };
+    let err = common::sync_once_unlocked(&client, &*store, &options, &NoProgress)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, zdkit_sync::engine::SyncError::Options(ref m) if m.contains("ticket_events")),
+        "{err:?}"
+    );
+    assert_eq!(client.stats().requests, 0, "nothing sent");
+}
+
 /// Without comments the candidates are the tickets without their first ticket event;
 /// the audits fetched carry the comments too, so a later pass with comments finds none.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -488,6 +488,9 @@ impl Run<'_> {
                 ),
             )
             .into(),
+            SyncError::Options(ref m) => {
+                CliError::new(Exit::Usage, format!("invalid sync options: {m}")).into()
+            }
             other => anyhow::Error::new(other),
         })?;
         let elapsed = wall.now().saturating_since(wall0).as_secs_f64();
@@ -669,6 +672,8 @@ async fn summary(
             "comments_written": c.comments_written,
             "done": c.done,
         })),
+        // The bulk-load rule: reader-only indexes dropped for this load and built after it.
+        "indexes_built_after_load": report.indexes_rebuilt,
         "tables": tables,
         "simulated": simulated.map(|s| json!({
             "plan": s.plan.as_str(),

@@ -34,6 +34,9 @@ fn simulate_syncs_the_demo_account_and_prints_a_json_summary() {
     assert_eq!(v["simulated"]["plan"], "enterprise");
     assert_eq!(v["simulated"]["tickets"], 2000);
     assert_eq!(v["rate_limited"], 0);
+    // A first load into an empty store builds its reader-only indexes after the load.
+    let built = v["indexes_built_after_load"].as_array().unwrap();
+    assert!(built.iter().any(|i| i == "ticket_tags_tag"), "{v}");
     let tickets = v["streams"]
         .as_array()
         .unwrap()

@@ -249,6 +249,9 @@ impl SyncReport {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SyncError {
+    /// The options contradict each other (nothing was opened or sent).
+    #[error("invalid sync options: {0}")]
+    Options(String),
     /// The store could not be read before the first request (nothing was sent).
     #[error("the store is not usable, nothing was requested")]
     Preflight(#[source] StoreError),
@@ -355,6 +358,16 @@ pub async fn sync(
     let wanted: Vec<Stream> = Stream::every()
         .filter(|s| options.streams.contains(s))
         .collect();
+    // The archived-audits pass completes the ticket events stream: asked for without it,
+    // it would silently do nothing.
+    if options.archived_audits.is_some() && !wanted.contains(&Stream::TicketEvents) {
+        return Err(SyncError::Options(
+            "the archived-audits pass completes the ticket_events stream, which is not \
+             among the streams of this sync: add ticket_events (e.g. --with-comments) or \
+             drop --archived-audits"
+                .into(),
+        ));
+    }
     // The store's lock and account first: a second sync, or another account, is refused
     // before any request.
     let account = match &options.account {
