@@ -3,6 +3,7 @@
 //! store with rows keeps them; indexes a killed sync left missing come back with the
 //! next sync, exactly as the migrations define them.
 
+#[macro_use]
 mod common;
 
 use std::collections::BTreeSet;
@@ -226,19 +227,6 @@ async fn a_cancelled_sync_rebuilds_what_it_dropped(backend: Backend) {
     assert_eq!(report.indexes_dropped, reader());
     assert_eq!(report.indexes_rebuilt, reader());
     assert_eq!(indexes(&h.db).await, fresh);
-}
-
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $name() { super::$name(super::Backend::Sqlite).await } )*
-        }
-        mod postgres {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $name() { super::$name(super::Backend::Postgres).await } )*
-        }
-    };
 }
 
 both_backends!(

@@ -3,6 +3,7 @@
 //! PostgreSQL tests use `DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/test`),
 //! each in its own schema, dropped afterwards. An unreachable server FAILS them.
 
+#[macro_use]
 mod common;
 
 use common::{database_url, iso, pg_connect, Backend, Db, T0};
@@ -980,19 +981,6 @@ async fn concurrent_opens_migrate_once(b: Backend) {
         db.query_i64("SELECT count(*) FROM schema_version").await,
         LATEST
     );
-}
-
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $name() { super::$name(super::Backend::Sqlite).await } )*
-        }
-        mod postgres {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $name() { super::$name(super::Backend::Postgres).await } )*
-        }
-    };
 }
 
 both_backends!(

@@ -9,6 +9,22 @@ use zdkit_sync::store::{self, OpenOptions, Store, StoreError};
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 pub const T0: i64 = 1_700_000_000;
 
+/// `both_backends!(a, b)`: for each async `fn a(Backend)` of the test file, a test
+/// `sqlite::a` and a test `postgres::a` (the file says `#[macro_use] mod common;`).
+#[allow(unused_macros)]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() { super::$name(super::Backend::Sqlite).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() { super::$name(super::Backend::Postgres).await } )*
+        }
+    };
+}
+
 #[derive(Clone, Copy, Debug)]
 pub enum Backend {
     Sqlite,
