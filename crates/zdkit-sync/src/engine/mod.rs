@@ -417,7 +417,8 @@ pub async fn sync(
         }
     };
     if let Some(aa) = &options.archived_audits {
-        if wanted.contains(&Stream::TicketEvents) && !report.cancelled {
+        // The ticket events stream is among `wanted` (checked above).
+        if !report.cancelled {
             let totals = crate::audits::pass(client, store, options, aa, progress, cancel).await?;
             report.cancelled = cancel.is_cancelled();
             report.archived_audits = Some(totals);

@@ -167,6 +167,7 @@ pub(crate) fn prepare<R: Into<RecordText>>(
     let mut metrics: Option<Deduper> = None;
     // Tickets: each record's children, by record index (the page's winners are kept).
     let mut all_children: Vec<Children> = Vec::new();
+    let raw_at = main_spec.raw_at();
     for (index, record) in records.into_iter().enumerate() {
         received += 1;
         let RecordText {
@@ -226,7 +227,7 @@ pub(crate) fn prepare<R: Into<RecordText>>(
         }
         // The record's own text is `raw` when nothing was taken out of it: moved, not
         // copied.
-        if let Some(raw @ Val::Text(None)) = main.spec.raw_at().map(|i| &mut row[i]) {
+        if let Some(raw @ Val::Text(None)) = raw_at.map(|i| &mut row[i]) {
             drop(obj);
             *raw = Val::Text(Some(text.into_string()));
         }
@@ -312,8 +313,17 @@ fn extract_with(
     Ok(row)
 }
 
+/// A JSON value's text as a text column takes it: a string (NUL characters removed), or
+/// a number as `serde_json` prints it (`1.50` → `1.5`); `None` for anything else.
+pub(crate) fn text_value(v: &str) -> Option<String> {
+    match as_str(v) {
+        Some(s) => Some(strip_nul(&s)),
+        None => number_text(v),
+    }
+}
+
 /// A JSON number's text as `serde_json` prints the number (`1.50` → `1.5`).
-pub(crate) fn number_text(v: &str) -> Option<String> {
+fn number_text(v: &str) -> Option<String> {
     match v.as_bytes().first() {
         Some(b'-' | b'0'..=b'9') => serde_json::from_str::<serde_json::Number>(v)
             .ok()
@@ -327,10 +337,7 @@ fn convert(kind: Kind, v: Option<&str>) -> Val {
     match kind {
         Kind::Int => Val::Int(v.and_then(as_i64)),
         Kind::Bool => Val::Bool(v.and_then(as_bool)),
-        Kind::Text => Val::Text(v.and_then(|v| match as_str(v) {
-            Some(s) => Some(strip_nul(&s)),
-            None => number_text(v),
-        })),
+        Kind::Text => Val::Text(v.and_then(text_value)),
         Kind::Time => Val::Text(v.and_then(as_str).and_then(|s| normalize_time(&s))),
         Kind::Json => Val::Text(v.and_then(|v| {
             serde_json::from_str::<Value>(v)

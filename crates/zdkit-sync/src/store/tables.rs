@@ -1,7 +1,7 @@
 //! The tables' layouts: which JSON field feeds which typed column, how versions compare,
 //! and the SQL both backends derive from that (column lists, the newest-wins upsert clause).
 
-use super::columns::{normalize_time, number_text, strip_nul, Val};
+use super::columns::{normalize_time, strip_nul, text_value, Val};
 use super::view::{as_str, Obj};
 use super::{Merge, Table};
 
@@ -107,18 +107,13 @@ const SYNCED: Col = Col {
     src: Src::SyncedAt,
 };
 
-/// A string (NUL characters removed) or a number's text, as a text column takes it.
-fn text_of(v: Option<&str>) -> Option<String> {
-    let v = v?;
-    match as_str(v) {
-        Some(s) => Some(strip_nul(&s)),
-        None => number_text(v),
-    }
-}
-
 /// `via.channel` (an object on tickets).
 fn via_channel(v: &Obj<'_>, _: Option<&Obj<'_>>) -> Val {
-    Val::Text(text_of(v.obj("via").and_then(|o| o.get("channel"))))
+    Val::Text(
+        v.obj("via")
+            .and_then(|o| o.get("channel"))
+            .and_then(text_value),
+    )
 }
 /// `satisfaction_rating.score` (`offered`, `unoffered`, `good`, `bad`, …).
 fn satisfaction_score(v: &Obj<'_>, _: Option<&Obj<'_>>) -> Val {

@@ -44,11 +44,15 @@ pub(super) fn drop_reader_indexes(inner: &Inner, conn: &mut Connection) -> Resul
 /// about 65 MB (measured; BENCHMARKS.md, "Sync").
 pub(super) fn rebuild_reader_indexes(inner: &Inner, conn: &mut Connection) -> Result<Vec<String>> {
     let err = inner.db_err("rebuild_reader_indexes");
+    // The connection's own setting (`open_blocking`'s), put back after the builds.
+    let setting: i64 = conn
+        .query_row("PRAGMA temp_store", [], |r| r.get(0))
+        .map_err(&err)?;
     conn.execute_batch("PRAGMA temp_store = FILE")
         .map_err(&err)?;
     let built = build_missing(inner, conn);
     let restored = conn
-        .execute_batch("PRAGMA temp_store = MEMORY")
+        .execute_batch(&format!("PRAGMA temp_store = {setting}"))
         .map_err(&err);
     let built = built?;
     restored?;
